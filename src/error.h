@@ -1,0 +1,20 @@
+/* error.h - the one error idiom: modules fail() with a message, commands report() it. */
+#ifndef CENV_ERROR_H
+#define CENV_ERROR_H
+
+/*
+ * A module that cannot do its job calls fail() (or fail_errno() right after a
+ * failing system call) and returns its result: -1.  The message is kept per
+ * thread, so worker threads never share it.  Only the command layer prints it,
+ * with report(), and picks the exit status.
+ */
+int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *last_error(void);
+
+/* Prints "cenv: MESSAGE" for the last failure to stderr; returns 1, the exit status. */
+int report(void);
+/* Prints "cenv: MESSAGE" to stderr; returns 1.  For the command layer only. */
+int die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,51 @@
+/* util.h - memory, growable strings and file-system helpers shared by every module. */
+#ifndef CENV_UTIL_H
+#define CENV_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Allocation failure is not recoverable for a command-line tool: these abort. */
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable NUL-terminated string.  Owner: whoever called sb_init; free with sb_release. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+void sb_init(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+void sb_add(struct strbuf *sb, const char *s, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *sb_str(const struct strbuf *sb); /* never NULL */
+char *sb_detach(struct strbuf *sb);          /* caller frees; sb is reset */
+
+/* "a" + "/" + "b"; caller frees. */
+char *path_join(const char *a, const char *b);
+/* An absolute, normalised ("." and ".." and "//" removed lexically) form of path; caller frees. */
+char *path_absolute(const char *path);
+/* The last component of path, in a new string. */
+char *path_basename(const char *path);
+/* The directory part of path ("." when none), in a new string. */
+char *path_dirname(const char *path);
+
+int is_dir(const char *path);
+int path_exists(const char *path); /* lstat succeeds: dangling links count */
+/* 1 when path is an empty directory, 0 when not empty, -1 with fail() on error. */
+int dir_is_empty(const char *path);
+/* mkdir -p; 0 or -1 with fail().  created (if not NULL) gets the first directory it made, or NULL. */
+int mkdir_p(const char *path, mode_t mode, char **created);
+/* rm -rf without following symlinks; 0 or -1 with fail(). */
+int remove_tree(const char *path);
+/* Writes data to path atomically (temporary file in the same directory, fsync-free rename). */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/* Reads a whole file into *out (NUL-terminated, caller frees). */
+int read_file(const char *path, char **out, size_t *len);
+
+#endif
