@@ -1,0 +1,96 @@
+# cenv - a venv for C.  Plain POSIX-style make; see README.md.
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+DEPS_PC = libarchive inih libcurl
+CFLAGS ?= -O2 -g
+# the user's CFLAGS and LDFLAGS come last and are never replaced
+CENV_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -DCENV_VERSION='"$(VERSION)"' \
+	  $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null) $(CFLAGS)
+CENV_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lpthread $(LDLIBS)
+
+# the modules every program links; cenv.c holds main()
+MODULES = src/error.o src/util.o src/quote.o src/config.o src/template.o src/templates-data.o \
+	  src/activation.o src/layout.o src/scripts.o
+COMMANDS = src/cmd-create.o src/cmd-env.o src/cmd-run.o src/cmd-help.o
+TEMPLATES = templates/activate.sh templates/activate.fish templates/activate.csh
+HEADERS = $(wildcard src/*.h)
+
+all: cenv
+
+cenv: src/cenv.o $(COMMANDS) $(MODULES)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ src/cenv.o $(COMMANDS) $(MODULES) $(CENV_LIBS)
+
+src/%.o: src/%.c $(HEADERS)
+	$(CC) $(CENV_CFLAGS) -Isrc -c -o $@ $<
+
+src/templates-data.c: $(TEMPLATES) src/embed-templates.sh
+	sh src/embed-templates.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+# ---- tests ---------------------------------------------------------------
+UNIT_TESTS = tests/unit/test_quote tests/unit/test_config tests/unit/test_template \
+	     tests/unit/test_activation
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+tests/unit/%: tests/unit/%.c $(MODULES) $(HEADERS)
+	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(MODULES) $(CENV_LIBS) $(CMOCKA_LIBS)
+
+check: cenv $(UNIT_TESTS)
+	sh tests/run.sh $(UNIT_TESTS)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) clean
+	$(MAKE) check CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined'
+	$(MAKE) clean
+
+bench: cenv
+	sh tests/bench/bench.sh
+
+demo: cenv
+	sh examples/demo.sh
+
+# Installs what building and testing need, with apt-get, where missing.
+DEB_PACKAGES = build-essential pkg-config libarchive-dev libinih-dev libcurl4-openssl-dev \
+	       libcmocka-dev zsh fish tcsh ksh dash mandoc man-db python3 python3-venv hyperfine \
+	       libarchive-tools autoconf automake libtool cmake meson ninja-build clang
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all build and test dependencies are installed"; fi
+
+install: cenv
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	cp -f cenv $(DESTDIR)$(BINDIR)/cenv
+	chmod 755 $(DESTDIR)$(BINDIR)/cenv
+	cp -f man/cenv.1 $(DESTDIR)$(MANPREFIX)/man1/cenv.1
+	cp -f man/cenv.ini.5 $(DESTDIR)$(MANPREFIX)/man5/cenv.ini.5 2>/dev/null || true
+	cp -f src/completions/cenv.bash $(DESTDIR)$(DATADIR)/bash-completion/src/completions/cenv
+	cp -f src/completions/_cenv $(DESTDIR)$(DATADIR)/zsh/site-functions/_cenv
+	cp -f src/completions/cenv.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cenv.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cenv $(DESTDIR)$(MANPREFIX)/man1/cenv.1 \
+		$(DESTDIR)$(MANPREFIX)/man5/cenv.ini.5 \
+		$(DESTDIR)$(DATADIR)/bash-completion/src/completions/cenv \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_cenv \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cenv.fish
+
+clean:
+	rm -f cenv src/*.o src/templates-data.c src/*.tmp $(UNIT_TESTS) tests/unit/*.o
+	rm -rf tests/tmp
+
+.PHONY: all check check-asan bench demo deps install uninstall clean

@@ -1,0 +1,263 @@
+/* cmd-create.c - `cenv create`: make (or clear, or upgrade) an environment. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cenv.h"
+#include "config.h"
+#include "error.h"
+#include "layout.h"
+#include "quote.h"
+#include "scripts.h"
+#include "util.h"
+
+static int cmd_create(int argc, char **argv);
+
+const struct cmd_entry cmd_create_entry = {
+	"create",
+	"[--prompt NAME] [--clear] [--upgrade] [--isolated] [--cc CC] DIR",
+	"make an environment in DIR",
+	"  --prompt NAME  name shown in the shell prompt (default: DIR's base name)\n"
+	"  --clear        empty an existing environment first\n"
+	"  --upgrade      rewrite the scripts and cenv.cfg of an existing environment,\n"
+	"                 keeping what is installed\n"
+	"  --isolated     pkg-config sees only the environment (PKG_CONFIG_LIBDIR)\n"
+	"  --cc CC        pin the compiler: activation exports CC\n",
+	cmd_create,
+};
+
+struct create_request {
+	const char *dir;
+	const char *prompt;
+	const char *cc;
+	int clear, upgrade, isolated;
+	char *command;
+};
+
+enum { OPT_PROMPT, OPT_CLEAR, OPT_UPGRADE, OPT_ISOLATED, OPT_CC };
+static const struct option_spec create_options[] = {
+	[OPT_PROMPT] = { "prompt", 0, 1 },
+	[OPT_CLEAR] = { "clear", 0, 0 },
+	[OPT_UPGRADE] = { "upgrade", 0, 0 },
+	[OPT_ISOLATED] = { "isolated", 0, 0 },
+	[OPT_CC] = { "cc", 0, 1 },
+	{ NULL, 0, 0 },
+};
+
+/* The command line as a shell would take it back, for cenv.cfg's record. */
+static char *command_line(int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	sb_adds(&sb, "cenv");
+	for (i = 0; i < argc; i++) {
+		sb_addc(&sb, ' ');
+		if (argv[i][0] && !argv[i][strspn(argv[i], "abcdefghijklmnopqrstuvwxyz"
+							 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							 "0123456789-_./=+,@%")])
+			sb_adds(&sb, argv[i]);
+		else
+			quote_sh(&sb, argv[i]);
+	}
+	return sb_detach(&sb);
+}
+
+static char *now_iso8601(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+/* The deepest existing ancestor of path must be a writable directory. */
+static int check_parent_writable(const char *abs)
+{
+	char *dir = path_dirname(abs);
+	int ret = 0;
+
+	while (!path_exists(dir) && strcmp(dir, "/")) {
+		char *up = path_dirname(dir);
+
+		free(dir);
+		dir = up;
+	}
+	if (!is_dir(dir))
+		ret = fail("cannot create '%s': '%s' is not a directory", abs, dir);
+	else if (access(dir, W_OK | X_OK) < 0)
+		ret = fail_errno("cannot create '%s': '%s' is not writable", abs, dir);
+	free(dir);
+	return ret;
+}
+
+/* Empties an environment (its directory stays, with its permissions and owner). */
+static int clear_env(const char *abs)
+{
+	DIR *dir = opendir(abs);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return fail_errno("cannot read '%s'", abs);
+	while (ret == 0 && (de = readdir(dir))) {
+		char *child;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		child = path_join(abs, de->d_name);
+		ret = remove_tree(child);
+		free(child);
+	}
+	closedir(dir);
+	return ret;
+}
+
+static int fill_config(const struct create_request *req, const char *abs, struct env_config *cfg,
+		       const struct env_config *old)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->version = xstrdup(CENV_VERSION);
+	cfg->prefix = xstrdup(abs);
+	cfg->created = old && old->created ? xstrdup(old->created) : now_iso8601();
+	if (req->prompt)
+		cfg->prompt = xstrdup(req->prompt);
+	else if (old)
+		cfg->prompt = xstrdup(old->prompt);
+	else
+		cfg->prompt = path_basename(abs);
+	if (req->cc)
+		cfg->cc = *req->cc ? xstrdup(req->cc) : NULL;
+	else if (old && old->cc)
+		cfg->cc = xstrdup(old->cc);
+	cfg->isolated = req->isolated || (old && old->isolated);
+	cfg->command = xstrdup(req->command);
+	if (has_control_char(cfg->prompt))
+		return fail("the prompt cannot contain control characters");
+	if (cfg->cc && has_control_char(cfg->cc))
+		return fail("the compiler name cannot contain control characters");
+	return 0;
+}
+
+static int create(const struct create_request *req)
+{
+	struct env_config cfg = { 0 }, old = { 0 };
+	char *abs = path_absolute(req->dir), *made = NULL, *cfg_path = NULL;
+	int exists, is_env, have_old = 0, ret = -1;
+	struct stat st;
+
+	if (!abs)
+		return -1;
+	if (layout_check_path(abs) < 0)
+		goto out;
+	exists = lstat(abs, &st) == 0;
+	if (exists && !S_ISDIR(st.st_mode) && !(S_ISLNK(st.st_mode) && is_dir(abs))) {
+		fail("'%s' exists and is not a directory", abs);
+		goto out;
+	}
+	is_env = exists && layout_is_env(abs);
+	cfg_path = path_join(abs, LAYOUT_CONFIG);
+	if (exists && !is_env && dir_is_empty(abs) != 1) {
+		fail("'%s' is not empty and is not a cenv environment; refusing to %s it", abs,
+		     req->clear ? "clear" : "use");
+		goto out;
+	}
+	if (is_env && !req->clear && !req->upgrade) {
+		fail("'%s' is already an environment (use --upgrade to rewrite its scripts, --clear to empty it)",
+		     abs);
+		goto out;
+	}
+	if (req->upgrade && !is_env) {
+		fail("cannot upgrade '%s': it is not a cenv environment", abs);
+		goto out;
+	}
+	if (is_env && req->upgrade) {
+		if (config_read(cfg_path, &old) < 0)
+			goto out;
+		have_old = 1;
+	}
+	if (!exists && check_parent_writable(abs) < 0)
+		goto out;
+	if (exists && access(abs, W_OK | X_OK) < 0) {
+		fail_errno("cannot write in '%s'", abs);
+		goto out;
+	}
+	if (fill_config(req, abs, &cfg, have_old ? &old : NULL) < 0)
+		goto out;
+	if (!exists && mkdir_p(abs, 0777, &made) < 0)
+		goto out;
+	if (is_env && req->clear && clear_env(abs) < 0)
+		goto out;
+	if (layout_make_dirs(abs) < 0 || config_write(cfg_path, &cfg) < 0 || scripts_write(&cfg) < 0)
+		goto out;
+	ret = 0;
+out:
+	/* a failed create leaves nothing behind that it made */
+	if (ret < 0 && made)
+		remove_tree(made);
+	config_release(&cfg);
+	config_release(&old);
+	free(made);
+	free(cfg_path);
+	free(abs);
+	return ret;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	struct create_request req = { 0 };
+	struct option_state st;
+	const char *value;
+	int opt, status = EXIT_OK;
+
+	options_init(&st, argc, 0);
+	while ((opt = next_option(&cmd_create_entry, create_options, argc, argv, &st, &value)) >= 0) {
+		switch (opt) {
+		case OPT_PROMPT:
+			req.prompt = value;
+			break;
+		case OPT_CLEAR:
+			req.clear = 1;
+			break;
+		case OPT_UPGRADE:
+			req.upgrade = 1;
+			break;
+		case OPT_ISOLATED:
+			req.isolated = 1;
+			break;
+		case OPT_CC:
+			req.cc = value;
+			break;
+		}
+	}
+	if (opt == OPT_HELP) {
+		cmd_print_help(&cmd_create_entry);
+		status = finish_stdout(EXIT_OK);
+	} else if (opt == OPT_ERROR) {
+		status = EXIT_USAGE;
+	} else if (st.noperands != 1) {
+		status = cmd_usage_error(&cmd_create_entry, st.noperands ? "too many operands"
+									  : "missing DIR");
+	} else if (req.clear && req.upgrade) {
+		status = cmd_usage_error(&cmd_create_entry, "--clear and --upgrade exclude each other");
+	} else if (!*st.operands[0]) {
+		status = cmd_usage_error(&cmd_create_entry, "DIR is empty");
+	} else {
+		req.dir = st.operands[0];
+		req.command = command_line(argc, argv);
+		if (create(&req) < 0)
+			status = report();
+		free(req.command);
+	}
+	options_release(&st);
+	return status;
+}

@@ -1,0 +1,40 @@
+/* cmd-help.c - `cenv help [CMD]` and `cenv version`. */
+#include <stdio.h>
+
+#include "cenv.h"
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+const struct cmd_entry cmd_help_entry = {
+	"help", "[CMD]", "show the usage of cenv or of one command", "", cmd_help,
+};
+
+const struct cmd_entry cmd_version_entry = {
+	"version", "", "print cenv's version", "", cmd_version,
+};
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cmd_entry *cmd;
+
+	if (argc > 2)
+		return cmd_usage_error(&cmd_help_entry, "too many operands");
+	if (argc == 2) {
+		cmd = cmd_find(argv[1]);
+		if (!cmd)
+			return cmd_usage_error(&cmd_help_entry, "unknown command '%s'", argv[1]);
+		cmd_print_help(cmd);
+		return finish_stdout(EXIT_OK);
+	}
+	print_main_usage(stdout);
+	return finish_stdout(EXIT_OK);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	if (argc > 1)
+		return cmd_usage_error(&cmd_version_entry, "unexpected argument '%s'", argv[1]);
+	printf("cenv %s\n", CENV_VERSION);
+	return finish_stdout(EXIT_OK);
+}

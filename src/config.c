@@ -1,0 +1,229 @@
+/* config.c - DIR/cenv.cfg: what an environment is, written by create and read by every command. */
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "util.h"
+
+/*
+ * Debian's inih reads lines of at most 200 bytes and strips "; comments" and
+ * surrounding blanks.  So a value is escaped (\xHH for \ ; # " and control
+ * bytes, and for blanks at either end) and a long one is cut into
+ * continuation lines, which inih hands over piece by piece.
+ */
+#define CHUNK 120
+
+static int needs_escape(const char *s, size_t i, int escape_spaces)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	if (c < 0x20 || c == 0x7f || strchr("\\;#\"", c))
+		return 1;
+	if (c == ' ' || c == '\t')
+		return escape_spaces || i == 0 || s[i + 1] == '\0';
+	return 0;
+}
+
+char *config_escape(const char *value, int escape_spaces)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; value[i]; i++) {
+		if (needs_escape(value, i, escape_spaces))
+			sb_addf(&sb, "\\x%02x", (unsigned char)value[i]);
+		else
+			sb_addc(&sb, value[i]);
+	}
+	return sb_detach(&sb);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *config_unescape(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	while (*text) {
+		if (text[0] == '\\' && text[1] == 'x' && hexval(text[2]) >= 0 && hexval(text[3]) >= 0) {
+			sb_addc(&sb, (char)(hexval(text[2]) * 16 + hexval(text[3])));
+			text += 4;
+		} else {
+			sb_addc(&sb, *text++);
+		}
+	}
+	return sb_detach(&sb);
+}
+
+static void write_value(struct strbuf *out, const char *key, const char *value)
+{
+	char *esc = config_escape(value, 0);
+	size_t len, at = 0;
+
+	if (strlen(esc) <= CHUNK) {
+		sb_addf(out, "%s = %s\n", key, esc);
+		free(esc);
+		return;
+	}
+	free(esc);
+	esc = config_escape(value, 1);
+	len = strlen(esc);
+	sb_addf(out, "%s =", key);
+	while (at < len) {
+		size_t n = len - at < CHUNK ? len - at : CHUNK;
+		size_t k;
+
+		/* never cut a \xHH sequence in two */
+		for (k = 1; k <= 3 && at + n < len && n > k; k++) {
+			if (esc[at + n - k] == '\\') {
+				n -= k;
+				break;
+			}
+		}
+		sb_addf(out, "%s%.*s\n", at ? "    " : " ", (int)n, esc + at);
+		at += n;
+	}
+	free(esc);
+}
+
+int config_write(const char *path, const struct env_config *cfg)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret;
+
+	sb_adds(&out, "; cenv.cfg: written by 'cenv create'; 'cenv create --upgrade' rewrites it.\n"
+		      "[cenv]\n");
+	write_value(&out, "version", cfg->version);
+	write_value(&out, "prefix", cfg->prefix);
+	write_value(&out, "created", cfg->created);
+	write_value(&out, "prompt", cfg->prompt);
+	if (cfg->cc)
+		write_value(&out, "cc", cfg->cc);
+	write_value(&out, "isolated", cfg->isolated ? "true" : "false");
+	write_value(&out, "command", cfg->command);
+	ret = write_file_atomic(path, out.buf, out.len, 0644);
+	sb_release(&out);
+	return ret;
+}
+
+struct reader {
+	struct env_config *cfg;
+	const char *path;
+	char *last_key;
+	int error_line;
+	char error[256];
+};
+
+static char **field(struct env_config *cfg, const char *key)
+{
+	if (!strcmp(key, "version"))
+		return &cfg->version;
+	if (!strcmp(key, "prefix"))
+		return &cfg->prefix;
+	if (!strcmp(key, "created"))
+		return &cfg->created;
+	if (!strcmp(key, "prompt"))
+		return &cfg->prompt;
+	if (!strcmp(key, "cc"))
+		return &cfg->cc;
+	if (!strcmp(key, "command"))
+		return &cfg->command;
+	return NULL;
+}
+
+static int on_value(void *user, const char *section, const char *key, const char *value)
+{
+	struct reader *r = user;
+	char **slot;
+	char *joined;
+
+	if (strcmp(section, "cenv")) {
+		snprintf(r->error, sizeof(r->error), "unknown section [%s]", section);
+		return 0;
+	}
+	if (!strcmp(key, "isolated")) {
+		r->cfg->isolated = !strcmp(value, "true");
+		return 1;
+	}
+	slot = field(r->cfg, key);
+	if (!slot) /* a newer cenv may add keys: keep reading */
+		return 1;
+	/* the same key again is a continuation line of a long value */
+	if (*slot && r->last_key && !strcmp(r->last_key, key)) {
+		joined = xasprintf("%s%s", *slot, value);
+		free(*slot);
+		*slot = joined;
+	} else {
+		free(*slot);
+		*slot = xstrdup(value);
+	}
+	free(r->last_key);
+	r->last_key = xstrdup(key);
+	return 1;
+}
+
+static void unescape_in_place(char **slot)
+{
+	char *plain;
+
+	if (!*slot)
+		return;
+	plain = config_unescape(*slot);
+	free(*slot);
+	*slot = plain;
+}
+
+int config_read(const char *path, struct env_config *cfg)
+{
+	struct reader r = { cfg, path, NULL, 0, "" };
+	FILE *f;
+	int line;
+
+	memset(cfg, 0, sizeof(*cfg));
+	f = fopen(path, "r");
+	if (!f)
+		return fail_errno("cannot open '%s'", path);
+	line = ini_parse_file(f, on_value, &r);
+	fclose(f);
+	free(r.last_key);
+	if (line != 0) {
+		config_release(cfg);
+		if (r.error[0])
+			return fail("%s:%d: %s", path, line, r.error);
+		return fail("%s:%d: malformed line", path, line);
+	}
+	unescape_in_place(&cfg->version);
+	unescape_in_place(&cfg->prefix);
+	unescape_in_place(&cfg->created);
+	unescape_in_place(&cfg->prompt);
+	unescape_in_place(&cfg->cc);
+	unescape_in_place(&cfg->command);
+	if (!cfg->prefix || cfg->prefix[0] != '/' || !cfg->prompt || !cfg->version) {
+		config_release(cfg);
+		return fail("%s: not a cenv configuration (needs version, prefix and prompt)", path);
+	}
+	return 0;
+}
+
+void config_release(struct env_config *cfg)
+{
+	free(cfg->version);
+	free(cfg->prefix);
+	free(cfg->created);
+	free(cfg->prompt);
+	free(cfg->cc);
+	free(cfg->command);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,18 @@
+/* layout.h - the directories of an environment and the rules for where one may be made. */
+#ifndef CENV_LAYOUT_H
+#define CENV_LAYOUT_H
+
+/* Relative to the prefix, parents before children; NULL-terminated. */
+extern const char *const layout_dirs[];
+
+#define LAYOUT_CONFIG "cenv.cfg"
+#define LAYOUT_STATE "var/cenv" /* everything cenv writes after create goes here */
+
+/* A path cenv can put on PATH and into scripts: no ':' and no control characters. */
+int layout_check_path(const char *abs);
+/* 1 when dir looks like an environment cenv made (cenv.cfg and var/cenv/), else 0. */
+int layout_is_env(const char *dir);
+/* Makes every layout directory under prefix (which exists). */
+int layout_make_dirs(const char *prefix);
+
+#endif

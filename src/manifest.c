@@ -1,0 +1,747 @@
+/* manifest.c - parses and validates cenv.ini, using inih for the key = value lines. */
+#define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI, for realpath() */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "error.h"
+#include "manifest.h"
+#include "util.h"
+
+/*
+ * inih is fed through next_line() rather than ini_parse_string() because the
+ * reader is the only place that sees every line as it goes by:
+ *  - it counts lines itself: whether inih passes a line number to the handler
+ *    depends on how the library was built (INI_HANDLER_LINENO), and ini.h does
+ *    not say, so we cannot rely on it;
+ *  - it sees section headers, which inih does not report (an empty section or
+ *    the same section twice in a row would otherwise be invisible);
+ *  - it strips leading blanks, which turns off inih's multi-line values: an
+ *    indented "key = value" would silently be appended to the previous value.
+ */
+struct parser {
+	const char *file;      /* name for messages */
+	const char *pos, *end; /* text not yet handed to inih */
+	int line;              /* the line inih is looking at */
+	int err_line;          /* line of the first error we found, 0 if none */
+	struct manifest *m;
+	size_t cap;            /* allocated m->pkgs */
+	enum { IN_NONE, IN_CENV, IN_PACKAGE } in;
+	int cenv_line;         /* line of [cenv], 0 when not seen */
+	unsigned seen;         /* bit per key already given in this section */
+};
+
+struct word_list {
+	char **v; /* NULL-terminated */
+	size_t n, cap;
+};
+
+static const char *const build_systems[] = {
+	"autotools", "cmake", "meson", "make", "prebuilt",
+};
+
+static int error_at(struct parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int error_at(struct parser *p, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!p->err_line)
+		p->err_line = line;
+	return fail("%s:%d: %s", p->file, line, msg);
+}
+
+/* Our own character classes: the locale must not change what a manifest means. */
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static void words_init(struct word_list *w)
+{
+	w->cap = 4;
+	w->n = 0;
+	w->v = xmalloc(w->cap * sizeof(*w->v));
+	w->v[0] = NULL;
+}
+
+static void words_push(struct word_list *w, char *s)
+{
+	if (w->n + 2 > w->cap) {
+		w->cap *= 2;
+		w->v = xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	w->v[w->n++] = s;
+	w->v[w->n] = NULL;
+}
+
+void shell_words_free(char **words)
+{
+	char **p;
+
+	if (!words)
+		return;
+	for (p = words; *p; p++)
+		free(*p);
+	free(words);
+}
+
+/* Double quotes keep backslash special only before these (XCU 2.2.3). */
+static const char *double_quoted(const char *p, struct strbuf *word)
+{
+	while (*p && *p != '"') {
+		if (p[0] == '\\' && p[1] && strchr("$`\"\\\n", p[1])) {
+			if (p[1] != '\n')
+				sb_addc(word, p[1]);
+			p += 2;
+		} else {
+			sb_addc(word, *p++);
+		}
+	}
+	return *p ? p + 1 : NULL;
+}
+
+/* The worker behind split_shell_words: *why says what is wrong, for any caller's message. */
+static int split_words(const char *s, struct word_list *out, const char **why)
+{
+	struct strbuf word = STRBUF_INIT;
+	int in_word = 0;
+	const char *p = s;
+
+	words_init(out);
+	while (*p) {
+		char c = *p++;
+
+		if (c == ' ' || c == '\t' || c == '\n') {
+			if (in_word)
+				words_push(out, sb_detach(&word));
+			in_word = 0;
+		} else if (c == '\\' && *p == '\n') {
+			p++; /* a line continuation, which starts no word */
+		} else if (c == '\\') {
+			/* A trailing backslash stays, as sh does with "a\" at the end of -c text. */
+			sb_addc(&word, *p ? *p++ : '\\');
+			in_word = 1;
+		} else if (c == '\'') {
+			const char *close = strchr(p, '\'');
+
+			if (!close) {
+				*why = "unterminated single quote";
+				goto fail;
+			}
+			sb_add(&word, p, (size_t)(close - p));
+			p = close + 1;
+			in_word = 1;
+		} else if (c == '"') {
+			p = double_quoted(p, &word);
+			if (!p) {
+				*why = "unterminated double quote";
+				goto fail;
+			}
+			in_word = 1;
+		} else {
+			sb_addc(&word, c);
+			in_word = 1;
+		}
+	}
+	if (in_word)
+		words_push(out, sb_detach(&word));
+	return 0;
+fail:
+	sb_release(&word);
+	shell_words_free(out->v);
+	out->v = NULL;
+	out->n = 0;
+	return -1;
+}
+
+int split_shell_words(const char *s, char ***words, size_t *n)
+{
+	struct word_list w;
+	const char *why = NULL;
+
+	if (split_words(s, &w, &why) < 0) {
+		*words = NULL;
+		*n = 0;
+		return fail("%s", why);
+	}
+	*words = w.v;
+	*n = w.n;
+	return 0;
+}
+
+static int valid_package_name(const char *s)
+{
+	if (!is_alnum(*s))
+		return 0;
+	for (; *s; s++)
+		if (!is_alnum(*s) && !strchr("._+-", *s))
+			return 0;
+	return 1;
+}
+
+static struct package_spec *current(struct parser *p)
+{
+	return &p->m->pkgs[p->m->npkgs - 1];
+}
+
+static const char *section_name(struct parser *p)
+{
+	return p->in == IN_CENV ? "cenv" : current(p)->name;
+}
+
+/* "scheme://" at the start of url: the length of scheme, or 0 for a plain path. */
+static size_t scheme_length(const char *url)
+{
+	size_t n = 0;
+
+	if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+		return 0;
+	while (is_alnum(url[n]) || url[n] == '+' || url[n] == '-' || url[n] == '.')
+		n++;
+	return strncmp(url + n, "://", 3) ? 0 : n;
+}
+
+static int is_scheme(const char *url, size_t len, const char *scheme)
+{
+	return len == strlen(scheme) && !strncasecmp(url, scheme, len);
+}
+
+static int set_version(struct parser *p, const char *value)
+{
+	current(p)->version = xstrdup(value);
+	return 0;
+}
+
+static int set_url(struct parser *p, const char *value)
+{
+	size_t n = scheme_length(value);
+	const char *rest = value + n + 3;
+
+	if (n && is_scheme(value, n, "file") && rest[0] != '/')
+		return error_at(p, p->line, "file url in [%s] must hold an absolute path: '%s'",
+				section_name(p), value);
+	if (n && (is_scheme(value, n, "http") || is_scheme(value, n, "https")) && !*rest)
+		return error_at(p, p->line, "url in [%s] names no host: '%s'", section_name(p), value);
+	if (n && !is_scheme(value, n, "file") && !is_scheme(value, n, "http") &&
+	    !is_scheme(value, n, "https"))
+		return error_at(p, p->line, "unsupported url scheme in [%s]: '%s'", section_name(p),
+				value);
+	current(p)->url = xstrdup(value);
+	return 0;
+}
+
+static int set_sha256(struct parser *p, const char *value)
+{
+	char *copy;
+	size_t i;
+
+	for (i = 0; i < 64 && is_hex(value[i]); i++)
+		;
+	if (i != 64 || value[i])
+		return error_at(p, p->line, "malformed sha256 in [%s]: expected 64 hex digits",
+				section_name(p));
+	/* Lowercase, so that whoever checks the digest compares with strcmp. */
+	copy = xstrdup(value);
+	for (i = 0; i < 64; i++)
+		if (copy[i] >= 'A' && copy[i] <= 'F')
+			copy[i] = (char)(copy[i] - 'A' + 'a');
+	current(p)->sha256 = copy;
+	return 0;
+}
+
+static int set_build(struct parser *p, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(build_systems) / sizeof(*build_systems); i++) {
+		if (!strcmp(value, build_systems[i])) {
+			current(p)->build = xstrdup(value);
+			return 0;
+		}
+	}
+	return error_at(p, p->line,
+			"unknown build '%s' in [%s] (expected autotools, cmake, meson, make or prebuilt)",
+			value, section_name(p));
+}
+
+static int set_args(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+	struct word_list w;
+	const char *why = NULL;
+
+	if (split_words(value, &w, &why) < 0)
+		return error_at(p, p->line, "bad args in [%s]: %s", pkg->name, why);
+	shell_words_free(pkg->args);
+	pkg->args = w.v;
+	pkg->nargs = w.n;
+	return 0;
+}
+
+/* The archive is unpacked in a directory of our own; subdir must stay inside it. */
+static int set_subdir(struct parser *p, const char *value)
+{
+	const char *s = value;
+
+	if (*s == '/')
+		goto bad;
+	while (*s) {
+		size_t len = strcspn(s, "/");
+
+		if (len == 2 && s[0] == '.' && s[1] == '.')
+			goto bad;
+		s += len;
+		s += strspn(s, "/");
+	}
+	current(p)->subdir = xstrdup(value);
+	return 0;
+bad:
+	return error_at(p, p->line, "subdir in [%s] must be a relative path without '..': '%s'",
+			section_name(p), value);
+}
+
+static int set_depends(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+	struct word_list w;
+	const char *s = value + strspn(value, ", \t");
+
+	words_init(&w);
+	while (*s) {
+		size_t len = strcspn(s, ", \t"), i;
+		char *name = xasprintf("%.*s", (int)len, s);
+
+		for (i = 0; i < w.n; i++) {
+			if (!strcmp(w.v[i], name)) {
+				error_at(p, p->line, "duplicate dependency '%s' in [%s]", name, pkg->name);
+				free(name);
+				shell_words_free(w.v);
+				return -1;
+			}
+		}
+		words_push(&w, name);
+		s += len;
+		s += strspn(s, ", \t");
+	}
+	pkg->depends = w.v;
+	pkg->ndepends = w.n;
+	pkg->depends_line = p->line;
+	return 0;
+}
+
+static int set_jobs(struct parser *p, const char *value)
+{
+	long n;
+
+	errno = 0;
+	n = value[strspn(value, "0123456789")] ? 0 : strtol(value, NULL, 10);
+	if (n <= 0 || errno || n > INT_MAX)
+		return error_at(p, p->line, "jobs must be a positive integer, not '%s'", value);
+	p->m->jobs = (int)n;
+	return 0;
+}
+
+struct key {
+	const char *name;
+	int may_be_empty; /* an empty list is a list; an empty url is a mistake */
+	int (*set)(struct parser *, const char *);
+};
+
+static const struct key package_keys[] = {
+	{ "version", 0, set_version },
+	{ "url", 0, set_url },
+	{ "sha256", 0, set_sha256 },
+	{ "build", 0, set_build },
+	{ "args", 1, set_args },
+	{ "subdir", 0, set_subdir },
+	{ "depends", 1, set_depends },
+	{ NULL, 0, NULL },
+};
+
+static const struct key cenv_keys[] = {
+	{ "jobs", 0, set_jobs },
+	{ NULL, 0, NULL },
+};
+
+static int open_package(struct parser *p, char *name)
+{
+	struct manifest *m = p->m;
+	struct package_spec *pkg;
+	size_t i;
+
+	if (!valid_package_name(name))
+		return error_at(p, p->line, "invalid package name '%s'", name);
+	for (i = 0; i < m->npkgs; i++)
+		if (!strcmp(m->pkgs[i].name, name))
+			return error_at(p, p->line, "duplicate section [%s] (first at line %d)", name,
+					m->pkgs[i].line);
+	if (m->npkgs == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 8;
+		m->pkgs = xrealloc(m->pkgs, p->cap * sizeof(*m->pkgs));
+	}
+	pkg = &m->pkgs[m->npkgs++];
+	memset(pkg, 0, sizeof(*pkg));
+	pkg->name = xstrdup(name);
+	pkg->args = xmalloc(sizeof(*pkg->args));
+	pkg->args[0] = NULL;
+	pkg->line = p->line;
+	p->in = IN_PACKAGE;
+	return 0;
+}
+
+/* line holds len bytes from "[" on, without leading blanks. */
+static int open_section(struct parser *p, const char *line, size_t len)
+{
+	const char *close = memchr(line, ']', len), *rest;
+	char *name;
+	int ret = 0;
+
+	if (!close)
+		return error_at(p, p->line, "missing ']' in section header");
+	for (rest = close + 1; is_blank(*rest); rest++)
+		;
+	if (*rest != '\n' && *rest != ';' && *rest != '#')
+		return error_at(p, p->line, "unexpected text after ']'");
+	name = xasprintf("%.*s", (int)(close - line - 1), line + 1);
+	p->seen = 0;
+	if (strcmp(name, "cenv")) {
+		ret = open_package(p, name);
+	} else if (p->cenv_line) {
+		ret = error_at(p, p->line, "duplicate section [cenv] (first at line %d)", p->cenv_line);
+	} else {
+		p->cenv_line = p->line;
+		p->in = IN_CENV;
+	}
+	free(name);
+	return ret;
+}
+
+/* An ini_reader: hands inih one line of the text at a time; see struct parser. */
+static char *next_line(char *buf, int size, void *stream)
+{
+	struct parser *p = stream;
+	const char *start = p->pos, *eol;
+	size_t len;
+
+	if (p->err_line || p->pos >= p->end)
+		return NULL;
+	eol = memchr(start, '\n', (size_t)(p->end - start));
+	if (!eol)
+		eol = p->end;
+	p->pos = eol < p->end ? eol + 1 : eol;
+	p->line++;
+	if (p->line == 1 && eol - start >= 3 && !memcmp(start, "\xEF\xBB\xBF", 3))
+		start += 3;
+	while (start < eol && is_blank(*start))
+		start++;
+	len = (size_t)(eol - start);
+	if (memchr(start, '\0', len)) {
+		error_at(p, p->line, "NUL byte in line");
+		return NULL;
+	}
+	/* inih's buffer is fixed; a longer line would be cut and the rest misread. */
+	if (size < 3 || len > (size_t)size - 2) {
+		error_at(p, p->line, "line too long (more than %d bytes)", size < 3 ? 0 : size - 2);
+		return NULL;
+	}
+	memcpy(buf, start, len);
+	buf[len] = '\n';
+	buf[len + 1] = '\0';
+	if (buf[0] == '[' && open_section(p, buf, len + 1) < 0)
+		return NULL;
+	return buf;
+}
+
+static const struct key *find_key(const struct key *keys, const char *name)
+{
+	for (; keys->name; keys++)
+		if (!strcmp(keys->name, name))
+			return keys;
+	return NULL;
+}
+
+/* The ini_handler: returns 0 on error, which also makes inih count the line as bad. */
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *p = user;
+	const struct key *keys = p->in == IN_CENV ? cenv_keys : package_keys, *k;
+	unsigned bit;
+
+	(void)section; /* next_line() tracks sections, inih's copy is truncated at 50 bytes */
+	if (!name)
+		return 1; /* a "new section" call from builds that make one */
+	if (!value)
+		return error_at(p, p->line, "expected 'key = value'"), 0;
+	if (p->in == IN_NONE)
+		return error_at(p, p->line, "key '%s' outside any section", name), 0;
+	k = find_key(keys, name);
+	if (!k)
+		return error_at(p, p->line, "unknown key '%s' in [%s]", name, section_name(p)), 0;
+	bit = 1u << (k - keys);
+	if (p->seen & bit)
+		return error_at(p, p->line, "duplicate key '%s' in [%s]", name, section_name(p)), 0;
+	p->seen |= bit;
+	if (!*value && !k->may_be_empty)
+		return error_at(p, p->line, "empty value for '%s' in [%s]", name, section_name(p)), 0;
+	return k->set(p, value) == 0;
+}
+
+static int check_required(struct parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->m->npkgs; i++) {
+		const struct package_spec *pkg = &p->m->pkgs[i];
+
+		if (!pkg->url)
+			return error_at(p, pkg->line, "missing 'url' in [%s]", pkg->name);
+		if (!pkg->sha256)
+			return error_at(p, pkg->line, "missing 'sha256' in [%s]", pkg->name);
+	}
+	return 0;
+}
+
+static int resolve_depends(struct parser *p)
+{
+	struct manifest *m = p->m;
+	size_t i, j;
+
+	for (i = 0; i < m->npkgs; i++) {
+		struct package_spec *pkg = &m->pkgs[i];
+
+		pkg->dep_index = xmalloc(pkg->ndepends * sizeof(*pkg->dep_index));
+		for (j = 0; j < pkg->ndepends; j++) {
+			const struct package_spec *dep = manifest_find(m, pkg->depends[j]);
+
+			if (!dep)
+				return error_at(p, pkg->depends_line, "unknown dependency '%s' in [%s]",
+						pkg->depends[j], pkg->name);
+			if (dep == pkg)
+				return error_at(p, pkg->depends_line, "[%s] depends on itself", pkg->name);
+			pkg->dep_index[j] = (size_t)(dep - m->pkgs);
+		}
+	}
+	return 0;
+}
+
+/* stack[0..depth) is the path being explored and target, on it, was reached again. */
+static int report_cycle(struct parser *p, const size_t *stack, size_t depth, size_t target)
+{
+	const struct manifest *m = p->m;
+	struct strbuf sb = STRBUF_INIT;
+	size_t k = 0;
+
+	while (stack[k] != target)
+		k++;
+	for (; k < depth; k++)
+		sb_addf(&sb, "%s -> ", m->pkgs[stack[k]].name);
+	sb_adds(&sb, m->pkgs[target].name);
+	error_at(p, m->pkgs[target].depends_line, "dependency cycle: %s", sb_str(&sb));
+	sb_release(&sb);
+	return -1;
+}
+
+/* Depth-first search with an explicit stack, so a long chain cannot overflow ours. */
+static int check_cycles(struct parser *p)
+{
+	const struct manifest *m = p->m;
+	size_t n = m->npkgs, root, depth;
+	size_t *stack = xmalloc(n * sizeof(*stack)), *edge = xmalloc(n * sizeof(*edge));
+	unsigned char *state = xmalloc(n); /* 0 unseen, 1 on the stack, 2 done */
+	int ret = 0;
+
+	memset(state, 0, n);
+	for (root = 0; root < n && !ret; root++) {
+		if (state[root])
+			continue;
+		state[root] = 1;
+		stack[0] = root;
+		edge[0] = 0;
+		depth = 1;
+		while (depth && !ret) {
+			const struct package_spec *v = &m->pkgs[stack[depth - 1]];
+			size_t w;
+
+			if (edge[depth - 1] == v->ndepends) {
+				state[stack[--depth]] = 2;
+				continue;
+			}
+			w = v->dep_index[edge[depth - 1]++];
+			if (state[w] == 1) {
+				ret = report_cycle(p, stack, depth, w);
+			} else if (state[w] == 0) {
+				state[w] = 1;
+				stack[depth] = w;
+				edge[depth++] = 0;
+			}
+		}
+	}
+	free(stack);
+	free(edge);
+	free(state);
+	return ret;
+}
+
+/* Parses len bytes of text into m; takes dir.  On failure m is released. */
+static int parse(const char *text, size_t len, const char *file, char *dir, struct manifest *m)
+{
+	struct parser p;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	memset(&p, 0, sizeof(p));
+	m->path = xstrdup(file);
+	m->dir = dir;
+	p.file = file;
+	p.pos = text;
+	p.end = text + len;
+	p.m = m;
+	ret = ini_parse_stream(next_line, &p, on_key, &p);
+	if (ret > 0 && (!p.err_line || ret < p.err_line))
+		ret = error_at(&p, ret, "syntax error: expected '[section]' or 'key = value'");
+	else if (p.err_line)
+		ret = -1;
+	else if (ret < 0)
+		ret = fail("%s: out of memory while parsing", file);
+	else if (check_required(&p) < 0 || resolve_depends(&p) < 0 || check_cycles(&p) < 0)
+		ret = -1;
+	if (ret < 0)
+		manifest_release(m);
+	return ret;
+}
+
+int manifest_load(const char *path, struct manifest *m)
+{
+	char *text = NULL, *parent = NULL, *dir;
+	size_t len;
+	int ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	if (read_file(path, &text, &len) < 0)
+		goto out;
+	/* Resolved through symlinks, so "../x" in a url means what it means to the kernel. */
+	parent = path_dirname(path);
+	dir = realpath(parent, NULL);
+	if (!dir) {
+		fail_errno("cannot resolve '%s'", parent);
+		goto out;
+	}
+	ret = parse(text, len, path, dir, m);
+out:
+	free(text);
+	free(parent);
+	return ret;
+}
+
+int manifest_parse_string(const char *text, const char *name, struct manifest *m)
+{
+	char *parent = path_dirname(name), *dir = path_absolute(parent);
+
+	free(parent);
+	if (!dir) {
+		memset(m, 0, sizeof(*m));
+		return -1;
+	}
+	return parse(text, strlen(text), name, dir, m);
+}
+
+static void package_release(struct package_spec *pkg)
+{
+	free(pkg->name);
+	free(pkg->version);
+	free(pkg->url);
+	free(pkg->sha256);
+	free(pkg->build);
+	free(pkg->subdir);
+	shell_words_free(pkg->args);
+	shell_words_free(pkg->depends);
+	free(pkg->dep_index);
+}
+
+void manifest_release(struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->npkgs; i++)
+		package_release(&m->pkgs[i]);
+	free(m->pkgs);
+	free(m->path);
+	free(m->dir);
+	memset(m, 0, sizeof(*m));
+}
+
+static int all_taken(const struct package_spec *pkg, const unsigned char *taken)
+{
+	size_t j;
+
+	for (j = 0; j < pkg->ndepends; j++)
+		if (!taken[pkg->dep_index[j]])
+			return 0;
+	return 1;
+}
+
+int manifest_order(const struct manifest *m, size_t *order)
+{
+	unsigned char *taken = xmalloc(m->npkgs);
+	size_t done, i;
+
+	memset(taken, 0, m->npkgs);
+	for (done = 0; done < m->npkgs; done++) {
+		for (i = 0; i < m->npkgs; i++)
+			if (!taken[i] && all_taken(&m->pkgs[i], taken))
+				break;
+		if (i == m->npkgs) {
+			free(taken);
+			return fail("%s: dependency cycle", m->path);
+		}
+		taken[i] = 1;
+		order[done] = i;
+	}
+	free(taken);
+	return 0;
+}
+
+const struct package_spec *manifest_find(const struct manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->npkgs; i++)
+		if (!strcmp(m->pkgs[i].name, name))
+			return &m->pkgs[i];
+	return NULL;
+}
+
+char *manifest_source_path(const struct manifest *m, const struct package_spec *p)
+{
+	size_t n = scheme_length(p->url);
+
+	if (n && is_scheme(p->url, n, "file"))
+		return xstrdup(p->url + n + 3);
+	if (n)
+		return NULL;
+	if (p->url[0] == '/')
+		return xstrdup(p->url);
+	return path_join(m->dir, p->url);
+}

@@ -1,0 +1,86 @@
+/* manifest.h - reads cenv.ini, the list of packages an environment is built from. */
+#ifndef CENV_MANIFEST_H
+#define CENV_MANIFEST_H
+
+#include <stddef.h>
+
+/*
+ * One [section] of the manifest.  Every string is owned by the manifest that
+ * holds the spec and freed by manifest_release(); optional keys that were not
+ * given are NULL.
+ */
+struct package_spec {
+	char *name;        /* the section name */
+	char *version;     /* optional, free text */
+	char *url;         /* as written: a path, file:///path, http:// or https:// */
+	char *sha256;      /* 64 hex digits, lowercased */
+	char *build;       /* "autotools", "cmake", "meson", "make", "prebuilt"; NULL: detect */
+	char *subdir;      /* optional, relative, without ".." */
+	char **args;       /* nargs words for the configure step, NULL-terminated, never NULL */
+	size_t nargs;
+	char **depends;    /* ndepends package names, as listed */
+	size_t *dep_index; /* the index in the manifest's pkgs of each of depends[] */
+	size_t ndepends;
+	int line;          /* line of the [section] header */
+	int depends_line;  /* line of the depends key, 0 when there is none */
+};
+
+/*
+ * A whole manifest.  Filled by manifest_load() or manifest_parse_string(),
+ * which need no prior initialisation; the caller frees it with
+ * manifest_release().  Once loaded, a manifest is valid: every required key
+ * is present, every dependency names a section, and there is no cycle.
+ */
+struct manifest {
+	char *path;                /* the path given by the caller, used in messages */
+	char *dir;                 /* absolute directory of the file, for relative urls */
+	struct package_spec *pkgs; /* npkgs packages in file order; [cenv] is not one */
+	size_t npkgs;
+	int jobs;                  /* [cenv] jobs, or 0 when not set */
+};
+
+/*
+ * Reads and validates the manifest at path.  0, or -1 with fail() and a
+ * message such as "cenv.ini:7: unknown key 'sha265' in [zlib]"; on failure m
+ * is left empty and needs no release.
+ */
+int manifest_load(const char *path, struct manifest *m);
+
+/*
+ * The same from text in memory, for tests and fuzzing.  name stands for the
+ * file in messages and in m->path; m->dir is its directory, made absolute
+ * lexically without touching the file system.
+ */
+int manifest_parse_string(const char *text, const char *name, struct manifest *m);
+
+/* Frees everything m owns and empties it; safe on an emptied manifest. */
+void manifest_release(struct manifest *m);
+
+/*
+ * Fills order[] (m->npkgs entries, caller-allocated) with indexes into
+ * m->pkgs such that dependencies come first.  Each step takes the earliest
+ * package in the file whose dependencies are all taken, so independent
+ * packages keep their file order.  0, or -1 with fail() on a cycle.
+ */
+int manifest_order(const struct manifest *m, size_t *order);
+
+/* The package called name, or NULL. */
+const struct package_spec *manifest_find(const struct manifest *m, const char *name);
+
+/*
+ * The local file p's source is: its url resolved against m->dir when it is a
+ * relative path, the path itself when absolute or a file:/// url.  NULL when
+ * the url is remote (http, https).  Caller frees.
+ */
+char *manifest_source_path(const struct manifest *m, const struct package_spec *p);
+
+/*
+ * Splits s into words by POSIX shell quoting rules: blanks separate words;
+ * single quotes, double quotes and backslash quote; nothing is expanded.
+ * *words gets *n words and a NULL terminator (free with shell_words_free).
+ * 0, or -1 with fail() on an unterminated quote; then *words is NULL.
+ */
+int split_shell_words(const char *s, char ***words, size_t *n);
+void shell_words_free(char **words);
+
+#endif

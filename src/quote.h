@@ -1,0 +1,33 @@
+/* quote.h - quoting values for the shells that read cenv's generated scripts. */
+#ifndef CENV_QUOTE_H
+#define CENV_QUOTE_H
+
+#include "util.h"
+
+enum shell { SHELL_SH, SHELL_FISH, SHELL_CSH };
+
+/* Parses "sh", "bash", "fish", "csh", "tcsh", ... ; -1 with fail() when unknown. */
+int shell_from_name(const char *name, enum shell *out);
+
+/*
+ * Appends s to sb as one word that the shell reads back literally: nothing in
+ * it is expanded or run.  s must not hold control characters (callers refuse
+ * those earlier: a newline cannot be quoted portably for csh).
+ */
+void quote_sh(struct strbuf *sb, const char *s);
+void quote_fish(struct strbuf *sb, const char *s);
+void quote_csh(struct strbuf *sb, const char *s);
+void quote_for(enum shell sh, struct strbuf *sb, const char *s);
+
+/*
+ * Escapes text so that a prompt shows it as it is.  These escape only the
+ * prompt's own sequences; the result still needs quote_*() to go in a script.
+ */
+char *prompt_escape_zsh(const char *s);  /* % -> %% */
+char *prompt_escape_bash(const char *s); /* \ -> \\ (for promptvars off) */
+char *prompt_escape_tcsh(const char *s); /* % -> %%, ! -> \! */
+
+/* 1 when s holds a byte below 0x20 or 0x7f. */
+int has_control_char(const char *s);
+
+#endif

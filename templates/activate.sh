@@ -1,0 +1,192 @@
+#!/bin/sh
+# bin/activate: steps into the cenv environment @PREFIX_COMMENT@.
+# Source it from bash, zsh, dash or ksh:   . path/to/env/bin/activate
+# and leave with:                          deactivate
+# Written by cenv @VERSION@ from templates/activate.sh; 'cenv create --upgrade' rewrites it.
+
+# Run as a program, it could change nothing in the calling shell: say how to use it.
+_cenv_sourced=yes
+if [ -n "${ZSH_EVAL_CONTEXT-}" ]; then
+	case $ZSH_EVAL_CONTEXT in *file*) ;; *) _cenv_sourced=no ;; esac
+elif [ -n "${BASH_VERSION-}" ]; then
+	if [ "${BASH_SOURCE-}" = "$0" ]; then _cenv_sourced=no; fi
+else
+	case ${0##*/} in activate) _cenv_sourced=no ;; esac
+fi
+if [ "$_cenv_sourced" = no ]; then
+	printf 'cenv: bin/activate must be sourced, not run; use:\n    . %s/bin/activate\n' @PREFIX@ >&2
+	exit 2
+fi
+unset _cenv_sourced
+
+# Leave the environment that is active (this one or another) so nothing is added twice.
+if [ -n "${_cenv_active-}" ]; then
+	deactivate
+fi
+
+# Compiled programs and installed .pc files hold the absolute prefix, so a moved
+# environment cannot work: refuse it here rather than half-work.
+_cenv_prefix=@PREFIX@
+if [ ! -f "$_cenv_prefix/cenv.cfg" ]; then
+	printf 'cenv: the environment %s no longer exists; was it moved? Run "cenv create --upgrade DIR" where it is now.\n' "$_cenv_prefix" >&2
+	unset _cenv_prefix
+	return 1
+fi
+_cenv_self=
+if [ -n "${BASH_VERSION-}" ]; then
+	_cenv_self=${BASH_SOURCE-}
+elif [ -n "${ZSH_VERSION-}" ]; then
+	_cenv_self=$0
+fi
+case $_cenv_self in
+"" | "$_cenv_prefix/bin/activate") ;;
+*/*)
+	_cenv_here=$(CDPATH='' cd -P -- "${_cenv_self%/*}/.." 2>/dev/null && pwd -P) || _cenv_here=
+	_cenv_there=$(CDPATH='' cd -P -- "$_cenv_prefix" 2>/dev/null && pwd -P) || _cenv_there=
+	if [ -n "$_cenv_here" ] && [ "$_cenv_here" != "$_cenv_there" ]; then
+		printf 'cenv: this environment was made at %s but is now at %s; run "cenv create --upgrade %s" to use it here.\n' \
+			"$_cenv_prefix" "$_cenv_here" "$_cenv_here" >&2
+		unset _cenv_prefix _cenv_self _cenv_here _cenv_there
+		return 1
+	fi
+	unset _cenv_here _cenv_there
+	;;
+esac
+unset _cenv_self
+
+# _cenv_prepend NAME HEAD [keep-default]: NAME becomes HEAD:old value; no empty
+# element is left behind, which PATH, CPATH and LIBRARY_PATH read as ".".
+_cenv_prepend() {
+	eval "_cenv_was_set_$1=\${$1+x}; _cenv_v=\${$1-}"
+	if [ -n "$_cenv_v" ]; then
+		_cenv_v=$2:$_cenv_v
+	elif [ "${3-}" = keep-default ]; then
+		_cenv_v=$2:
+	else
+		_cenv_v=$2
+	fi
+	eval "$1=\$_cenv_v"
+	export "$1"
+}
+
+# _cenv_drop LIST ELEMENT: _cenv_v becomes LIST without the first ELEMENT.
+_cenv_drop() {
+	_cenv_v=
+	_cenv_rest=$1
+	_cenv_done=
+	_cenv_first=yes
+	while :; do
+		case $_cenv_rest in
+		*:*) _cenv_e=${_cenv_rest%%:*}; _cenv_rest=${_cenv_rest#*:}; _cenv_more=yes ;;
+		*) _cenv_e=$_cenv_rest; _cenv_more= ;;
+		esac
+		if [ -z "$_cenv_done" ] && [ "$_cenv_e" = "$2" ]; then
+			_cenv_done=yes
+		elif [ -n "$_cenv_first" ]; then
+			_cenv_v=$_cenv_e
+			_cenv_first=
+		else
+			_cenv_v=$_cenv_v:$_cenv_e
+		fi
+		if [ -z "$_cenv_more" ]; then
+			break
+		fi
+	done
+	unset _cenv_rest _cenv_done _cenv_first _cenv_e _cenv_more
+}
+
+# _cenv_remove NAME ELEMENT...: takes out what _cenv_prepend added, and nothing
+# else, so directories added while active stay; unset again if it was unset.
+_cenv_remove() {
+	_cenv_name=$1
+	shift
+	eval "_cenv_is_set=\${$_cenv_name+x}; _cenv_list=\${$_cenv_name-}; _cenv_was=\${_cenv_was_set_$_cenv_name-}"
+	unset "_cenv_was_set_$_cenv_name"
+	if [ -z "$_cenv_is_set" ]; then
+		unset _cenv_name _cenv_is_set _cenv_list _cenv_was
+		return 0
+	fi
+	for _cenv_elem in "$@"; do
+		_cenv_drop "$_cenv_list" "$_cenv_elem"
+		_cenv_list=$_cenv_v
+	done
+	if [ -z "$_cenv_list" ] && [ -z "$_cenv_was" ]; then
+		unset "$_cenv_name"
+	else
+		eval "$_cenv_name=\$_cenv_list"
+		export "$_cenv_name"
+	fi
+	unset _cenv_name _cenv_is_set _cenv_list _cenv_was _cenv_elem _cenv_v
+}
+
+# _cenv_set NAME VALUE / _cenv_unset NAME: remember NAME for _cenv_restore.
+_cenv_set() {
+	eval "_cenv_was_set_$1=\${$1+x}; _cenv_old_$1=\${$1-}; $1=\$2"
+	export "$1"
+}
+_cenv_unset() {
+	eval "_cenv_was_set_$1=\${$1+x}; _cenv_old_$1=\${$1-}"
+	unset "$1"
+}
+_cenv_restore() {
+	eval "_cenv_was=\${_cenv_was_set_$1-}"
+	if [ -n "$_cenv_was" ]; then
+		eval "$1=\${_cenv_old_$1-}"
+		export "$1"
+	else
+		unset "$1"
+	fi
+	unset "_cenv_was_set_$1" "_cenv_old_$1" _cenv_was
+}
+
+deactivate() {
+@DEACTIVATE@
+	# The prompt goes back only if nobody changed it meanwhile; otherwise just our prefix goes.
+	if [ -n "${_cenv_ps1_prefix+x}" ]; then
+		if [ "${PS1-}" = "$_cenv_ps1_prefix${_cenv_old_ps1-}" ]; then
+			if [ -n "$_cenv_old_ps1_set" ]; then
+				PS1=$_cenv_old_ps1
+			else
+				unset PS1
+			fi
+		else
+			case ${PS1-} in
+			"$_cenv_ps1_prefix"*) PS1=${PS1#"$_cenv_ps1_prefix"} ;;
+			esac
+		fi
+	fi
+	unset _cenv_active _cenv_prefix _cenv_ps1_prefix _cenv_ps1_name _cenv_old_ps1 _cenv_old_ps1_set
+	unset -f _cenv_prepend _cenv_drop _cenv_remove _cenv_set _cenv_unset _cenv_restore deactivate
+	# forget commands found in the environment's bin/
+	hash -r 2>/dev/null || :
+	return 0
+}
+
+@ACTIVATE@
+_cenv_active=yes
+
+# The prompt shows the name through a variable where the shell expands one, so
+# that $(...), `...` or \ in the name are printed, never run.
+if [ -z "${CENV_DISABLE_PROMPT-}" ]; then
+	_cenv_old_ps1_set=${PS1+x}
+	_cenv_old_ps1=${PS1-}
+	_cenv_ps1_prefix='(${_cenv_ps1_name-}) '
+	if [ -n "${ZSH_VERSION-}" ]; then
+		_cenv_ps1_name=@PROMPT_ZSH@
+		if ! eval '[[ -o promptsubst ]]'; then
+			_cenv_ps1_prefix="($_cenv_ps1_name) "
+		fi
+	elif [ -n "${BASH_VERSION-}" ]; then
+		_cenv_ps1_name=@PROMPT@
+		if ! shopt -q promptvars; then
+			_cenv_ps1_prefix=@PS1_BASH_LITERAL@
+		fi
+	else
+		_cenv_ps1_name=@PROMPT@
+	fi
+	PS1=$_cenv_ps1_prefix${PS1-}
+fi
+
+# forget commands found before the environment's bin/ came first
+hash -r 2>/dev/null || :
+return 0
