@@ -29,8 +29,13 @@ int layout_check_path(const char *abs)
 	/* ':' separates PATH elements, so such a directory could never be found on it. */
 	if (strchr(abs, ':'))
 		return fail("'%s': an environment path cannot contain ':' (it would break PATH)", abs);
-	if (has_control_char(abs))
-		return fail("'%s': an environment path cannot contain control characters", abs);
+	if (has_control_char(abs)) {
+		char *shown = printable(abs);
+
+		fail("'%s': an environment path cannot contain control characters", shown);
+		free(shown);
+		return -1;
+	}
 	return 0;
 }
 

@@ -127,3 +127,20 @@ int has_control_char(const char *s)
 	}
 	return 0;
 }
+
+char *printable(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (; *s; s++) {
+		if (*s == '\n')
+			sb_adds(&sb, "\\n");
+		else if (*s == '\t')
+			sb_adds(&sb, "\\t");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			sb_addf(&sb, "\\x%02x", (unsigned char)*s);
+		else
+			sb_addc(&sb, *s);
+	}
+	return sb_detach(&sb);
+}

@@ -27,6 +27,9 @@ char *prompt_escape_zsh(const char *s);  /* % -> %% */
 char *prompt_escape_bash(const char *s); /* \ -> \\ (for promptvars off) */
 char *prompt_escape_tcsh(const char *s); /* % -> %%, ! -> \! */
 
+/* s with control characters shown as \n, \t or \xHH, for one-line messages; caller frees. */
+char *printable(const char *s);
+
 /* 1 when s holds a byte below 0x20 or 0x7f. */
 int has_control_char(const char *s);
 

@@ -1,0 +1,992 @@
+/* unpack.c - extracts an archive into a staging directory, refusing anything that could escape it. */
+#define _POSIX_C_SOURCE 200809L
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "unpack.h"
+#include "util.h"
+
+/*
+ * libarchive reads; we write.  archive_write_disk calls umask() twice per entry (process-wide:
+ * a worker thread creating a file at that moment gets mode 0666) and resolves names against the
+ * current directory, which threads may not change.  Instead every directory is opened with
+ * openat(O_NOFOLLOW | O_DIRECTORY) one component at a time from a descriptor of dest_dir, and
+ * every object is created with O_EXCL / mkdirat / symlinkat / linkat under such a descriptor,
+ * so a symlink is never followed while writing and nothing can land outside dest_dir.
+ *
+ * Single pass: entries are checked against a table of every path seen so far, written, and the
+ * top directory is stripped at the end by renaming its few children up.  Reading a compressed
+ * archive twice would cost a second decompression; the renames cost a handful of syscalls.
+ */
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define MAX_HOPS 40     /* Linux's limit on symlinks in one lookup; a longer chain is refused */
+#define MAX_STEPS 4096  /* components followed in one symlink check before giving up */
+
+enum kind { K_IMPLIED_DIR = 1, K_DIR, K_FILE, K_LINK };
+
+/* One path of the archive, normalised ("a/b", no ".", "..", "//" or trailing "/"). */
+struct node {
+	char *path;     /* NULL marks a free slot */
+	char *target;   /* symlinks only */
+	enum kind kind;
+	mode_t mode;    /* directories: permissions applied once everything inside is written */
+	struct timespec mtime;
+};
+
+/* Open addressing, linear probing, at most half full. */
+struct table {
+	struct node *slot;
+	size_t cap, used;
+};
+
+struct unpacker {
+	const char *archive;      /* for messages */
+	uint64_t max_bytes, bytes;
+	size_t count;             /* entries read so far */
+	int destfd;
+	int cache_fd;             /* the directory the previous entry went into, or -1 */
+	struct strbuf cache;      /* its path */
+	struct strbuf checked;    /* a directory whose ancestors all passed check_parents */
+	struct strbuf name;       /* the current entry's name as the archive spells it, escaped */
+	struct strbuf path;       /* ... and normalised */
+	struct strbuf target;     /* a hardlink's target, normalised */
+	struct table nodes;
+	char *top;                /* first component of the first entry */
+	int single;               /* every entry so far lies under the directory top */
+};
+
+static void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = '\0';
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static int is_dir_kind(enum kind kind)
+{
+	return kind == K_DIR || kind == K_IMPLIED_DIR;
+}
+
+/* --- the table of paths --- */
+
+static size_t hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211u;
+	}
+	return (size_t)h;
+}
+
+/* The node for the first n bytes of s, or NULL. */
+static struct node *find(const struct table *t, const char *s, size_t n)
+{
+	size_t i;
+
+	if (!t->cap)
+		return NULL;
+	for (i = hash(s, n) & (t->cap - 1); t->slot[i].path; i = (i + 1) & (t->cap - 1)) {
+		if (!strncmp(t->slot[i].path, s, n) && !t->slot[i].path[n])
+			return &t->slot[i];
+	}
+	return NULL;
+}
+
+static struct node *place(struct table *t, const char *s, size_t n)
+{
+	size_t i = hash(s, n) & (t->cap - 1);
+
+	while (t->slot[i].path)
+		i = (i + 1) & (t->cap - 1);
+	return &t->slot[i];
+}
+
+static void grow(struct table *t)
+{
+	struct table old = *t;
+	size_t i;
+
+	t->cap = old.cap ? old.cap * 2 : 256;
+	t->slot = xmalloc(t->cap * sizeof(*t->slot));
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	for (i = 0; i < old.cap; i++) {
+		if (old.slot[i].path)
+			*place(t, old.slot[i].path, strlen(old.slot[i].path)) = old.slot[i];
+	}
+	free(old.slot);
+}
+
+/* Adds the first n bytes of s, which must be absent.  Invalidates earlier node pointers. */
+static struct node *add(struct table *t, const char *s, size_t n, enum kind kind)
+{
+	struct node *node;
+
+	if (2 * (t->used + 1) > t->cap)
+		grow(t);
+	node = place(t, s, n);
+	node->path = xstrndup(s, n);
+	node->target = NULL;
+	node->kind = kind;
+	node->mode = 0755;
+	node->mtime.tv_sec = 0;
+	node->mtime.tv_nsec = UTIME_OMIT;
+	t->used++;
+	return node;
+}
+
+static void table_release(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++) {
+		free(t->slot[i].path);
+		free(t->slot[i].target);
+	}
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->used = 0;
+}
+
+/* --- names --- */
+
+enum { NAME_OK, NAME_ABSOLUTE, NAME_DOTDOT };
+
+/* Puts raw without "." components, repeated or trailing slashes into out. */
+static int normalise(const char *raw, struct strbuf *out)
+{
+	const char *p, *end;
+
+	sb_reset(out);
+	if (raw[0] == '/')
+		return NAME_ABSOLUTE;
+	for (p = raw; *p; p = end) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		end = p + strcspn(p, "/");
+		n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.'))
+			continue;
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return NAME_DOTDOT;
+		if (out->len)
+			sb_addc(out, '/');
+		sb_add(out, p, n);
+	}
+	return NAME_OK;
+}
+
+static int has_control(const char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+/* Keeps the entry's name for messages, with control characters made visible. */
+static void set_name(struct unpacker *u, const char *raw)
+{
+	sb_reset(&u->name);
+	for (; *raw; raw++) {
+		unsigned char c = (unsigned char)*raw;
+
+		if (c == '\n')
+			sb_adds(&u->name, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			sb_addf(&u->name, "\\x%02x", c);
+		else
+			sb_addc(&u->name, (char)c);
+	}
+}
+
+static int refuse(struct unpacker *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(struct unpacker *u, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return fail("'%s': entry '%s' %s", u->archive, sb_str(&u->name), why);
+}
+
+static int write_failed(struct unpacker *u)
+{
+	return fail_errno("'%s': cannot write entry '%s'", u->archive, sb_str(&u->name));
+}
+
+/* --- the checks --- */
+
+static void pop(struct strbuf *cur)
+{
+	char *slash = strrchr(cur->buf, '/');
+
+	cur->len = slash ? (size_t)(slash - cur->buf) : 0;
+	cur->buf[cur->len] = '\0';
+}
+
+/*
+ * Follows target from the directory of linkpath the way the kernel would, through the
+ * archive's own symlinks, and says whether it climbs above depth floor (0: dest_dir; 1: the
+ * top directory that will be stripped).  A purely lexical check is not enough: with
+ * a/l1 -> ../b, the target a/l1/../.. looks like "." but resolves to dest_dir's parent.
+ * Returns 0 (stays inside), 1 (leaves) or 2 (too long to tell, e.g. a loop).
+ */
+static int link_escapes(const struct table *t, const char *linkpath, const char *target,
+			size_t floor)
+{
+	struct strbuf cur = STRBUF_INIT;
+	const char *slash = strrchr(linkpath, '/');
+	char *rest = xstrdup(target);
+	size_t pos = 0, depth = 0, hops = 0, steps = 0;
+	int ret = target[0] == '/';
+
+	if (slash) {
+		sb_add(&cur, linkpath, (size_t)(slash - linkpath));
+		for (depth = 1, slash = cur.buf; (slash = strchr(slash, '/')); slash++)
+			depth++;
+	}
+	while (ret == 0 && rest[pos]) {
+		const char *c = rest + pos;
+		size_t n = strcspn(c, "/");
+		const struct node *link;
+		char *next;
+
+		for (pos += n; rest[pos] == '/'; pos++)
+			;
+		if (++steps > MAX_STEPS) {
+			ret = 2;
+			break;
+		}
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if (depth <= floor) {
+				ret = 1;
+				break;
+			}
+			pop(&cur);
+			depth--;
+			continue;
+		}
+		if (cur.len)
+			sb_addc(&cur, '/');
+		sb_add(&cur, c, n);
+		depth++;
+		link = find(t, cur.buf, cur.len);
+		if (!link || link->kind != K_LINK)
+			continue;
+		if (++hops > MAX_HOPS) {
+			ret = 2;
+			break;
+		}
+		pop(&cur);
+		depth--;
+		next = xasprintf("%s/%s", link->target, rest + pos);
+		free(rest);
+		rest = next;
+		pos = 0;
+	}
+	free(rest);
+	sb_release(&cur);
+	return ret;
+}
+
+/* Each proper ancestor of the current path must be a directory, or become an implied one. */
+static int check_parents(struct unpacker *u)
+{
+	const char *path = u->path.buf;
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) : 0, i;
+
+	if (!dirlen || (u->checked.len == dirlen && !memcmp(u->checked.buf, path, dirlen)))
+		return 0;
+	for (i = 1; i <= dirlen; i++) {
+		struct node *n;
+
+		if (i < dirlen && path[i] != '/')
+			continue;
+		n = find(&u->nodes, path, i);
+		if (!n)
+			add(&u->nodes, path, i, K_IMPLIED_DIR);
+		else if (n->kind == K_LINK)
+			return refuse(u, "goes through the symlink '%s'", n->path);
+		else if (n->kind == K_FILE)
+			return refuse(u, "turns the file '%s' into a directory", n->path);
+	}
+	/* Once a directory, always one: any later change of kind is refused. */
+	sb_reset(&u->checked);
+	sb_add(&u->checked, path, dirlen);
+	return 0;
+}
+
+/* Records the current path as kind; returns its node, or NULL after refusing. */
+static struct node *claim(struct unpacker *u, enum kind kind)
+{
+	struct node *n;
+
+	if (check_parents(u) < 0)
+		return NULL;
+	n = find(&u->nodes, u->path.buf, u->path.len);
+	if (!n)
+		return add(&u->nodes, u->path.buf, u->path.len, kind);
+	/* "./"-style tarballs may repeat a directory; that is harmless. */
+	if (is_dir_kind(n->kind) && kind == K_DIR) {
+		n->kind = K_DIR;
+		return n;
+	}
+	if (is_dir_kind(n->kind))
+		refuse(u, "turns a directory into a %s", kind == K_LINK ? "symlink" : "file");
+	else if (kind == K_DIR)
+		refuse(u, "turns a %s into a directory", n->kind == K_LINK ? "symlink" : "file");
+	else
+		refuse(u, "appears twice in the archive");
+	return NULL;
+}
+
+static int entry_kind(struct unpacker *u, struct archive_entry *e, enum kind *kind)
+{
+	if (archive_entry_hardlink(e)) {
+		*kind = K_FILE;
+		return 0;
+	}
+	switch (archive_entry_filetype(e)) {
+	case AE_IFREG:
+		*kind = K_FILE;
+		return 0;
+	case AE_IFDIR:
+		*kind = K_DIR;
+		return 0;
+	case AE_IFLNK:
+		*kind = K_LINK;
+		return 0;
+	case AE_IFCHR:
+		return refuse(u, "is a character device");
+	case AE_IFBLK:
+		return refuse(u, "is a block device");
+	case AE_IFIFO:
+		return refuse(u, "is a FIFO");
+	case AE_IFSOCK:
+		return refuse(u, "is a socket");
+	default:
+		return refuse(u, "has an unknown file type");
+	}
+}
+
+static int check_symlink(struct unpacker *u, const char *target)
+{
+	if (!target || !*target)
+		return refuse(u, "is a symlink without a target");
+	if (has_control(target))
+		return refuse(u, "has a control character in its link target");
+	if (target[0] == '/')
+		return refuse(u, "is a symlink to the absolute path '%s'", target);
+	switch (link_escapes(&u->nodes, u->path.buf, target, 0)) {
+	case 1:
+		return refuse(u, "is a symlink that leaves the package ('%s')", target);
+	case 2:
+		return refuse(u, "is a symlink too long to follow ('%s')", target);
+	}
+	return 0;
+}
+
+/* Leaves the normalised target in u->target. */
+static int check_hardlink(struct unpacker *u, const char *target)
+{
+	const struct node *n = NULL;
+
+	if (has_control(target))
+		return refuse(u, "has a control character in its link target");
+	if (normalise(target, &u->target) == NAME_OK)
+		n = find(&u->nodes, sb_str(&u->target), u->target.len);
+	if (!n || n->kind != K_FILE)
+		return refuse(u, "is a hardlink to '%s', which is not an earlier file of the archive",
+			      target);
+	return 0;
+}
+
+/* Tracks whether every entry lies under one top-level directory. */
+static void note_top(struct unpacker *u, enum kind kind)
+{
+	const char *path = u->path.buf;
+	size_t n = strcspn(path, "/");
+	int dir = path[n] == '/' || kind == K_DIR;
+
+	if (!u->top) {
+		u->top = xstrndup(path, n);
+		u->single = dir;
+	} else if (!dir || strlen(u->top) != n || strncmp(u->top, path, n)) {
+		u->single = 0;
+	}
+}
+
+/* --- writing --- */
+
+/* Opens the first len bytes of dir (normalised) under destfd, one component at a time. */
+static int walk(int destfd, const char *dir, size_t len, int create)
+{
+	char *copy = xstrndup(dir, len), *p = copy;
+	int fd = fcntl(destfd, F_DUPFD_CLOEXEC, 0);
+
+	while (fd >= 0 && *p) {
+		char *slash = strchr(p, '/');
+		int next, saved;
+
+		if (slash)
+			*slash = '\0';
+		next = openat(fd, p, DIR_FLAGS);
+		if (next < 0 && errno == ENOENT && create &&
+		    (mkdirat(fd, p, 0700) == 0 || errno == EEXIST))
+			next = openat(fd, p, DIR_FLAGS);
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = next;
+		p = slash ? slash + 1 : p + strlen(p);
+	}
+	free(copy);
+	return fd;
+}
+
+/* A descriptor for directory dir, kept open because the next entry usually goes there too. */
+static int dir_fd(struct unpacker *u, const char *dir, size_t len)
+{
+	if (u->cache_fd >= 0 && u->cache.len == len && !memcmp(sb_str(&u->cache), dir, len))
+		return u->cache_fd;
+	if (u->cache_fd >= 0)
+		close(u->cache_fd);
+	sb_reset(&u->cache);
+	sb_add(&u->cache, dir, len);
+	u->cache_fd = walk(u->destfd, dir, len, 1);
+	return u->cache_fd;
+}
+
+static void forget_dir(struct unpacker *u)
+{
+	if (u->cache_fd >= 0)
+		close(u->cache_fd);
+	u->cache_fd = -1;
+}
+
+static void entry_times(struct archive_entry *e, struct timespec ts[2])
+{
+	ts[0].tv_sec = archive_entry_atime(e);
+	ts[0].tv_nsec = archive_entry_atime_nsec(e);
+	ts[1].tv_sec = archive_entry_mtime(e);
+	ts[1].tv_nsec = archive_entry_mtime_nsec(e);
+	if (!archive_entry_atime_is_set(e) || ts[0].tv_nsec < 0 || ts[0].tv_nsec > 999999999)
+		ts[0].tv_nsec = UTIME_OMIT;
+	if (!archive_entry_mtime_is_set(e) || ts[1].tv_nsec < 0 || ts[1].tv_nsec > 999999999)
+		ts[1].tv_nsec = UTIME_OMIT;
+}
+
+static int charge(struct unpacker *u, uint64_t n)
+{
+	u->bytes += n;
+	if (u->max_bytes && u->bytes > u->max_bytes)
+		return refuse(u, "makes the package larger than %llu bytes",
+			      (unsigned long long)u->max_bytes);
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len, int64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Copies the entry's data into fd, holes included; the size is charged before writing. */
+static int copy_data(struct unpacker *u, struct archive *a, struct archive_entry *e, int fd)
+{
+	int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+	int64_t charged, end = 0, off;
+	const void *buf;
+	size_t len;
+	int r;
+
+	charged = size > 0 ? size : 0;
+	if (charge(u, (uint64_t)charged) < 0)
+		return -1;
+	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+		if (off < 0 || len > (uint64_t)(INT64_MAX - off))
+			return refuse(u, "has data at an impossible offset");
+		if (off + (int64_t)len > charged) {
+			if (charge(u, (uint64_t)(off + (int64_t)len - charged)) < 0)
+				return -1;
+			charged = off + (int64_t)len;
+		}
+		if (write_all(fd, buf, len, off) < 0)
+			return write_failed(u);
+		if (off + (int64_t)len > end)
+			end = off + (int64_t)len;
+	}
+	if (r != ARCHIVE_EOF)
+		return fail("'%s': entry '%s': %s", u->archive, sb_str(&u->name),
+			    archive_error_string(a) ? archive_error_string(a) : "cannot read data");
+	if (end < size && ftruncate(fd, (off_t)size) < 0)
+		return write_failed(u);
+	return 0;
+}
+
+static int write_file(struct unpacker *u, struct archive *a, struct archive_entry *e, int dfd,
+		      const char *name)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct timespec ts[2];
+	int ret;
+
+	if (fd < 0)
+		return write_failed(u);
+	entry_times(e, ts);
+	ret = copy_data(u, a, e, fd);
+	/* fchmod, unlike the mode given to open, is not cut by the umask: permissions as archived. */
+	if (ret == 0 && (fchmod(fd, archive_entry_perm(e) & 0777) < 0 || futimens(fd, ts) < 0))
+		ret = write_failed(u);
+	if (close(fd) < 0 && ret == 0)
+		ret = write_failed(u);
+	return ret;
+}
+
+/* Links to the file in u->target; cpio puts a linked file's data on its last link. */
+static int write_hardlink(struct unpacker *u, struct archive *a, struct archive_entry *e,
+			  int dfd, const char *name)
+{
+	const char *target = u->target.buf;
+	const char *slash = strrchr(target, '/');
+	int tfd = walk(u->destfd, target, slash ? (size_t)(slash - target) : 0, 0);
+	int fd, ret;
+
+	if (tfd < 0 || linkat(tfd, slash ? slash + 1 : target, dfd, name, 0) < 0) {
+		ret = write_failed(u);
+		if (tfd >= 0)
+			close(tfd);
+		return ret;
+	}
+	close(tfd);
+	if (!archive_entry_size_is_set(e) || archive_entry_size(e) <= 0)
+		return 0;
+	fd = openat(dfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return write_failed(u);
+	ret = copy_data(u, a, e, fd);
+	if (close(fd) < 0 && ret == 0)
+		ret = write_failed(u);
+	return ret;
+}
+
+static int write_entry(struct unpacker *u, struct archive *a, struct archive_entry *e,
+		       struct node *n)
+{
+	const char *path = u->path.buf;
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	int dfd = dir_fd(u, path, slash ? (size_t)(slash - path) : 0);
+	struct timespec ts[2];
+
+	if (dfd < 0)
+		return write_failed(u);
+	entry_times(e, ts);
+	switch (n->kind) {
+	case K_DIR:
+		/* Writable until the end; the archived mode is applied by fix_dirs. */
+		if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+			return write_failed(u);
+		n->mode = archive_entry_perm(e);
+		n->mtime = ts[1];
+		return 0;
+	case K_LINK:
+		if (symlinkat(n->target, dfd, name) < 0 ||
+		    utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			return write_failed(u);
+		return 0;
+	default:
+		if (archive_entry_hardlink(e))
+			return write_hardlink(u, a, e, dfd, name);
+		return write_file(u, a, e, dfd, name);
+	}
+}
+
+static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_entry *e)
+{
+	const char *raw = archive_entry_pathname(e);
+	const char *hard = archive_entry_hardlink(e);
+	struct node *n;
+	enum kind kind;
+
+	if (!raw)
+		return fail("'%s': entry %zu has a name that cannot be read", u->archive, u->count);
+	set_name(u, raw);
+	if (has_control(raw))
+		return refuse(u, "has a control character in its name");
+	switch (normalise(raw, &u->path)) {
+	case NAME_ABSOLUTE:
+		return refuse(u, "has an absolute path");
+	case NAME_DOTDOT:
+		return refuse(u, "leaves the package");
+	}
+	if (entry_kind(u, e, &kind) < 0)
+		return -1;
+	if (!u->path.len)
+		return kind == K_DIR ? 0 : refuse(u, "has no name");
+	if (kind == K_LINK && check_symlink(u, archive_entry_symlink(e)) < 0)
+		return -1;
+	if (hard && check_hardlink(u, hard) < 0)
+		return -1;
+	n = claim(u, kind);
+	if (!n)
+		return -1;
+	if (kind == K_LINK)
+		n->target = xstrdup(archive_entry_symlink(e));
+	note_top(u, kind);
+	return write_entry(u, a, e, n);
+}
+
+static int read_entries(struct unpacker *u, struct archive *a)
+{
+	struct archive_entry *e;
+	int r;
+
+	/* A warning (say, a name not convertible to the locale) still yields a usable entry. */
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		/* An mtree "archive" copies files named inside it from this machine. */
+		if (u->count++ == 0 &&
+		    (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_MTREE)
+			return fail("'%s': is an mtree file, not an archive", u->archive);
+		if (unpack_entry(u, a, e) < 0)
+			return -1;
+	}
+	if (r != ARCHIVE_EOF)
+		return fail("'%s': %s", u->archive,
+			    archive_error_string(a) ? archive_error_string(a) : "cannot read");
+	if (!u->top)
+		return fail("'%s': the archive is empty", u->archive);
+	return 0;
+}
+
+/* --- finishing --- */
+
+/* Now that every link is known, follows each one through the others. */
+static int check_links(struct unpacker *u, size_t floor)
+{
+	size_t i;
+
+	for (i = 0; i < u->nodes.cap; i++) {
+		const struct node *n = &u->nodes.slot[i];
+		int r;
+
+		if (!n->path || n->kind != K_LINK)
+			continue;
+		r = link_escapes(&u->nodes, n->path, n->target, floor);
+		if (r == 0)
+			continue;
+		set_name(u, n->path);
+		return refuse(u, r == 1 ? "is a symlink that leaves the package ('%s')"
+					: "is a symlink too long to follow ('%s')", n->target);
+	}
+	return 0;
+}
+
+/* subdir must be a directory of the archive, reached without symlinks. */
+static int check_subdir(struct unpacker *u, const char *subdir, int strip, char **rel)
+{
+	struct strbuf full = STRBUF_INIT, sub = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	if (normalise(subdir, &sub) != NAME_OK || has_control(subdir))
+		return fail("'%s': subdirectory '%s' is not a plain relative path", u->archive,
+			    subdir);
+	if (strip)
+		sb_adds(&full, u->top);
+	if (strip && sub.len)
+		sb_addc(&full, '/');
+	sb_adds(&full, sb_str(&sub));
+	for (i = 1; ret == 0 && i <= full.len; i++) {
+		const struct node *n;
+
+		if (i < full.len && full.buf[i] != '/')
+			continue;
+		n = find(&u->nodes, full.buf, i);
+		if (!n || !is_dir_kind(n->kind))
+			ret = fail("'%s': has no directory '%s'", u->archive, subdir);
+	}
+	*rel = sb_detach(&sub);
+	sb_release(&full);
+	return ret;
+}
+
+/*
+ * Moves the top directory's children up into dest_dir.  The top is renamed first to a name
+ * none of its children has, so a child called like the top itself (pkg/pkg) cannot collide.
+ */
+static int strip_top(struct unpacker *u)
+{
+	size_t toplen = strlen(u->top), i;
+	char *tmp = NULL;
+	int fd, ret = 0;
+
+	for (i = 0; !tmp; i++) {
+		char *probe;
+
+		tmp = xasprintf(".cenv-unpack-%zu", i);
+		probe = xasprintf("%s/%s", u->top, tmp);
+		if (find(&u->nodes, probe, strlen(probe)))
+			free(tmp), tmp = NULL;
+		free(probe);
+	}
+	if (renameat(u->destfd, u->top, u->destfd, tmp) < 0 ||
+	    (fd = openat(u->destfd, tmp, DIR_FLAGS)) < 0) {
+		ret = fail_errno("'%s': cannot move '%s' up", u->archive, u->top);
+		free(tmp);
+		return ret;
+	}
+	for (i = 0; ret == 0 && i < u->nodes.cap; i++) {
+		const char *p = u->nodes.slot[i].path;
+
+		if (!p || strncmp(p, u->top, toplen) || p[toplen] != '/' || strchr(p + toplen + 1, '/'))
+			continue;
+		if (renameat(fd, p + toplen + 1, u->destfd, p + toplen + 1) < 0)
+			ret = fail_errno("'%s': cannot move '%s' up", u->archive, p);
+	}
+	close(fd);
+	if (ret == 0 && unlinkat(u->destfd, tmp, AT_REMOVEDIR) < 0)
+		ret = fail_errno("'%s': cannot remove the emptied '%s'", u->archive, u->top);
+	free(tmp);
+	return ret;
+}
+
+static size_t depth(const char *path)
+{
+	size_t d = 0;
+
+	while ((path = strchr(path, '/')))
+		d++, path++;
+	return d;
+}
+
+static int deepest_first(const void *x, const void *y)
+{
+	const struct node *a = *(const struct node *const *)x;
+	const struct node *b = *(const struct node *const *)y;
+	size_t da = depth(a->path), db = depth(b->path);
+
+	if (da != db)
+		return da < db ? 1 : -1;
+	return strcmp(a->path, b->path);
+}
+
+static int fix_dir(struct unpacker *u, const struct node *d, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	int pfd = dir_fd(u, rel, slash ? (size_t)(slash - rel) : 0);
+	int fd = pfd < 0 ? -1 : openat(pfd, slash ? slash + 1 : rel, DIR_FLAGS);
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, d->mtime };
+	int ret = 0;
+
+	if (fd < 0 || fchmod(fd, (d->mode & 0777) | 0700) < 0 ||
+	    (ts[1].tv_nsec != UTIME_OMIT && futimens(fd, ts) < 0))
+		ret = fail_errno("'%s': cannot set the mode of '%s'", u->archive, d->path);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * Applies directories' modes and mtimes last, when nothing more is written into them,
+ * deepest first; skip is the length of the stripped "top/" prefix.
+ */
+static int fix_dirs(struct unpacker *u, size_t skip)
+{
+	const struct node **dirs = xmalloc(u->nodes.used * sizeof(*dirs));
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < u->nodes.cap; i++) {
+		const struct node *d = &u->nodes.slot[i];
+
+		if (d->path && is_dir_kind(d->kind) && strlen(d->path) > skip)
+			dirs[n++] = d;
+	}
+	qsort(dirs, n, sizeof(*dirs), deepest_first);
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = fix_dir(u, dirs[i], dirs[i]->path + skip);
+	free(dirs);
+	return ret;
+}
+
+static int finish(struct unpacker *u, const char *dest_dir, const struct unpack_options *opt,
+		  struct unpack_result *res)
+{
+	int strip = u->single;
+	char *sub = NULL;
+	int ret = -1;
+
+	if (check_links(u, strip ? 1 : 0) < 0)
+		return -1;
+	if (opt && opt->subdir && check_subdir(u, opt->subdir, strip, &sub) < 0)
+		goto out;
+	forget_dir(u); /* the cached path is wrong once the top is stripped */
+	if (strip && strip_top(u) < 0)
+		goto out;
+	if (fix_dirs(u, strip ? strlen(u->top) + 1 : 0) < 0)
+		goto out;
+	if (res) {
+		res->topdir = strip ? xstrdup(u->top) : NULL;
+		res->srcdir = sub && *sub ? path_join(dest_dir, sub) : xstrdup(dest_dir);
+	}
+	ret = 0;
+out:
+	free(sub);
+	return ret;
+}
+
+/* Empties dest_dir after a refusal, keeping the refusal as the message. */
+static void clear_dest(struct unpacker *u, const char *dest_dir)
+{
+	char *why = xstrdup(last_error());
+	DIR *dir;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, i;
+	int ok = 1;
+
+	forget_dir(u);
+	dir = opendir(dest_dir);
+	ok = dir != NULL;
+	while (dir && (de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		names[n++] = path_join(dest_dir, de->d_name);
+	}
+	if (dir)
+		closedir(dir);
+	for (i = 0; i < n; i++) {
+		ok &= remove_tree(names[i]) == 0;
+		free(names[i]);
+	}
+	free(names);
+	if (ok)
+		fail("%s", why);
+	else
+		fail("%s (and cannot empty '%s')", why, dest_dir);
+	free(why);
+}
+
+static void unpacker_init(struct unpacker *u, const char *archive_path,
+			  const struct unpack_options *opt)
+{
+	memset(u, 0, sizeof(*u));
+	u->archive = archive_path;
+	u->max_bytes = opt ? opt->max_bytes : 0;
+	u->destfd = u->cache_fd = -1;
+	sb_init(&u->cache);
+	sb_init(&u->checked);
+	sb_init(&u->name);
+	sb_init(&u->path);
+	sb_init(&u->target);
+}
+
+static void unpacker_release(struct unpacker *u)
+{
+	forget_dir(u);
+	if (u->destfd >= 0)
+		close(u->destfd);
+	sb_release(&u->cache);
+	sb_release(&u->checked);
+	sb_release(&u->name);
+	sb_release(&u->path);
+	sb_release(&u->target);
+	table_release(&u->nodes);
+	free(u->top);
+}
+
+int unpack_archive(const char *archive_path, const char *dest_dir,
+		   const struct unpack_options *opt, struct unpack_result *res)
+{
+	struct unpacker u;
+	struct archive *a = NULL;
+	int fd = -1, ret = -1, empty;
+
+	if (res)
+		res->topdir = res->srcdir = NULL;
+	empty = dir_is_empty(dest_dir);
+	if (empty <= 0)
+		return empty < 0 ? -1 : fail("'%s' is not empty", dest_dir);
+	unpacker_init(&u, archive_path, opt);
+	u.destfd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u.destfd < 0) {
+		fail_errno("cannot open '%s'", dest_dir);
+		goto out;
+	}
+	fd = open(archive_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail_errno("cannot open '%s'", archive_path);
+		goto out;
+	}
+	a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
+		fail("'%s': %s", archive_path,
+		     archive_error_string(a) ? archive_error_string(a) : "cannot read");
+		goto out;
+	}
+	if (read_entries(&u, a) < 0 || finish(&u, dest_dir, opt, res) < 0) {
+		clear_dest(&u, dest_dir);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (a)
+		archive_read_free(a);
+	if (fd >= 0)
+		close(fd);
+	unpacker_release(&u);
+	return ret;
+}
+
+void unpack_result_release(struct unpack_result *res)
+{
+	free(res->topdir);
+	free(res->srcdir);
+	res->topdir = res->srcdir = NULL;
+}

@@ -1,0 +1,75 @@
+# tests/lib.sh - helpers sourced by every tests/t-*.sh script (bash).
+# Each check prints "PASS: name" or "FAIL: name" and a reason; tests/run.sh counts them.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CENV_BIN=${CENV_BIN:-$TOP/cenv}
+TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/cenv-test.XXXXXX")
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cenv-scratch.XXXXXX") # the harness's own files, apart from the test trees
+trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
+failures=0
+
+pass() { printf 'PASS: %s\n' "$1"; }
+fail() {
+	printf 'FAIL: %s\n' "$1"
+	shift
+	[ $# -eq 0 ] || printf '    %s\n' "$@"
+	failures=$((failures + 1))
+}
+
+# check NAME CMD...: passes when CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then
+		pass "$1"
+	elif [ "$(printf '%s' "$2$3" | wc -l)" -gt 2 ]; then
+		fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20)"
+	else
+		fail "$1" "expected: $(printf '%q' "$2")" "actual:   $(printf '%q' "$3")"
+	fi
+}
+
+# check_file_eq NAME FILE1 FILE2
+check_file_eq() {
+	if diff -u "$2" "$3" >"$SCRATCH/diff.out" 2>&1; then
+		pass "$1"
+	else
+		fail "$1" "$(head -20 "$SCRATCH/diff.out")"
+	fi
+}
+
+# A listing of a tree with types, modes, sizes and content hashes: equal listings, equal trees.
+tree_state() {
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		(cd "$1" 2>/dev/null && find . -printf '%y %m %s %p -> %l\n' | LC_ALL=C sort &&
+			find . -type f -exec md5sum {} + | LC_ALL=C sort) 2>/dev/null || ls -ld "$1"
+	else
+		echo "absent"
+	fi
+}
+
+# expect_fail NAME STATUS PATTERN CMD...: CMD exits with STATUS and prints exactly one
+# line on stderr that matches PATTERN (an extended regexp).
+expect_fail() {
+	local name=$1 want=$2 pattern=$3 status
+	shift 3
+	"$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && status=0 || status=$?
+	if [ "$status" != "$want" ]; then
+		fail "$name" "exit status $status, wanted $want" "$(cat "$SCRATCH/err")"
+	elif ! grep -Eq -- "$pattern" "$SCRATCH/err"; then
+		fail "$name" "stderr does not match /$pattern/:" "$(cat "$SCRATCH/err")"
+	elif [ "$want" = 1 ] && [ "$(wc -l <"$SCRATCH/err")" -ne 1 ]; then
+		fail "$name" "wanted one line on stderr:" "$(cat "$SCRATCH/err")"
+	else
+		pass "$name"
+	fi
+}
+
+finish() {
+	[ "$failures" -eq 0 ]
+}
