@@ -58,17 +58,30 @@ static int print_env(const char *dir, enum shell sh)
 	struct activation act;
 	char **env;
 	size_t i;
+	int ret = -1;
 
 	if (env_locate(dir, &cfg) < 0)
 		return -1;
 	activation_init(&act, &cfg);
 	env = activated_environ(&act);
+	for (i = 0; i < act.nops; i++) {
+		const char *value = lookup(env, act.ops[i].name);
+
+		/* csh's eval runs history substitution again, on which no quoting holds */
+		if (sh == SHELL_CSH && value && strchr(value, '!')) {
+			fail("%s holds a '!', which csh's eval cannot take literally; source %s/bin/activate.csh instead",
+			     act.ops[i].name, cfg.prefix);
+			goto out;
+		}
+	}
 	for (i = 0; i < act.nops; i++)
 		print_statement(sh, act.ops[i].name, lookup(env, act.ops[i].name));
+	ret = 0;
+out:
 	environ_free(env);
 	activation_release(&act);
 	config_release(&cfg);
-	return 0;
+	return ret;
 }
 
 static int cmd_env(int argc, char **argv)

@@ -1,0 +1,62 @@
+# t-cli.sh - help, version, usage errors, cenv run and cenv env, stdout errors.
+. "$(dirname "$0")/lib.sh"
+
+check "cenv --version" bash -c '"$0" --version | grep -Eq "^cenv [0-9]+\.[0-9]+\.[0-9]+"' "$CENV_BIN"
+check "cenv --help lists the commands" bash -c '"$0" --help | grep -q "^  create " && "$0" --help | grep -q "^  run "' "$CENV_BIN"
+for c in create env run help version; do
+	check "cenv help $c" bash -c '"$0" help "$1" | grep -q "^usage: cenv $1"' "$CENV_BIN" "$c"
+done
+for c in create env run; do
+	check "cenv $c --help" bash -c '"$0" "$1" --help | grep -q "^usage: cenv $1"' "$CENV_BIN" "$c"
+done
+expect_fail "unknown command: exit 2" 2 "unknown command 'frobnicate'" "$CENV_BIN" frobnicate
+expect_fail "unknown top-level option: exit 2" 2 "unknown option '--frob'" "$CENV_BIN" --frob
+expect_fail "no command: usage" 2 "usage: cenv" "$CENV_BIN"
+expect_fail "help for an unknown command" 2 "unknown command 'nope'" "$CENV_BIN" help nope
+expect_fail "unknown option of env" 2 "unknown option '--nope'" "$CENV_BIN" env --nope
+expect_fail "unknown shell for env" 2 "unknown shell 'pwsh'" "$CENV_BIN" env --shell pwsh
+expect_fail "--version output fails visibly on a full disk" 1 "cannot write to standard output" bash -c '"$0" --version >/dev/full' "$CENV_BIN"
+
+E="$TMP_ROOT/e"
+"$CENV_BIN" create "$E" >/dev/null || fail "create"
+expect_fail "cenv env > /dev/full fails" 1 "cannot write to standard output" bash -c '"$0" env -e "$1" >/dev/full' "$CENV_BIN" "$E"
+# cenv run
+check_eq "run: exit status of the command" 7 "$("$CENV_BIN" run -e "$E" -- sh -c 'exit 7'; echo $?)"
+check_eq "run: arguments passed as they are" 'a b|$x|*' "$("$CENV_BIN" run -e "$E" -- printf '%s|%s|%s' 'a b' '$x' '*')"
+check_eq "run: options after CMD belong to CMD" "-e|x|" "$("$CENV_BIN" run -e "$E" printf '%s|' -e x)"
+expect_fail "run: a missing command is 127" 127 "cannot run 'no-such-cmd'" "$CENV_BIN" run -e "$E" -- no-such-cmd
+printf '#!/bin/sh\necho from-env-bin\n' >"$E/bin/envtool" && chmod +x "$E/bin/envtool"
+check_eq "run: CMD is looked up in the environment's bin/ first" "from-env-bin" "$("$CENV_BIN" run -e "$E" envtool)"
+check_eq "run: \$CENV is the default environment" "$E" "$(CENV="$E" "$CENV_BIN" run printenv CENV)"
+expect_fail "run: no environment" 1 "no environment: give -e DIR or activate one" env -u CENV "$CENV_BIN" run true
+expect_fail "run: missing CMD" 2 "missing CMD" "$CENV_BIN" run -e "$E"
+expect_fail "run: not an environment" 1 "is not a cenv environment" "$CENV_BIN" run -e "$TMP_ROOT" true
+expect_fail "run: no such directory" 1 "is not a cenv environment \(no such directory\)" "$CENV_BIN" run -e "$TMP_ROOT/none" true
+check_eq "run: SIGPIPE is not ignored in CMD" "" "$("$CENV_BIN" run -e "$E" sh -c 'trap' | grep PIPE)"
+check_eq "run: -eDIR form" "$E" "$("$CENV_BIN" run -e"$E" printenv CENV)"
+check_eq "run: --env=DIR form" "$E" "$("$CENV_BIN" run --env="$E" printenv CENV)"
+
+# run inside an active environment adds nothing twice
+out=$(env -i PATH=/usr/bin:/bin bash -c '. "$1/bin/activate" && "$2" run printenv PATH' sh "$E" "$CENV_BIN")
+check_eq "run: inside the active environment, PATH is not grown" "$E/bin:/usr/bin:/bin" "$out"
+F="$TMP_ROOT/f"
+"$CENV_BIN" create "$F" >/dev/null
+out=$(env -i PATH=/usr/bin:/bin bash -c '. "$1/bin/activate" && "$2" run -e "$3" printenv PATH CPATH' sh "$E" "$CENV_BIN" "$F")
+check_eq "run: another environment's additions are taken out" "$F/bin:/usr/bin:/bin
+$F/include" "$out"
+
+# cenv env for each shell, evaluated by that shell
+out=$(env -i PATH=/usr/bin:/bin fish -c 'eval ("$argv[1]" env -e "$argv[2]" --shell fish | string collect); printenv CENV CPATH' "$CENV_BIN" "$E")
+check_eq "env --shell fish evaluates in fish" "$E
+$E/include" "$out"
+printf 'eval "`%s env -e %s --shell csh`"\necho "$CENV"\necho "$CPATH"\n' "$CENV_BIN" "$E" >"$SCRATCH/t.csh"
+out=$(env -i PATH=/usr/bin:/bin tcsh "$SCRATCH/t.csh" 2>&1)
+check_eq "env --shell csh evaluates in tcsh" "$E
+$E/include" "$out"
+mkdir -p "$TMP_ROOT/bang" && "$CENV_BIN" create "$TMP_ROOT/bang/x!y" >/dev/null
+expect_fail "env --shell csh refuses a '!' it cannot express" 1 "csh's eval cannot take literally" "$CENV_BIN" env --shell csh -e "$TMP_ROOT/bang/x!y"
+out=$(env -i PATH=/usr/bin:/bin CPATH=/x dash -c 'eval "$("$0" env -e "$1")"; printenv CPATH MANPATH' "$CENV_BIN" "$E")
+check_eq "env: evaluated in dash" "$E/include:/x
+$E/share/man:" "$out"
+check_eq "env: no PS1 and no functions" "" "$("$CENV_BIN" env -e "$E" | grep -E 'PS1|deactivate')"
+finish
