@@ -80,8 +80,60 @@ static char *joined_elems(const struct var_op *op)
 	return sb_detach(&sb);
 }
 
-/* One statement per variable; the helpers they call are defined in each shell's template. */
-static void script_op(const struct var_op *op, enum shell sh, int undo, struct strbuf *out)
+/*
+ * sh: straight-line code per variable, no eval and no function per change,
+ * since sourcing speed is the shell's whole cost of activation.
+ */
+static void sh_op(const struct var_op *op, int undo, struct strbuf *out)
+{
+	const char *n = op->name;
+	char *head;
+	size_t i;
+
+	if (undo && op->kind != VAR_PREPEND) {
+		sb_addf(out, "if [ -n \"${_cenv_was_set_%s-}\" ]; then %s=${_cenv_old_%s-}; export %s; else unset %s; fi\n"
+			     "unset _cenv_was_set_%s _cenv_old_%s\n",
+			n, n, n, n, n, n, n);
+		return;
+	}
+	if (undo) {
+		sb_addf(out, "if [ -n \"${%s+x}\" ]; then\n\t_cenv_v=$%s\n", n, n);
+		for (i = 0; i < op->nelems; i++) {
+			sb_adds(out, "\t_cenv_drop \"$_cenv_v\" ");
+			quote_sh(out, op->elems[i]);
+			sb_addc(out, '\n');
+		}
+		sb_addf(out, "\tif [ -z \"$_cenv_v\" ] && [ -z \"${_cenv_was_set_%s-}\" ]; then unset %s; else %s=$_cenv_v; export %s; fi\n"
+			     "fi\n"
+			     "unset _cenv_was_set_%s\n",
+			n, n, n, n, n);
+		return;
+	}
+	if (op->kind != VAR_PREPEND) {
+		sb_addf(out, "_cenv_was_set_%s=${%s+x} _cenv_old_%s=${%s-}\n", n, n, n, n);
+		if (op->kind == VAR_UNSET) {
+			sb_addf(out, "unset %s\n", n);
+			return;
+		}
+		sb_addf(out, "%s=", n);
+		quote_sh(out, op->elems[0]);
+		sb_addf(out, "; export %s\n", n);
+		return;
+	}
+	head = joined_elems(op);
+	/* no empty element: PATH, CPATH and LIBRARY_PATH would read it as "." */
+	sb_addf(out, "_cenv_was_set_%s=${%s+x}\nif [ -n \"${%s-}\" ]; then %s=", n, n, n, n);
+	quote_sh(out, head);
+	sb_addf(out, ":$%s; else %s=", n, n);
+	quote_sh(out, head);
+	if (op->keep_default)
+		sb_addc(out, ':');
+	sb_addf(out, "; fi\nexport %s\n", n);
+	free(head);
+}
+
+/* fish: one call per variable to the helpers defined in its template. */
+static void fish_op(const struct var_op *op, int undo, struct strbuf *out)
 {
 	static const char *const helper[2][3] = {
 		{ "_cenv_set", "_cenv_unset", "_cenv_prepend" },
@@ -94,12 +146,12 @@ static void script_op(const struct var_op *op, enum shell sh, int undo, struct s
 	if (op->kind == VAR_PREPEND && undo) {
 		for (i = 0; i < op->nelems; i++) {
 			sb_addc(out, ' ');
-			quote_for(sh, out, op->elems[i]);
+			quote_fish(out, op->elems[i]);
 		}
 	} else if (!undo && op->kind != VAR_UNSET) {
 		sb_addc(out, ' ');
 		head = joined_elems(op);
-		quote_for(sh, out, head);
+		quote_fish(out, head);
 		free(head);
 		if (op->keep_default)
 			sb_adds(out, " keep-default");
@@ -191,18 +243,22 @@ void activation_script(const struct activation *act, enum shell sh, int undo, st
 {
 	size_t i;
 
-	if (sh == SHELL_CSH) {
-		for (i = 0; i < act->nops; i++)
-			csh_op(&act->ops[undo ? act->nops - 1 - i : i], undo, out);
-		return;
+	/* deactivation undoes the changes in reverse order */
+	for (i = 0; i < act->nops; i++) {
+		const struct var_op *op = &act->ops[undo ? act->nops - 1 - i : i];
+
+		switch (sh) {
+		case SHELL_SH:
+			sh_op(op, undo, out);
+			break;
+		case SHELL_FISH:
+			fish_op(op, undo, out);
+			break;
+		case SHELL_CSH:
+			csh_op(op, undo, out);
+			break;
+		}
 	}
-	if (!undo) {
-		for (i = 0; i < act->nops; i++)
-			script_op(&act->ops[i], sh, 0, out);
-		return;
-	}
-	for (i = act->nops; i-- > 0;)
-		script_op(&act->ops[i], sh, 1, out);
 }
 
 char *activation_apply(const struct var_op *op, const char *current)

@@ -54,90 +54,22 @@ case $_cenv_self in
 esac
 unset _cenv_self
 
-# _cenv_prepend NAME HEAD [keep-default]: NAME becomes HEAD:old value; no empty
-# element is left behind, which PATH, CPATH and LIBRARY_PATH read as ".".
-_cenv_prepend() {
-	eval "_cenv_was_set_$1=\${$1+x}; _cenv_v=\${$1-}"
-	if [ -n "$_cenv_v" ]; then
-		_cenv_v=$2:$_cenv_v
-	elif [ "${3-}" = keep-default ]; then
-		_cenv_v=$2:
-	else
-		_cenv_v=$2
-	fi
-	eval "$1=\$_cenv_v"
-	export "$1"
-}
-
-# _cenv_drop LIST ELEMENT: _cenv_v becomes LIST without the first ELEMENT.
+# _cenv_drop LIST ELEMENT: _cenv_v becomes LIST without the first ELEMENT; pattern
+# matching with the element quoted, so it is compared literally, and no loop.
 _cenv_drop() {
-	_cenv_v=
-	_cenv_rest=$1
-	_cenv_done=
-	_cenv_first=yes
-	while :; do
-		case $_cenv_rest in
-		*:*) _cenv_e=${_cenv_rest%%:*}; _cenv_rest=${_cenv_rest#*:}; _cenv_more=yes ;;
-		*) _cenv_e=$_cenv_rest; _cenv_more= ;;
-		esac
-		if [ -z "$_cenv_done" ] && [ "$_cenv_e" = "$2" ]; then
-			_cenv_done=yes
-		elif [ -n "$_cenv_first" ]; then
-			_cenv_v=$_cenv_e
-			_cenv_first=
-		else
-			_cenv_v=$_cenv_v:$_cenv_e
-		fi
-		if [ -z "$_cenv_more" ]; then
-			break
-		fi
-	done
-	unset _cenv_rest _cenv_done _cenv_first _cenv_e _cenv_more
+	case $1 in
+	"$2") _cenv_v= ;;
+	"$2":*) _cenv_v=${1#"$2":} ;;
+	*:"$2":*) _cenv_v=${1%%:"$2":*}:${1#*:"$2":} ;;
+	*:"$2") _cenv_v=${1%:"$2"} ;;
+	*) _cenv_v=$1 ;;
+	esac
 }
 
-# _cenv_remove NAME ELEMENT...: takes out what _cenv_prepend added, and nothing
-# else, so directories added while active stay; unset again if it was unset.
-_cenv_remove() {
-	_cenv_name=$1
-	shift
-	eval "_cenv_is_set=\${$_cenv_name+x}; _cenv_list=\${$_cenv_name-}; _cenv_was=\${_cenv_was_set_$_cenv_name-}"
-	unset "_cenv_was_set_$_cenv_name"
-	if [ -z "$_cenv_is_set" ]; then
-		unset _cenv_name _cenv_is_set _cenv_list _cenv_was
-		return 0
-	fi
-	for _cenv_elem in "$@"; do
-		_cenv_drop "$_cenv_list" "$_cenv_elem"
-		_cenv_list=$_cenv_v
-	done
-	if [ -z "$_cenv_list" ] && [ -z "$_cenv_was" ]; then
-		unset "$_cenv_name"
-	else
-		eval "$_cenv_name=\$_cenv_list"
-		export "$_cenv_name"
-	fi
-	unset _cenv_name _cenv_is_set _cenv_list _cenv_was _cenv_elem _cenv_v
-}
-
-# _cenv_set NAME VALUE / _cenv_unset NAME: remember NAME for _cenv_restore.
-_cenv_set() {
-	eval "_cenv_was_set_$1=\${$1+x}; _cenv_old_$1=\${$1-}; $1=\$2"
-	export "$1"
-}
-_cenv_unset() {
-	eval "_cenv_was_set_$1=\${$1+x}; _cenv_old_$1=\${$1-}"
-	unset "$1"
-}
-_cenv_restore() {
-	eval "_cenv_was=\${_cenv_was_set_$1-}"
-	if [ -n "$_cenv_was" ]; then
-		eval "$1=\${_cenv_old_$1-}"
-		export "$1"
-	else
-		unset "$1"
-	fi
-	unset "_cenv_was_set_$1" "_cenv_old_$1" _cenv_was
-}
+# What activation changes comes next, written out by cenv for each variable: a
+# list gets the environment's directory in front, and deactivate takes out that
+# element and nothing else, so directories added while active stay; a variable
+# that was unset is unset again.
 
 deactivate() {
 @DEACTIVATE@
@@ -155,14 +87,24 @@ deactivate() {
 			esac
 		fi
 	fi
-	unset _cenv_active _cenv_prefix _cenv_ps1_prefix _cenv_ps1_name _cenv_old_ps1 _cenv_old_ps1_set
-	unset -f _cenv_prepend _cenv_drop _cenv_remove _cenv_set _cenv_unset _cenv_restore deactivate
+	unset _cenv_active _cenv_prefix _cenv_ps1_prefix _cenv_ps1_name _cenv_old_ps1 _cenv_old_ps1_set _cenv_v
+	unset -f _cenv_drop deactivate
 	# forget commands found in the environment's bin/
 	hash -r 2>/dev/null || :
 	return 0
 }
 
+# zsh keeps MANPATH defined (tied to $manpath) even when it is not in the
+# environment: only an exported MANPATH counts as set.
+_cenv_manpath_unset=
+if [ -n "${ZSH_VERSION-}" ] && eval '[[ ${(t)MANPATH-} != *export* ]]'; then
+	_cenv_manpath_unset=yes
+fi
 @ACTIVATE@
+if [ -n "$_cenv_manpath_unset" ]; then
+	_cenv_was_set_MANPATH=
+fi
+unset _cenv_manpath_unset
 _cenv_active=yes
 
 # The prompt shows the name through a variable where the shell expands one, so
