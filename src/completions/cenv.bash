@@ -1,0 +1,123 @@
+# cenv.bash - bash completion for cenv(1): commands, their options, directories.
+# Works with or without the bash-completion package; installed as
+# share/bash-completion/completions/cenv.
+
+# The commands, and the options of each; a new command is one line in each list.
+_cenv_commands='create env run help version'
+_cenv_options() {
+	case $1 in
+	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
+	env) echo '-e --env --shell --help' ;;
+	run) echo '-e --env --help' ;;
+	esac
+}
+# What the value of an option is: dir, shell, command, or text (nothing to offer).
+_cenv_option_value() {
+	case $1 in
+	-e | --env) echo dir ;;
+	--shell) echo shell ;;
+	--cc) echo command ;;
+	--prompt) echo text ;;
+	esac
+}
+
+# COMPREPLY gets the words of the blank-separated list $1 that start with $2.
+_cenv_reply() {
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
+# COMPREPLY gets the completions of a value of kind $1 that start with $2.
+_cenv_reply_value() {
+	case $1 in
+	dir)
+		# names with blanks or quotes are escaped, directories get their '/'
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$2")
+		;;
+	shell) _cenv_reply 'sh fish csh' "$2" ;;
+	command) mapfile -t COMPREPLY < <(compgen -c -- "$2" | sort -u) ;;
+	*) COMPREPLY=() ;;
+	esac
+}
+
+_cenv() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= cmd_at= run_at= operands=0 i word kind
+	COMPREPLY=()
+	[[ $COMP_CWORD -gt 0 ]] && prev=${COMP_WORDS[COMP_CWORD-1]}
+
+	# bash cuts --opt=value at '=' (see COMP_WORDBREAKS): complete the value alone
+	if [[ $cur == '=' && $prev == --* ]]; then
+		_cenv_reply_value "$(_cenv_option_value "$prev")" ''
+		return 0
+	fi
+	if [[ $prev == '=' && $COMP_CWORD -ge 3 && ${COMP_WORDS[COMP_CWORD-2]} == --* ]]; then
+		_cenv_reply_value "$(_cenv_option_value "${COMP_WORDS[COMP_CWORD-2]}")" "$cur"
+		return 0
+	fi
+	if [[ $cur == --*=* ]]; then
+		_cenv_reply_value "$(_cenv_option_value "${cur%%=*}")" "${cur#*=}"
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=${cur%%=*}=${COMPREPLY[i]}
+		done
+		return 0
+	fi
+
+	# the command is the first word after cenv that is not an option
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		if [[ ${COMP_WORDS[i]} != -* ]]; then
+			cmd=${COMP_WORDS[i]}
+			cmd_at=$i
+			break
+		fi
+	done
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			_cenv_reply '--help --version' "$cur"
+		else
+			_cenv_reply "$_cenv_commands" "$cur"
+		fi
+		return 0
+	fi
+
+	# the command's arguments before the cursor: skip option values, count operands;
+	# for run, the first operand (or the word after --) is the command to run
+	for ((i = cmd_at + 1; i < COMP_CWORD && !run_at; i++)); do
+		word=${COMP_WORDS[i]}
+		if [[ $word == -- ]]; then
+			[[ $cmd == run ]] && run_at=$((i + 1))
+		elif [[ $word == = ]]; then
+			i=$((i + 1))
+		elif [[ $word == -* ]]; then
+			[[ $word != *=* && -n $(_cenv_option_value "$word") ]] && i=$((i + 1))
+		else
+			operands=$((operands + 1))
+			[[ $cmd == run ]] && run_at=$i
+		fi
+	done
+
+	if [[ -n $run_at && $run_at -lt $COMP_CWORD ]]; then
+		# an argument of the command run: its own completion, if bash-completion has one
+		if declare -F _command_offset >/dev/null; then
+			_command_offset "$run_at"
+		else
+			compopt -o default 2>/dev/null
+		fi
+		return 0
+	fi
+	if [[ -z $run_at && $prev == -* && -n $(_cenv_option_value "$prev") ]]; then
+		_cenv_reply_value "$(_cenv_option_value "$prev")" "$cur"
+		return 0
+	fi
+	if [[ $cur == -* && -z $run_at ]]; then
+		_cenv_reply "$(_cenv_options "$cmd")" "$cur"
+		return 0
+	fi
+	case $cmd in
+	create) [[ $operands -eq 0 ]] && _cenv_reply_value dir "$cur" ;;
+	run) _cenv_reply_value command "$cur" ;;
+	help) [[ $operands -eq 0 ]] && _cenv_reply "$_cenv_commands" "$cur" ;;
+	esac
+	return 0
+}
+
+complete -F _cenv cenv

@@ -1,0 +1,95 @@
+# cenv.fish - fish completion for cenv(1): commands, their options, directories.
+# Installed as share/fish/vendor_completions.d/cenv.fish.
+
+# The commands, each followed by what it does; a new command is one line here
+# and its options below.
+set -l cenv_commands \
+    create 'make an environment in DIR' \
+    env 'print the variables activation sets, for eval and direnv' \
+    run 'run a command with the environment active' \
+    help 'show the usage of cenv or of one command' \
+    version 'print the version of cenv'
+
+# The options that take a value, whose value is skipped when looking for operands.
+function __cenv_takes_value --argument-names word
+    contains -- $word -e --env --shell --prompt --cc
+end
+
+# Prints the command (the first word after cenv that is not an option), then
+# the operands after it, one a line; for run, they start at the command to run.
+function __cenv_words
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l cmd
+    set -l skip
+    set -l ended
+    for w in $words
+        if test -z "$cmd"
+            if not string match -q -- '-*' $w
+                set cmd $w
+                echo $cmd
+            end
+        else if test -n "$ended"
+            echo $w
+        else if test -n "$skip"
+            set skip
+        else if test "$w" = --
+            set ended x
+        else if string match -q -- '-*' $w
+            if not string match -q -- '*=*' $w; and __cenv_takes_value $w
+                set skip x
+            end
+        else
+            echo $w
+            test "$cmd" = run; and set ended x
+        end
+    end
+end
+
+# True when the command is $argv[1] and it has $argv[2] operands so far (any, if not given).
+function __cenv_using --argument-names cmd noperands
+    set -l words (__cenv_words)
+    test "$words[1]" = "$cmd"; or return 1
+    test -z "$noperands"; or test (math (count $words) - 1) -eq $noperands
+end
+
+function __cenv_needs_command
+    test (count (__cenv_words)) -eq 0
+end
+
+# cenv run [-e DIR] [--] CMD ARG...: CMD's own completions for its arguments.
+function __cenv_complete_run
+    set -l words (__cenv_words)
+    set -e words[1]
+    set -l token (commandline -ct)
+    if test (count $words) -eq 0
+        __fish_complete_command
+    else
+        complete -C (string join -- ' ' (string escape -- $words) "$token")
+    end
+end
+
+complete -c cenv -f
+
+for i in (seq 1 2 (count $cenv_commands))
+    complete -c cenv -n __cenv_needs_command -a $cenv_commands[$i] -d $cenv_commands[(math $i + 1)]
+    complete -c cenv -n '__cenv_using help 0' -a $cenv_commands[$i] -d $cenv_commands[(math $i + 1)]
+end
+complete -c cenv -n __cenv_needs_command -s h -l help -d 'show the usage and the commands'
+complete -c cenv -n __cenv_needs_command -s V -l version -d 'print the version of cenv'
+
+complete -c cenv -n '__cenv_using create' -s h -l help -d 'show the usage of create'
+complete -c cenv -n '__cenv_using create' -l prompt -x -d 'name shown in the shell prompt'
+complete -c cenv -n '__cenv_using create' -l clear -d 'empty an existing environment first'
+complete -c cenv -n '__cenv_using create' -l upgrade -d 'rewrite the scripts and cenv.cfg, keeping what is installed'
+complete -c cenv -n '__cenv_using create' -l isolated -d 'pkg-config sees only the environment'
+complete -c cenv -n '__cenv_using create' -l cc -x -a '(__fish_complete_command)' -d 'pin the compiler: activation exports CC'
+complete -c cenv -n '__cenv_using create 0' -x -a '(__fish_complete_directories)'
+
+complete -c cenv -n '__cenv_using env' -s h -l help -d 'show the usage of env'
+complete -c cenv -n '__cenv_using env' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+complete -c cenv -n '__cenv_using env' -l shell -x -a 'sh fish csh' -d 'the shell the statements are for'
+
+complete -c cenv -n '__cenv_using run 0' -s h -l help -d 'show the usage of run'
+complete -c cenv -n '__cenv_using run 0' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+complete -c cenv -n '__cenv_using run' -x -a '(__cenv_complete_run)'

@@ -1,0 +1,263 @@
+#!/bin/sh
+# t-completions.sh - loads src/completions in real bash, fish and zsh and checks what they offer.
+#
+# Run from the repository root: sh tests/t-completions.sh.  Prints one line
+# "PASS name", "FAIL name" (with what differed) or "SKIP name" (a shell is
+# missing) per check; exits 1 if any check failed.  Needs no network.
+
+root=$(pwd)
+comp=$root/src/completions
+if [ ! -f "$comp/cenv.bash" ]; then
+	echo "FAIL setup: run from the repository root (no src/completions/cenv.bash)"
+	exit 1
+fi
+mkdir -p "$root/tests/tmp"
+tmp=$(mktemp -d "$root/tests/tmp/completions.XXXXXX") || exit 1
+trap '[ -n "$KEEP" ] || rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+failed=0
+
+pass() { echo "PASS $1"; }
+skip() { echo "SKIP $1"; }
+fail() {
+	echo "FAIL $1"
+	shift
+	for line in "$@"; do
+		echo "    $line"
+	done
+	failed=$((failed + 1))
+}
+# check NAME EXPECTED ACTUAL
+check() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected: $2" "got:      $3"
+	fi
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+# one line, sorted words: the form every check compares
+words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
+
+# The fixture: directories (one with a blank), a file that must not be offered
+# as a directory, and a program on PATH for `cenv run`.
+mkdir -p "$tmp/work/alpha" "$tmp/work/beta dir" "$tmp/bin" "$tmp/xdg"
+: >"$tmp/work/afile"
+printf '#!/bin/sh\n' >"$tmp/bin/cenvtestprog"
+chmod +x "$tmp/bin/cenvtestprog"
+PATH=$tmp/bin:$PATH
+# keep fish and zsh away from the user's configuration and history
+XDG_CONFIG_HOME=$tmp/xdg XDG_DATA_HOME=$tmp/xdg XDG_CACHE_HOME=$tmp/xdg ZDOTDIR=$tmp/xdg
+export PATH XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME ZDOTDIR
+
+# The commands the binary has, to hold each completion's list against.
+if [ -x "$root/cenv" ]; then
+	binary_commands=$("$root/cenv" --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' | words)
+else
+	binary_commands=
+fi
+
+# ---- bash ---------------------------------------------------------------
+# bash_complete WORD... : what _cenv offers for the words, the last being the one completed
+bash_complete() {
+	(cd "$tmp/work" && bash --norc --noprofile -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_cenv
+		printf "%s\n" "${COMPREPLY[@]}"' sh "$comp/cenv.bash" "$@" 2>&1) | words
+}
+
+if have bash; then
+	if bash -n "$comp/cenv.bash" 2>"$tmp/err"; then
+		pass bash-syntax
+	else
+		fail bash-syntax "$(cat "$tmp/err")"
+	fi
+	check bash-registered "complete -F _cenv cenv" \
+		"$(bash --norc --noprofile -c '. "$1"; complete -p cenv' sh "$comp/cenv.bash" 2>&1)"
+	check bash-command-prefix "create" "$(bash_complete cenv cr)"
+	check bash-commands "create env help run version" "$(bash_complete cenv '')"
+	if [ -n "$binary_commands" ]; then
+		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
+	else
+		skip "bash-commands-match-binary (no ./cenv; run make first)"
+	fi
+	check bash-main-options "--help --version" "$(bash_complete cenv -)"
+	check bash-create-options "--cc --clear --help --isolated --prompt --upgrade" \
+		"$(bash_complete cenv create -)"
+	check bash-create-dir "alpha beta dir" "$(bash_complete cenv create '')"
+	check bash-create-dir-prefix "beta dir" "$(bash_complete cenv create be)"
+	check bash-create-one-dir "" "$(bash_complete cenv create alpha '')"
+	check bash-create-prompt-value "" "$(bash_complete cenv create --prompt '')"
+	check bash-create-cc-value "cenvtestprog" "$(bash_complete cenv create --cc cenvtest)"
+	check bash-env-options "--env --help --shell -e" "$(bash_complete cenv env -)"
+	check bash-env-shell "csh fish sh" "$(bash_complete cenv env --shell '')"
+	check bash-env-shell-equals "--shell=fish" "$(bash_complete cenv env --shell=f)"
+	check bash-env-shell-split "fish" "$(bash_complete cenv env --shell = f)"
+	check bash-env-dir "alpha beta dir" "$(bash_complete cenv env -e '')"
+	check bash-env-long-dir "alpha" "$(bash_complete cenv env --env al)"
+	check bash-env-no-operand "" "$(bash_complete cenv env '')"
+	check bash-run-options "--env --help -e" "$(bash_complete cenv run -)"
+	check bash-run-dir "alpha beta dir" "$(bash_complete cenv run -e '')"
+	check bash-run-command "cenvtestprog" "$(bash_complete cenv run -e alpha cenvtest)"
+	check bash-run-command-after-dashes "cenvtestprog" "$(bash_complete cenv run -e alpha -- cenvtest)"
+	check bash-run-command-options-not-cenvs "" "$(bash_complete cenv run cenvtestprog -)"
+	check bash-help-commands "create env help run version" "$(bash_complete cenv help '')"
+	check bash-help-one-command "" "$(bash_complete cenv help create '')"
+	check bash-version-nothing "" "$(bash_complete cenv version '')"
+else
+	skip "bash (not installed)"
+fi
+
+# ---- fish ---------------------------------------------------------------
+# fish_complete LINE : what fish offers for LINE, descriptions dropped
+fish_complete() {
+	(cd "$tmp/work" && fish --no-config -c 'source $argv[1]; and complete -C $argv[2]' \
+		"$comp/cenv.fish" "$1" 2>&1) | cut -f1 | words
+}
+
+if have fish && fish --no-config -c true 2>/dev/null; then
+	if fish --no-execute "$comp/cenv.fish" 2>"$tmp/err"; then
+		pass fish-syntax
+	else
+		fail fish-syntax "$(cat "$tmp/err")"
+	fi
+	check fish-command-prefix "create" "$(fish_complete 'cenv cr')"
+	check fish-commands "create env help run version" "$(fish_complete 'cenv ')"
+	if [ -n "$binary_commands" ]; then
+		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
+	else
+		skip "fish-commands-match-binary (no ./cenv; run make first)"
+	fi
+	check fish-main-options "--help --version -V -h" "$(fish_complete 'cenv -')"
+	check fish-create-options "--cc --clear --help --isolated --prompt --upgrade -h" \
+		"$(fish_complete 'cenv create -')"
+	check fish-create-dir "alpha/ beta dir/" "$(fish_complete 'cenv create ')"
+	check fish-create-one-dir "" "$(fish_complete 'cenv create alpha ')"
+	check fish-create-prompt-value "" "$(fish_complete 'cenv create --prompt ')"
+	check fish-create-cc-value "cenvtestprog" "$(fish_complete 'cenv create --cc cenvtest')"
+	check fish-env-options "--env --help --shell -e -h" "$(fish_complete 'cenv env -')"
+	check fish-env-shell "csh fish sh" "$(fish_complete 'cenv env --shell ')"
+	check fish-env-shell-equals "--shell=fish" "$(fish_complete 'cenv env --shell=f')"
+	check fish-env-dir "alpha/ beta dir/" "$(fish_complete 'cenv env -e ')"
+	check fish-env-no-operand "" "$(fish_complete 'cenv env ')"
+	check fish-run-options "--env --help -e -h" "$(fish_complete 'cenv run -')"
+	check fish-run-dir "alpha/ beta dir/" "$(fish_complete 'cenv run --env ')"
+	check fish-run-command "cenvtestprog" "$(fish_complete 'cenv run -e alpha cenvtest')"
+	check fish-run-command-after-dashes "cenvtestprog" "$(fish_complete 'cenv run -e alpha -- cenvtest')"
+	check fish-help-commands "create env help run version" "$(fish_complete 'cenv help ')"
+	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
+	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
+else
+	skip "fish (not installed)"
+fi
+
+# ---- zsh ----------------------------------------------------------------
+# zsh completes only inside its line editor: zsh_complete drives an interactive
+# zsh on a pseudo-terminal (zpty), presses TAB after LINE and records every
+# match added, through a compadd wrapper.
+# setup.zsh runs in the interactive zsh: TAB completes and prints each match
+# between markers.  Only its path is typed, so the echo of what is typed
+# never holds a marker.
+cat >"$tmp/setup.zsh" <<'EOF'
+PS1= RPS1=
+unsetopt beep
+fpath=("$CENV_COMPLETIONS" $fpath)
+autoload -Uz compinit
+compinit -u -D
+_cap() {
+	compadd() {
+		local -a hits
+		local h
+		# with -O, -A or -D compadd only fills an array: nothing is offered
+		if (( ${@[(I)-[OAD]]} )); then
+			builtin compadd "$@"
+			return
+		fi
+		builtin compadd -O hits "$@"
+		builtin compadd "$@"
+		for h in $hits; do
+			print -r -- "<M>$h</M>"
+		done
+	}
+	_main_complete
+	unfunction compadd
+}
+zle -C cap-complete complete-word _cap
+bindkey '^I' cap-complete
+EOF
+cat >"$tmp/capture.zsh" <<'EOF'
+zmodload zsh/zpty || exit 3
+zpty z zsh -f -i || exit 3
+# await TEXT: reads the terminal into $out until TEXT shows (at most 15 seconds)
+await() {
+	local chunk i
+	for i in {1..150}; do
+		if zpty -r -t z chunk 2>/dev/null; then
+			out+=$chunk
+			[[ $out == *$1* ]] && return 0
+		else
+			sleep 0.1
+		fi
+	done
+	return 1
+}
+out=
+# the echo of a typed $((...)) differs from what it prints
+zpty -w z "source ${(q)1}; print -r -- READY\$((6*7))"
+await READY42 || exit 4
+sleep 0.2
+out=
+zpty -n -w z "$2"$'\t'
+zpty -w z $'\C-u print -r -- END$((6*7))'
+await END42 || exit 4
+zpty -d z
+print -r -- $out | grep -o '<M>[^<]*</M>' | sed 's/^<M>//; s/<\/M>$//'
+EOF
+
+# zsh_complete LINE : what zsh offers after LINE, quoted as zsh would insert it;
+# a match added twice is listed once, as zsh shows it
+zsh_complete() {
+	(cd "$tmp/work" && CENV_COMPLETIONS=$comp zsh -f "$tmp/capture.zsh" "$tmp/setup.zsh" "$1" \
+		2>/dev/null) | LC_ALL=C sort -u | words
+}
+
+if have zsh; then
+	if zsh -n "$comp/_cenv" 2>"$tmp/err"; then
+		pass zsh-syntax
+	else
+		fail zsh-syntax "$(cat "$tmp/err")"
+	fi
+	check zsh-compdef-line "#compdef cenv" "$(sed -n 1p "$comp/_cenv")"
+	check zsh-compinit-binds "_cenv" \
+		"$(zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D; print -r -- $_comps[cenv]' \
+			sh "$comp" 2>&1)"
+	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
+		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
+		check zsh-commands "create env help run version" "$(zsh_complete 'cenv ')"
+		if [ -n "$binary_commands" ]; then
+			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
+		else
+			skip "zsh-commands-match-binary (no ./cenv; run make first)"
+		fi
+		check zsh-create-options "--cc --clear --help --isolated --prompt --upgrade -h" \
+			"$(zsh_complete 'cenv create -')"
+		check zsh-create-dir 'alpha beta\ dir' "$(zsh_complete 'cenv create ')"
+		check zsh-env-options "--env --help --shell -e -h" "$(zsh_complete 'cenv env -')"
+		check zsh-env-shell "csh fish sh" "$(zsh_complete 'cenv env --shell ')"
+		check zsh-env-dir 'alpha beta\ dir' "$(zsh_complete 'cenv env -e ')"
+		check zsh-run-options "--env --help -e -h" "$(zsh_complete 'cenv run -')"
+		check zsh-run-command "cenvtestprog" "$(zsh_complete 'cenv run -e alpha cenvtest')"
+		check zsh-help-commands "create env help run version" "$(zsh_complete 'cenv help ')"
+	else
+		skip "zsh-completion (no zsh/zpty module)"
+	fi
+else
+	skip "zsh (not installed)"
+fi
+
+[ "$failed" -eq 0 ]
