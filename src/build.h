@@ -1,0 +1,56 @@
+/* build.h - build drivers: detect a source tree's build system, configure, build and stage it. */
+#ifndef CENV_BUILD_H
+#define CENV_BUILD_H
+
+#include <stddef.h>
+
+enum build_system {
+	BUILD_AUTOTOOLS, /* ./configure && make && make install */
+	BUILD_CMAKE,
+	BUILD_MESON,
+	BUILD_MAKE,      /* a plain Makefile, given PREFIX */
+	BUILD_PREBUILT,  /* include/, lib/, bin/ copied as they are */
+};
+
+/* "autotools", "cmake", "meson", "make", "prebuilt". */
+const char *build_system_name(enum build_system sys);
+/* -1 with fail() for an unknown name. */
+int build_system_parse(const char *name, enum build_system *out);
+
+/*
+ * Detects the build system of the tree at src, in this order: configure;
+ * configure.ac without configure (autotools after autoreconf -fi);
+ * CMakeLists.txt; meson.build; Makefile (or makefile, GNUmakefile); include/,
+ * lib/ or bin/ with nothing to build (prebuilt).  -1 with fail() when none.
+ */
+int build_detect(const char *src, enum build_system *out);
+
+/* What one build needs; the caller owns every field. */
+struct build_request {
+	const char *name;       /* the package, for messages */
+	const char *prefix;     /* the environment, absolute: the install prefix */
+	const char *src;        /* the unpacked source tree (may be built in) */
+	const char *builddir;   /* an empty directory for out-of-tree builds */
+	const char *destdir;    /* DESTDIR: files land in destdir + prefix */
+	const char *log_path;   /* every command and its output is appended here */
+	char *const *args;      /* nargs extra words for the configure step */
+	size_t nargs;
+	char *const *envp;      /* the build's environment: activation's (pkg-config, CPATH ...) */
+	int jobs;               /* make -j / ninja -j */
+	enum build_system system;
+};
+
+/*
+ * Configures, builds and installs into destdir + prefix, with a lib directory
+ * of "lib", a Release build, and an rpath to prefix/lib.  Runs the commands
+ * with fork/execve in the child's own working directory: no chdir, setenv or
+ * other process-wide change, so builds may run in threads.  0, or -1 with
+ * fail() naming the step and the log ("build of 'zlib' failed at make
+ * (exit status 2); log: PATH").
+ */
+int build_run(const struct build_request *req);
+
+/* Appends the last n lines of the file at path to out (for a failed build's report). */
+int log_tail(const char *path, int n, char **out);
+
+#endif

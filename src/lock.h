@@ -1,0 +1,14 @@
+/* lock.h - one cenv process at a time changes an environment. */
+#ifndef CENV_LOCK_H
+#define CENV_LOCK_H
+
+/*
+ * Takes DIR/var/cenv/lock (flock, released by the kernel when the process
+ * dies, so a killed cenv never leaves it held).  When another process holds
+ * it, prints "cenv: waiting for another cenv process to finish with DIR" to
+ * stderr once and waits.  Returns the descriptor, or -1 with fail().
+ */
+int env_lock(const char *prefix);
+void env_unlock(int fd);
+
+#endif
