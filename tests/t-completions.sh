@@ -1,26 +1,26 @@
 #!/bin/sh
 # t-completions.sh - loads src/completions in real bash, fish and zsh and checks what they offer.
 #
-# Run from the repository root: sh tests/t-completions.sh.  Prints one line
-# "PASS name", "FAIL name" (with what differed) or "SKIP name" (a shell is
-# missing) per check; exits 1 if any check failed.  Needs no network.
+# Run from the repository root: sh tests/t-completions.sh (make check runs it
+# with bash).  Prints one line per check, in tests/run.sh's format:
+# "PASS: name", "FAIL: name" and what differed, or "SKIP: name" when a shell
+# is missing; exits 1 if any check failed.  Needs no network.
 
 root=$(pwd)
 comp=$root/src/completions
 if [ ! -f "$comp/cenv.bash" ]; then
-	echo "FAIL setup: run from the repository root (no src/completions/cenv.bash)"
+	echo "FAIL: setup: run from the repository root (no src/completions/cenv.bash)"
 	exit 1
 fi
-mkdir -p "$root/tests/tmp"
-tmp=$(mktemp -d "$root/tests/tmp/completions.XXXXXX") || exit 1
-trap '[ -n "$KEEP" ] || rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cenv-completions.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 failed=0
 
-pass() { echo "PASS $1"; }
-skip() { echo "SKIP $1"; }
+pass() { echo "PASS: $1"; }
+skip() { echo "SKIP: $1"; }
 fail() {
-	echo "FAIL $1"
+	echo "FAIL: $1"
 	shift
 	for line in "$@"; do
 		echo "    $line"
