@@ -33,7 +33,7 @@ struct build_request {
 	const char *builddir;   /* an empty directory for out-of-tree builds */
 	const char *destdir;    /* DESTDIR: files land in destdir + prefix */
 	const char *log_path;   /* every command and its output is appended here */
-	char *const *args;      /* nargs extra words for the configure step */
+	char *const *args;      /* nargs extra words for the configure step (make: both make runs) */
 	size_t nargs;
 	char *const *envp;      /* the build's environment: activation's (pkg-config, CPATH ...) */
 	int jobs;               /* make -j / ninja -j */
@@ -50,7 +50,10 @@ struct build_request {
  */
 int build_run(const struct build_request *req);
 
-/* Appends the last n lines of the file at path to out (for a failed build's report). */
+/*
+ * The last n lines of the file at path (for a failed build's report): *out gets a new
+ * string, which the caller frees; the whole file when it has fewer lines.  -1 with fail().
+ */
 int log_tail(const char *path, int n, char **out);
 
 #endif

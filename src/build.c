@@ -1,0 +1,957 @@
+/* build.c - build drivers: configure, build and stage a source tree with its own build system. */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "error.h"
+#include "quote.h"
+#include "util.h"
+
+/*
+ * Builds may run in worker threads, so nothing here changes the process: each command is
+ * forked, and only the child changes directory and file descriptors before execve() with
+ * the build's own environment array.  Everything the child needs (paths, argv, envp, the
+ * message it writes if exec fails) is made before fork(): between fork and exec a threaded
+ * process may call only async-signal-safe functions, so no malloc and no stdio there.
+ *
+ * Autotools and plain-Makefile projects are built inside the source tree (which is ours, a
+ * fresh unpack): many hand-written configure scripts cannot build out of tree, and autoconf
+ * refuses a srcdir with spaces, so configure always runs as "./configure" from src.  CMake
+ * and Meson build in req->builddir.
+ */
+
+static const char *const system_names[] = {
+	[BUILD_AUTOTOOLS] = "autotools",
+	[BUILD_CMAKE] = "cmake",
+	[BUILD_MESON] = "meson",
+	[BUILD_MAKE] = "make",
+	[BUILD_PREBUILT] = "prebuilt",
+};
+#define NSYSTEMS (sizeof(system_names) / sizeof(system_names[0]))
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+const char *build_system_name(enum build_system sys)
+{
+	if ((size_t)sys >= NSYSTEMS)
+		return "unknown";
+	return system_names[sys];
+}
+
+int build_system_parse(const char *name, enum build_system *out)
+{
+	size_t i;
+
+	for (i = 0; i < NSYSTEMS; i++) {
+		if (!strcmp(name, system_names[i])) {
+			*out = (enum build_system)i;
+			return 0;
+		}
+	}
+	return fail("unknown build system '%s' (expected autotools, cmake, meson, make or prebuilt)",
+		    name);
+}
+
+/* 1 when dir/name exists and (following symlinks) is a regular file, or a directory if want_dir. */
+static int has_entry(const char *dir, const char *name, int want_dir)
+{
+	char *path = path_join(dir, name);
+	struct stat st;
+	int ok = stat(path, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+
+	free(path);
+	return ok;
+}
+
+int build_detect(const char *src, enum build_system *out)
+{
+	if (!is_dir(src))
+		return fail("cannot detect the build system of '%s': not a directory", src);
+	if (has_entry(src, "configure", 0) || has_entry(src, "configure.ac", 0) ||
+	    has_entry(src, "configure.in", 0))
+		*out = BUILD_AUTOTOOLS;
+	else if (has_entry(src, "CMakeLists.txt", 0))
+		*out = BUILD_CMAKE;
+	else if (has_entry(src, "meson.build", 0))
+		*out = BUILD_MESON;
+	else if (has_entry(src, "Makefile", 0) || has_entry(src, "makefile", 0) ||
+		 has_entry(src, "GNUmakefile", 0))
+		*out = BUILD_MAKE;
+	else if (has_entry(src, "include", 1) || has_entry(src, "lib", 1) || has_entry(src, "bin", 1))
+		*out = BUILD_PREBUILT;
+	else
+		return fail("cannot tell how to build '%s': no configure, configure.ac, CMakeLists.txt, "
+			    "meson.build or Makefile, and no include/, lib/ or bin/ to copy", src);
+	return 0;
+}
+
+/* ---- running commands ------------------------------------------------------------------ */
+
+/* A NULL-terminated argument vector that owns its strings. */
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+
+static void av_push(struct argv *av, const char *s)
+{
+	if (av->n + 2 > av->cap) {
+		av->cap = av->cap ? 2 * av->cap : 16;
+		av->v = xrealloc(av->v, av->cap * sizeof(*av->v));
+	}
+	av->v[av->n++] = xstrdup(s);
+	av->v[av->n] = NULL;
+}
+
+static void av_pushf(struct argv *av, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void av_pushf(struct argv *av, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	sb.cap = (size_t)n + 1;
+	sb.buf = xmalloc(sb.cap);
+	va_start(ap, fmt);
+	vsnprintf(sb.buf, sb.cap, fmt, ap);
+	va_end(ap);
+	av_push(av, sb.buf);
+	free(sb.buf);
+}
+
+static void av_clear(struct argv *av)
+{
+	size_t i;
+
+	for (i = 0; i < av->n; i++)
+		free(av->v[i]);
+	free(av->v);
+	av->v = NULL;
+	av->n = av->cap = 0;
+}
+
+/* One build in progress.  Owns every pointer but req. */
+struct build {
+	const struct build_request *req;
+	char *src, *builddir, *destdir; /* absolute */
+	char *stage;                    /* destdir + prefix: where the files land */
+	char *rpath;                    /* prefix/lib */
+	int log_fd, null_fd;
+	char *ldflags_var;              /* "LDFLAGS=... -Wl,-rpath,PREFIX/lib" */
+	char *destdir_var;              /* "DESTDIR=destdir" */
+	char **env;                     /* req->envp, edited; borrows its strings */
+	char **env_destdir;             /* env plus DESTDIR, for the install steps */
+	const char *path;               /* PATH of env, for finding programs */
+};
+
+static int env_is(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(entry, name, n) && entry[n] == '=';
+}
+
+/*
+ * The build's environment: req->envp with LDFLAGS gaining the rpath.  A DESTDIR, or the
+ * MAKEFLAGS of a make that ran cenv (its jobserver descriptors are not ours), would leak into
+ * the build, so they are taken out; DESTDIR comes back for the install steps only.
+ */
+static void build_env(struct build *b)
+{
+	static const char *const dropped[] = { "LDFLAGS", "DESTDIR", "MAKEFLAGS", "MFLAGS",
+					       "MAKELEVEL" };
+	char *const *envp = b->req->envp;
+	const char *ldflags = NULL;
+	size_t n = 0, k = 0, i, j;
+
+	while (envp && envp[n])
+		n++;
+	b->env = xmalloc((n + 2) * sizeof(*b->env));
+	b->env_destdir = xmalloc((n + 3) * sizeof(*b->env_destdir));
+	for (i = 0; i < n; i++) {
+		int drop = 0;
+
+		for (j = 0; j < sizeof(dropped) / sizeof(dropped[0]); j++)
+			drop |= env_is(envp[i], dropped[j]);
+		if (env_is(envp[i], "LDFLAGS"))
+			ldflags = envp[i] + strlen("LDFLAGS=");
+		if (env_is(envp[i], "PATH"))
+			b->path = envp[i] + strlen("PATH=");
+		if (!drop)
+			b->env[k++] = envp[i];
+	}
+	if (ldflags && *ldflags)
+		b->ldflags_var = xasprintf("LDFLAGS=%s -Wl,-rpath,%s", ldflags, b->rpath);
+	else
+		b->ldflags_var = xasprintf("LDFLAGS=-Wl,-rpath,%s", b->rpath);
+	b->destdir_var = xasprintf("DESTDIR=%s", b->destdir);
+	b->env[k++] = b->ldflags_var;
+	memcpy(b->env_destdir, b->env, k * sizeof(*b->env));
+	b->env_destdir[k] = b->destdir_var;
+	b->env_destdir[k + 1] = NULL;
+	b->env[k] = NULL;
+	if (!b->path)
+		b->path = DEFAULT_PATH;
+}
+
+static int is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/*
+ * Where execvp() in the child would find name, given PATH and the child's directory dir:
+ * a new string to hand to execve() in that directory, or NULL when there is none.
+ */
+static char *find_program(const char *name, const char *path, const char *dir)
+{
+	const char *p = path, *end;
+
+	if (strchr(name, '/')) {
+		char *full = name[0] == '/' ? xstrdup(name) : path_join(dir, name);
+		int ok = is_executable(full);
+
+		free(full);
+		return ok ? xstrdup(name) : NULL;
+	}
+	for (;; p = end + 1) {
+		char *elem, *cand;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		/* an empty element is the current directory: the child's, like execvp in it */
+		elem = end == p ? xstrdup(".") : xasprintf("%.*s", (int)(end - p), p);
+		cand = elem[0] == '/' ? path_join(elem, name) : xasprintf("%s/%s/%s", dir, elem, name);
+		free(elem);
+		if (is_executable(cand))
+			return cand;
+		free(cand);
+		if (!*end)
+			return NULL;
+	}
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Words quoted for sh only when they need it, so the log reads like what one would type. */
+static void add_word(struct strbuf *sb, const char *w)
+{
+	const char *p;
+
+	for (p = w; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%",
+			     *p))
+			break;
+	if (*w && !*p)
+		sb_adds(sb, w);
+	else
+		quote_sh(sb, w);
+}
+
+/* The child: async-signal-safe calls only. */
+static void __attribute__((noreturn))
+child(const struct build *b, const char *dir, const char *exe, char **argv, char **shargv,
+      char **envp, const char *errmsg)
+{
+	int logfd = b->log_fd, nullfd = b->null_fd;
+	struct sigaction sa;
+	sigset_t none;
+
+	/* dup2(fd, fd) would keep FD_CLOEXEC: move our descriptors above 2 first */
+	if (logfd <= 2)
+		logfd = fcntl(logfd, F_DUPFD, 3);
+	if (nullfd <= 2)
+		nullfd = fcntl(nullfd, F_DUPFD, 3);
+	if (logfd < 0 || nullfd < 0 || dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 ||
+	    dup2(logfd, 2) < 0)
+		_exit(126);
+	/* an ignored SIGPIPE or a blocked signal of ours would be inherited across exec */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (chdir(dir) == 0) {
+		execve(exe, argv, envp);
+		/* a script without #!: what execvp does */
+		if (errno == ENOEXEC)
+			execve("/bin/sh", shargv, envp);
+	}
+	write_all(2, errmsg, strlen(errmsg));
+	_exit(127);
+}
+
+/*
+ * Runs argv in dir, its output appended to the log.  step names it in messages ("make
+ * install").  with_destdir adds DESTDIR to the environment.  0, or -1 with fail().
+ */
+static int run(struct build *b, const char *step, const char *dir, struct argv *av,
+	       int with_destdir)
+{
+	const struct build_request *req = b->req;
+	struct strbuf line = STRBUF_INIT;
+	char **shargv = NULL, *exe, *errmsg = NULL;
+	size_t i;
+	pid_t pid;
+	int status, ret = -1;
+
+	sb_adds(&line, "$ cd ");
+	add_word(&line, dir);
+	sb_adds(&line, " &&");
+	if (with_destdir) {
+		sb_adds(&line, " DESTDIR=");
+		add_word(&line, b->destdir);
+	}
+	for (i = 0; i < av->n; i++) {
+		sb_addc(&line, ' ');
+		add_word(&line, av->v[i]);
+	}
+	sb_addc(&line, '\n');
+	write_all(b->log_fd, line.buf, line.len);
+
+	exe = find_program(av->v[0], b->path, dir);
+	if (!exe) {
+		char *msg = xasprintf("cenv: '%s' not found on PATH (%s)\n", av->v[0], b->path);
+
+		write_all(b->log_fd, msg, strlen(msg));
+		free(msg);
+		fail("build of '%s' failed at %s: '%s' is not installed (not found on the build's PATH); "
+		     "log: %s", req->name, step, av->v[0], req->log_path);
+		goto out;
+	}
+	shargv = xmalloc((av->n + 2) * sizeof(*shargv));
+	shargv[0] = "sh";
+	shargv[1] = exe;
+	memcpy(shargv + 2, av->v + 1, av->n * sizeof(*shargv)); /* with the NULL */
+	errmsg = xasprintf("cenv: cannot run '%s' in '%s'\n", exe, dir);
+
+	pid = fork();
+	if (pid < 0) {
+		fail_errno("build of '%s' failed at %s: cannot start '%s'", req->name, step, av->v[0]);
+		goto out;
+	}
+	if (pid == 0)
+		child(b, dir, exe, av->v, shargv, with_destdir ? b->env_destdir : b->env, errmsg);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fail_errno("build of '%s' failed at %s: cannot wait for '%s'", req->name, step,
+				   av->v[0]);
+			goto out;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		ret = 0;
+	} else if (WIFEXITED(status)) {
+		sb_release(&line);
+		sb_addf(&line, "cenv: %s failed with exit status %d\n", step, WEXITSTATUS(status));
+		write_all(b->log_fd, line.buf, line.len);
+		fail("build of '%s' failed at %s (exit status %d); log: %s", req->name, step,
+		     WEXITSTATUS(status), req->log_path);
+	} else {
+		int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+
+		sb_release(&line);
+		sb_addf(&line, "cenv: %s was killed by signal %d\n", step, sig);
+		write_all(b->log_fd, line.buf, line.len);
+		fail("build of '%s' failed at %s (killed by signal %d); log: %s", req->name, step, sig,
+		     req->log_path);
+	}
+out:
+	sb_release(&line);
+	free(shargv);
+	free(exe);
+	free(errmsg);
+	return ret;
+}
+
+/* ---- the drivers ---------------------------------------------------------------------- */
+
+static void add_args(const struct build_request *req, struct argv *av)
+{
+	size_t i;
+
+	for (i = 0; i < req->nargs; i++)
+		av_push(av, req->args[i]);
+}
+
+static int build_autotools(struct build *b)
+{
+	const struct build_request *req = b->req;
+	struct argv av = { 0 };
+	char *configure = path_join(b->src, "configure");
+	int ret = -1;
+
+	if (!path_exists(configure)) {
+		if (!has_entry(b->src, "configure.ac", 0) && !has_entry(b->src, "configure.in", 0)) {
+			fail("build of '%s' failed: '%s' has neither configure nor configure.ac",
+			     req->name, b->src);
+			goto out;
+		}
+		av_push(&av, "autoreconf");
+		av_push(&av, "-fi");
+		if (run(b, "autoreconf", b->src, &av, 0) < 0)
+			goto out;
+		av_clear(&av);
+	}
+	/* "./configure", never an absolute path: autoconf refuses a srcdir with spaces */
+	if (access(configure, X_OK) != 0)
+		av_push(&av, "sh");
+	av_push(&av, "./configure");
+	av_pushf(&av, "--prefix=%s", req->prefix);
+	av_pushf(&av, "--libdir=%s/lib", req->prefix);
+	add_args(req, &av);
+	if (run(b, "configure", b->src, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	av_push(&av, "make");
+	av_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	if (run(b, "make", b->src, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	/* serial: parallel installs race in libtool's relinking */
+	av_push(&av, "make");
+	av_push(&av, "install");
+	av_pushf(&av, "DESTDIR=%s", b->destdir);
+	ret = run(b, "make install", b->src, &av, 0);
+out:
+	av_clear(&av);
+	free(configure);
+	return ret;
+}
+
+static int build_cmake(struct build *b)
+{
+	const struct build_request *req = b->req;
+	struct argv av = { 0 };
+	char *ninja = find_program("ninja", b->path, b->builddir);
+	int ret = -1;
+
+	av_push(&av, "cmake");
+	av_push(&av, "-S");
+	av_push(&av, b->src);
+	av_push(&av, "-B");
+	av_push(&av, b->builddir);
+	av_push(&av, "-G");
+	av_push(&av, ninja ? "Ninja" : "Unix Makefiles");
+	av_push(&av, "-DCMAKE_BUILD_TYPE=Release");
+	av_pushf(&av, "-DCMAKE_INSTALL_PREFIX=%s", req->prefix);
+	av_push(&av, "-DCMAKE_INSTALL_LIBDIR=lib");
+	av_pushf(&av, "-DCMAKE_PREFIX_PATH=%s", req->prefix);
+	av_pushf(&av, "-DCMAKE_INSTALL_RPATH=%s", b->rpath);
+	add_args(req, &av);
+	if (run(b, "cmake configure", b->builddir, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	av_push(&av, "cmake");
+	av_push(&av, "--build");
+	av_push(&av, b->builddir);
+	av_push(&av, "-j");
+	av_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	if (run(b, "cmake build", b->builddir, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	av_push(&av, "cmake");
+	av_push(&av, "--install");
+	av_push(&av, b->builddir);
+	ret = run(b, "cmake install", b->builddir, &av, 1);
+out:
+	av_clear(&av);
+	free(ninja);
+	return ret;
+}
+
+/*
+ * Meson takes LDFLAGS (with the rpath) from the environment at setup time into c_link_args;
+ * at install it strips only the rpaths it added for the build tree, so prefix/lib stays.
+ */
+static int build_meson(struct build *b)
+{
+	const struct build_request *req = b->req;
+	struct argv av = { 0 };
+	int ret = -1;
+
+	av_push(&av, "meson");
+	av_push(&av, "setup");
+	av_push(&av, b->builddir);
+	av_push(&av, b->src);
+	av_push(&av, "--prefix");
+	av_push(&av, req->prefix);
+	av_push(&av, "--libdir");
+	av_push(&av, "lib");
+	av_push(&av, "--buildtype");
+	av_push(&av, "release");
+	add_args(req, &av);
+	if (run(b, "meson setup", b->builddir, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	av_push(&av, "meson");
+	av_push(&av, "compile");
+	av_push(&av, "-C");
+	av_push(&av, b->builddir);
+	av_push(&av, "-j");
+	av_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	if (run(b, "meson compile", b->builddir, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	av_push(&av, "meson");
+	av_push(&av, "install");
+	av_push(&av, "-C");
+	av_push(&av, b->builddir);
+	ret = run(b, "meson install", b->builddir, &av, 1);
+out:
+	av_clear(&av);
+	return ret;
+}
+
+static int build_make(struct build *b)
+{
+	const struct build_request *req = b->req;
+	struct argv av = { 0 };
+	int ret = -1;
+
+	av_push(&av, "make");
+	av_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	av_pushf(&av, "PREFIX=%s", req->prefix);
+	add_args(req, &av);
+	if (run(b, "make", b->src, &av, 0) < 0)
+		goto out;
+	av_clear(&av);
+
+	av_push(&av, "make");
+	av_push(&av, "install");
+	av_pushf(&av, "PREFIX=%s", req->prefix);
+	av_pushf(&av, "DESTDIR=%s", b->destdir);
+	add_args(req, &av);
+	ret = run(b, "make install", b->src, &av, 0);
+out:
+	av_clear(&av);
+	return ret;
+}
+
+/* ---- prebuilt trees --------------------------------------------------------------------- */
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ret = -1;
+
+	in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return fail_errno("cannot read '%s'", from);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		fail_errno("cannot create '%s'", to);
+		close(in);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail_errno("cannot read '%s'", from);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (write_all(out, buf, (size_t)n) < 0) {
+			fail_errno("cannot write '%s'", to);
+			goto out;
+		}
+	}
+	/* fchmod, not the umask-filtered mode of open(): the modes are the package's */
+	if (fchmod(out, mode) < 0) {
+		fail_errno("cannot set the mode of '%s'", to);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (close(out) < 0 && ret == 0)
+		ret = fail_errno("cannot write '%s'", to);
+	close(in);
+	return ret;
+}
+
+static int copy_symlink(const char *from, const char *to, off_t size)
+{
+	size_t cap = size > 0 ? (size_t)size + 1 : 256;
+	char *target = NULL;
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		target = xrealloc(target, cap);
+		n = readlink(from, target, cap);
+		if (n < 0) {
+			free(target);
+			return fail_errno("cannot read the link '%s'", from);
+		}
+		if ((size_t)n < cap)
+			break;
+		cap *= 2;
+	}
+	target[n] = '\0';
+	ret = symlink(target, to) < 0 ? fail_errno("cannot create the link '%s'", to) : 0;
+	free(target);
+	return ret;
+}
+
+/*
+ * Copies the contents of the directory from into the existing directory to: files with their
+ * permission bits (setuid, setgid and sticky dropped), symlinks as symlinks, directories
+ * keeping u+rwx so the staged tree can be moved and removed.
+ */
+static int copy_tree(const char *from, const char *to)
+{
+	DIR *dir = opendir(from);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return fail_errno("cannot read '%s'", from);
+	while (ret == 0 && (errno = 0, de = readdir(dir))) {
+		char *src, *dst;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		src = path_join(from, de->d_name);
+		dst = path_join(to, de->d_name);
+		if (lstat(src, &st) < 0) {
+			ret = fail_errno("cannot read '%s'", src);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (mkdir(dst, 0700) < 0 && (errno != EEXIST || !is_dir(dst)))
+				ret = fail_errno("cannot create '%s'", dst);
+			if (ret == 0)
+				ret = copy_tree(src, dst);
+			if (ret == 0 && chmod(dst, (st.st_mode & 0777) | 0700) < 0)
+				ret = fail_errno("cannot set the mode of '%s'", dst);
+		} else if (S_ISREG(st.st_mode)) {
+			ret = copy_file(src, dst, st.st_mode & 0777);
+		} else if (S_ISLNK(st.st_mode)) {
+			ret = copy_symlink(src, dst, st.st_size);
+		} else {
+			ret = fail("'%s' is not a file, directory or symlink", src);
+		}
+		free(src);
+		free(dst);
+	}
+	if (ret == 0 && errno)
+		ret = fail_errno("cannot read '%s'", from);
+	closedir(dir);
+	return ret;
+}
+
+/*
+ * The .pc file text with its "prefix=" line set to prefix.  Variables spelling out the old
+ * prefix ("libdir=/opt/vendor/lib", common in vendor files) are made to use ${prefix}.
+ * Returns a new string.
+ */
+static char *rewrite_pc(const char *text, const char *prefix)
+{
+	struct strbuf out = STRBUF_INIT;
+	char *old = NULL;
+	const char *line, *end, *p;
+
+	for (line = text; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (!old && !strncmp(line, "prefix=", 7)) {
+			const char *v = line + 7, *e = end;
+
+			while (e > v && strchr("\r\n \t", e[-1]))
+				e--;
+			old = xasprintf("%.*s", (int)(e - v), v);
+		}
+	}
+	for (line = text; *line; line = end) {
+		size_t oldlen = old ? strlen(old) : 0;
+
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (!strncmp(line, "prefix=", 7)) {
+			sb_addf(&out, "prefix=%s\n", prefix);
+			continue;
+		}
+		for (p = line; p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '.'); p++)
+			;
+		if (p > line && *p == '=' && oldlen > 1 && !strncmp(p + 1, old, oldlen) &&
+		    strchr("/\r\n \t", p[1 + oldlen] ? p[1 + oldlen] : '\n')) {
+			sb_add(&out, line, (size_t)(p + 1 - line));
+			sb_adds(&out, "${prefix}");
+			sb_add(&out, p + 1 + oldlen, (size_t)(end - (p + 1 + oldlen)));
+			continue;
+		}
+		sb_add(&out, line, (size_t)(end - line));
+	}
+	free(old);
+	return sb_detach(&out);
+}
+
+static int fix_pc_dir(struct build *b, const char *dirpath)
+{
+	const char *prefix = b->req->prefix;
+	DIR *dir = opendir(dirpath);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : fail_errno("cannot read '%s'", dirpath);
+	while (ret == 0 && (de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		char *path, *text = NULL, *fixed, *note;
+		struct stat st;
+
+		if (len < 4 || strcmp(de->d_name + len - 3, ".pc"))
+			continue;
+		path = path_join(dirpath, de->d_name);
+		/* a symlinked .pc is fixed through its target, if that is ours */
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			note = xasprintf("cenv: prefix=%s in %s\n", prefix, path);
+			write_all(b->log_fd, note, strlen(note));
+			free(note);
+			ret = read_file(path, &text, NULL);
+			if (ret == 0) {
+				fixed = rewrite_pc(text, prefix);
+				ret = write_file_atomic(path, fixed, strlen(fixed), st.st_mode & 0777);
+				if (ret == 0 && chmod(path, st.st_mode & 0777) < 0)
+					ret = fail_errno("cannot set the mode of '%s'", path);
+				free(fixed);
+			}
+		}
+		free(text);
+		free(path);
+	}
+	closedir(dir);
+	return ret;
+}
+
+static int build_prebuilt(struct build *b)
+{
+	const struct build_request *req = b->req;
+	static const char *const pcdirs[] = { "lib/pkgconfig", "share/pkgconfig" };
+	size_t srclen = strlen(b->src), i;
+	char *why, *line;
+	int ret;
+
+	line = xasprintf("cenv: copying %s/. to %s\n", b->src, b->stage);
+	write_all(b->log_fd, line, strlen(line));
+	free(line);
+	/* everything at the top is copied, so the stage must not be inside the tree */
+	if (!strncmp(b->stage, b->src, srclen) && (b->stage[srclen] == '/' || !b->stage[srclen]))
+		ret = fail("the staging directory '%s' is inside the source tree", b->stage);
+	else
+		ret = mkdir_p(b->stage, 0755, NULL);
+	if (ret == 0)
+		ret = copy_tree(b->src, b->stage);
+	for (i = 0; ret == 0 && i < sizeof(pcdirs) / sizeof(pcdirs[0]); i++) {
+		char *dir = path_join(b->stage, pcdirs[i]);
+
+		ret = fix_pc_dir(b, dir);
+		free(dir);
+	}
+	if (ret == 0)
+		return 0;
+	why = xstrdup(last_error());
+	line = xasprintf("cenv: %s\n", why);
+	write_all(b->log_fd, line, strlen(line));
+	free(line);
+	fail("build of '%s' failed at copying the prebuilt tree: %s; log: %s", req->name, why,
+	     req->log_path);
+	free(why);
+	return -1;
+}
+
+/* ---- the entry points ------------------------------------------------------------------- */
+
+int build_run(const struct build_request *req)
+{
+	struct build b;
+	struct strbuf head = STRBUF_INIT;
+	const char *name = req->name ? req->name : "?";
+	int ret = -1;
+
+	memset(&b, 0, sizeof(b));
+	b.req = req;
+	b.log_fd = b.null_fd = -1;
+	if (!req->prefix || req->prefix[0] != '/')
+		return fail("cannot build '%s': the prefix '%s' is not an absolute path", name,
+			    req->prefix ? req->prefix : "");
+	if (!req->src || !req->destdir || !*req->destdir || !req->log_path)
+		return fail("cannot build '%s': the source tree, DESTDIR and log must be given", name);
+	if ((req->system == BUILD_CMAKE || req->system == BUILD_MESON) && !req->builddir)
+		return fail("cannot build '%s' with %s: no build directory given", name,
+			    build_system_name(req->system));
+
+	b.src = path_absolute(req->src);
+	b.destdir = path_absolute(req->destdir);
+	b.builddir = req->builddir ? path_absolute(req->builddir) : NULL;
+	if (!b.src || !b.destdir || (req->builddir && !b.builddir))
+		goto out;
+	b.stage = xasprintf("%s%s", b.destdir, req->prefix);
+	b.rpath = path_join(req->prefix, "lib");
+	if (!is_dir(b.src)) {
+		fail("cannot build '%s': '%s' is not a directory", name, b.src);
+		goto out;
+	}
+	if (b.builddir && mkdir_p(b.builddir, 0755, NULL) < 0)
+		goto out;
+	b.log_fd = open(req->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (b.log_fd < 0) {
+		fail_errno("cannot build '%s': cannot open the log '%s'", name, req->log_path);
+		goto out;
+	}
+	b.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (b.null_fd < 0) {
+		fail_errno("cannot build '%s': cannot open /dev/null", name);
+		goto out;
+	}
+	build_env(&b);
+
+	sb_addf(&head, "cenv: building '%s' with %s; prefix %s, staged in %s\ncenv: %s\n", name,
+		build_system_name(req->system), req->prefix, b.destdir, b.ldflags_var);
+	write_all(b.log_fd, head.buf, head.len);
+
+	switch (req->system) {
+	case BUILD_AUTOTOOLS:
+		ret = build_autotools(&b);
+		break;
+	case BUILD_CMAKE:
+		ret = build_cmake(&b);
+		break;
+	case BUILD_MESON:
+		ret = build_meson(&b);
+		break;
+	case BUILD_MAKE:
+		ret = build_make(&b);
+		break;
+	case BUILD_PREBUILT:
+		ret = build_prebuilt(&b);
+		break;
+	default:
+		ret = fail("cannot build '%s': unknown build system %d", name, (int)req->system);
+	}
+	sb_release(&head);
+	sb_addf(&head, "cenv: %s '%s'\n", ret == 0 ? "built and staged" : "failed to build", name);
+	write_all(b.log_fd, head.buf, head.len);
+out:
+	sb_release(&head);
+	if (b.log_fd >= 0)
+		close(b.log_fd);
+	if (b.null_fd >= 0)
+		close(b.null_fd);
+	free(b.src);
+	free(b.builddir);
+	free(b.destdir);
+	free(b.stage);
+	free(b.rpath);
+	free(b.ldflags_var);
+	free(b.destdir_var);
+	free(b.env);
+	free(b.env_destdir);
+	return ret;
+}
+
+int log_tail(const char *path, int n, char **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	struct stat st;
+	off_t end, pos, start = 0;
+	int fd, found = 0;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_errno("cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		fail_errno("cannot read '%s'", path);
+		close(fd);
+		return -1;
+	}
+	/* a build may still be appending: the tail is taken of what is there now */
+	end = pos = st.st_size;
+	if (n <= 0)
+		start = end;
+	while (n > 0 && pos > 0) {
+		size_t chunk = pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)pos, i;
+		size_t got = 0;
+
+		pos -= (off_t)chunk;
+		while (got < chunk) {
+			ssize_t r = pread(fd, buf + got, chunk - got, pos + (off_t)got);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;
+				fail_errno("cannot read '%s'", path);
+				close(fd);
+				return -1;
+			}
+			got += (size_t)r;
+		}
+		/* the newline that ends the last line starts no line after it */
+		for (i = chunk; i-- > 0;) {
+			if (buf[i] == '\n' && pos + (off_t)i != end - 1 && ++found == n) {
+				start = pos + (off_t)i + 1;
+				goto found;
+			}
+		}
+	}
+found:
+	for (pos = start; pos < end;) {
+		size_t want = end - pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)(end - pos);
+		ssize_t r = pread(fd, buf, want, pos);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break; /* truncated meanwhile: what we have is the tail */
+		sb_add(&sb, buf, (size_t)r);
+		pos += r;
+	}
+	close(fd);
+	*out = sb_detach(&sb);
+	return 0;
+}
