@@ -1,4 +1,4 @@
-/* unpack.c - extracts an archive into a staging directory, refusing anything that could escape it. */
+/* unpack.c - extracts an archive into a staging directory, refusing whatever could escape it. */
 #define _POSIX_C_SOURCE 200809L
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,6 +33,7 @@
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 #define MAX_HOPS 40     /* Linux's limit on symlinks in one lookup; a longer chain is refused */
 #define MAX_STEPS 4096  /* components followed in one symlink check before giving up */
+#define MAX_NAME 4096   /* Linux's PATH_MAX; longer names only make the checks slow */
 
 enum kind { K_IMPLIED_DIR = 1, K_DIR, K_FILE, K_LINK };
 
@@ -210,13 +211,17 @@ static int has_control(const char *s)
 	return 0;
 }
 
-/* Keeps the entry's name for messages, with control characters made visible. */
+/* Keeps the entry's name for messages, control characters made visible, long ones cut. */
 static void set_name(struct unpacker *u, const char *raw)
 {
 	sb_reset(&u->name);
 	for (; *raw; raw++) {
 		unsigned char c = (unsigned char)*raw;
 
+		if (u->name.len >= 200) {
+			sb_adds(&u->name, "...");
+			break;
+		}
 		if (c == '\n')
 			sb_adds(&u->name, "\\n");
 		else if (c < 0x20 || c == 0x7f)
@@ -405,6 +410,8 @@ static int check_symlink(struct unpacker *u, const char *target)
 {
 	if (!target || !*target)
 		return refuse(u, "is a symlink without a target");
+	if (strlen(target) >= MAX_NAME)
+		return refuse(u, "is a symlink with a target longer than %d bytes", MAX_NAME - 1);
 	if (has_control(target))
 		return refuse(u, "has a control character in its link target");
 	if (target[0] == '/')
@@ -413,7 +420,7 @@ static int check_symlink(struct unpacker *u, const char *target)
 	case 1:
 		return refuse(u, "is a symlink that leaves the package ('%s')", target);
 	case 2:
-		return refuse(u, "is a symlink too long to follow ('%s')", target);
+		return refuse(u, "is a symlink that loops or is too long to follow ('%s')", target);
 	}
 	return 0;
 }
@@ -450,6 +457,16 @@ static void note_top(struct unpacker *u, enum kind kind)
 
 /* --- writing --- */
 
+/* Names are normalised already; checking again keeps a bug there from becoming an escape. */
+static int plain_name(const char *name)
+{
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
+		return 0;
+	}
+	return 1;
+}
+
 /* Opens the first len bytes of dir (normalised) under destfd, one component at a time. */
 static int walk(int destfd, const char *dir, size_t len, int create)
 {
@@ -462,7 +479,7 @@ static int walk(int destfd, const char *dir, size_t len, int create)
 
 		if (slash)
 			*slash = '\0';
-		next = openat(fd, p, DIR_FLAGS);
+		next = plain_name(p) ? openat(fd, p, DIR_FLAGS) : -1;
 		if (next < 0 && errno == ENOENT && create &&
 		    (mkdirat(fd, p, 0700) == 0 || errno == EEXIST))
 			next = openat(fd, p, DIR_FLAGS);
@@ -621,7 +638,7 @@ static int write_entry(struct unpacker *u, struct archive *a, struct archive_ent
 	int dfd = dir_fd(u, path, slash ? (size_t)(slash - path) : 0);
 	struct timespec ts[2];
 
-	if (dfd < 0)
+	if (dfd < 0 || !plain_name(name))
 		return write_failed(u);
 	entry_times(e, ts);
 	switch (n->kind) {
@@ -656,6 +673,8 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	set_name(u, raw);
 	if (has_control(raw))
 		return refuse(u, "has a control character in its name");
+	if (strlen(raw) >= MAX_NAME)
+		return refuse(u, "has a name longer than %d bytes", MAX_NAME - 1);
 	switch (normalise(raw, &u->path)) {
 	case NAME_ABSOLUTE:
 		return refuse(u, "has an absolute path");
@@ -718,8 +737,9 @@ static int check_links(struct unpacker *u, size_t floor)
 		if (r == 0)
 			continue;
 		set_name(u, n->path);
-		return refuse(u, r == 1 ? "is a symlink that leaves the package ('%s')"
-					: "is a symlink too long to follow ('%s')", n->target);
+		if (r == 1)
+			return refuse(u, "is a symlink that leaves the package ('%s')", n->target);
+		return refuse(u, "is a symlink that loops or is too long to follow ('%s')", n->target);
 	}
 	return 0;
 }
@@ -731,9 +751,11 @@ static int check_subdir(struct unpacker *u, const char *subdir, int strip, char 
 	size_t i;
 	int ret = 0;
 
-	if (normalise(subdir, &sub) != NAME_OK || has_control(subdir))
+	if (normalise(subdir, &sub) != NAME_OK || has_control(subdir)) {
+		sb_release(&sub);
 		return fail("'%s': subdirectory '%s' is not a plain relative path", u->archive,
 			    subdir);
+	}
 	if (strip)
 		sb_adds(&full, u->top);
 	if (strip && sub.len)
@@ -768,8 +790,10 @@ static int strip_top(struct unpacker *u)
 
 		tmp = xasprintf(".cenv-unpack-%zu", i);
 		probe = xasprintf("%s/%s", u->top, tmp);
-		if (find(&u->nodes, probe, strlen(probe)))
-			free(tmp), tmp = NULL;
+		if (find(&u->nodes, probe, strlen(probe))) {
+			free(tmp);
+			tmp = NULL;
+		}
 		free(probe);
 	}
 	if (renameat(u->destfd, u->top, u->destfd, tmp) < 0 ||
@@ -781,7 +805,9 @@ static int strip_top(struct unpacker *u)
 	for (i = 0; ret == 0 && i < u->nodes.cap; i++) {
 		const char *p = u->nodes.slot[i].path;
 
-		if (!p || strncmp(p, u->top, toplen) || p[toplen] != '/' || strchr(p + toplen + 1, '/'))
+		/* Only the top's direct children: "top/x", not "top/x/y". */
+		if (!p || strncmp(p, u->top, toplen) || p[toplen] != '/' ||
+		    strchr(p + toplen + 1, '/'))
 			continue;
 		if (renameat(fd, p + toplen + 1, u->destfd, p + toplen + 1) < 0)
 			ret = fail_errno("'%s': cannot move '%s' up", u->archive, p);
@@ -797,8 +823,8 @@ static size_t depth(const char *path)
 {
 	size_t d = 0;
 
-	while ((path = strchr(path, '/')))
-		d++, path++;
+	for (; (path = strchr(path, '/')); path++)
+		d++;
 	return d;
 }
 
@@ -817,7 +843,8 @@ static int fix_dir(struct unpacker *u, const struct node *d, const char *rel)
 {
 	const char *slash = strrchr(rel, '/');
 	int pfd = dir_fd(u, rel, slash ? (size_t)(slash - rel) : 0);
-	int fd = pfd < 0 ? -1 : openat(pfd, slash ? slash + 1 : rel, DIR_FLAGS);
+	const char *name = slash ? slash + 1 : rel;
+	int fd = pfd < 0 || !plain_name(name) ? -1 : openat(pfd, name, DIR_FLAGS);
 	struct timespec ts[2] = { { 0, UTIME_OMIT }, d->mtime };
 	int ret = 0;
 
@@ -886,7 +913,7 @@ static void clear_dest(struct unpacker *u, const char *dest_dir)
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, i;
-	int ok = 1;
+	int ok;
 
 	forget_dir(u);
 	dir = opendir(dest_dir);

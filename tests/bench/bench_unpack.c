@@ -6,7 +6,7 @@
 #include "error.h"
 #include "unpack.h"
 
-/* usage: bench_unpack ARCHIVE EMPTY-DEST-DIR; prints the wall-clock seconds and the top directory. */
+/* usage: bench_unpack ARCHIVE EMPTY-DEST-DIR; prints wall-clock seconds and the top directory. */
 int main(int argc, char **argv)
 {
 	struct unpack_result res;
