@@ -1,43 +1,49 @@
 #!/bin/sh
-# examples/demo.sh - the main job end to end: make an environment, step in, build
-# against it with no flags, step out, and show the shell is as it was.
+# examples/demo.sh - the main job end to end: make an environment, install the bundled
+# example library from a manifest, build a program against it with pkg-config inside
+# the activated environment, run it after deactivate, and list what is installed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cenv=$top/cenv
+tarball=$top/examples/dist/libgreet-1.0.tar.gz
 work=$(mktemp -d "${TMPDIR:-/tmp}/cenv-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+cd "$work"
 
-say "cenv create $work/.env"
-"$cenv" create "$work/.env"
-ls -F "$work/.env" "$work/.env/bin"
+say "cenv create .env"
+"$cenv" create .env
+ls -F .env
 
-# a tiny library "installed" by hand; cenv install does this from a manifest later
-mkdir -p "$work/src"
-printf 'const char *greeting(void);\n' >"$work/.env/include/greeting.h"
-printf 'const char *greeting(void) { return "hello from the environment"; }\n' >"$work/src/greeting.c"
-cc -shared -fPIC -o "$work/.env/lib/libgreeting.so" "$work/src/greeting.c"
-cat >"$work/src/main.c" <<'C'
-#include <stdio.h>
-#include <greeting.h>
-int main(void) { puts(greeting()); return 0; }
-C
+cp "$tarball" .
+sha=$(sha256sum libgreet-1.0.tar.gz | cut -d' ' -f1)
+cat >cenv.ini <<INI
+[greet]
+version = 1.0
+url = libgreet-1.0.tar.gz
+sha256 = $sha
+INI
+say "cat cenv.ini"
+cat cenv.ini
 
-say ". $work/.env/bin/activate   (in a subshell)"
-env | LC_ALL=C sort >"$work/before"
+say "cenv install -e .env"
+"$cenv" install -e .env
+say "cenv install -e .env     (again: nothing to do)"
+"$cenv" install -e .env
+
+cp "$top/examples/hello/hello.c" .
+env | LC_ALL=C sort >before.env
+say ". .env/bin/activate; cc hello.c \$(pkg-config --cflags --libs greet) -o hello; deactivate"
 sh -eu -c '
-	. "$1/.env/bin/activate"
-	for v in CENV CENV_PROMPT PATH PKG_CONFIG_PATH CPATH LIBRARY_PATH LD_RUN_PATH CMAKE_PREFIX_PATH ACLOCAL_PATH MANPATH; do
-		eval "printf \"  %-18s %s\n\" \"\$v\" \"\${$v-}\""
-	done
-	printf "\n$ cc main.c -lgreeting -o hello     (no -I, no -L, no -Wl,-rpath)\n"
-	(cd "$1/src" && cc main.c -lgreeting -o hello)
+	. .env/bin/activate
+	printf "  CENV=%s\n  PKG_CONFIG_PATH=%s\n  pkg-config --libs greet: %s\n" "$CENV" "$PKG_CONFIG_PATH" "$(pkg-config --libs greet)"
+	cc hello.c $(pkg-config --cflags --libs greet) -o hello
 	deactivate
-	env | LC_ALL=C sort >"$1/after"
-	printf "\n$ deactivate; ./hello\n"
-	"$1/src/hello"
-' sh "$work"
-say "diff <(env before) <(env after deactivate)"
-if diff "$work/before" "$work/after"; then echo "  (no difference: the shell is back as it was)"; fi
-say "cenv run -e $work/.env -- printenv CPATH     (no activation needed)"
-"$cenv" run -e "$work/.env" -- printenv CPATH
+	env | LC_ALL=C sort >after.env
+'
+say "./hello      (after deactivate: the rpath finds the library, no LD_LIBRARY_PATH)"
+./hello
+if diff before.env after.env >/dev/null; then echo "  (the shell's environment is exactly as before activation)"; fi
+
+say "cenv list -e .env"
+"$cenv" list -e .env

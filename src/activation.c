@@ -389,7 +389,18 @@ char **activation_environ(const struct activation *act, const struct activation 
 		const char *cur = env_lookup(env, n, op->name, &at);
 		char *value;
 
-		if (op->kind != VAR_PREPEND || !cur)
+		if (!cur)
+			continue;
+		if (op->kind == VAR_SET) {
+			/*
+			 * What it was before is kept only in the activating shell: a
+			 * value the other environment set goes, as if it was unset.
+			 */
+			if (!strcmp(cur, op->elems[0]))
+				env_put(&env, &n, op->name, NULL);
+			continue;
+		}
+		if (op->kind != VAR_PREPEND)
 			continue;
 		value = activation_remove(op, cur);
 		env_put(&env, &n, op->name, value);

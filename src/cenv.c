@@ -19,6 +19,10 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_create_entry,
 	&cmd_env_entry,
 	&cmd_run_entry,
+	&cmd_install_entry,
+	&cmd_uninstall_entry,
+	&cmd_list_entry,
+	&cmd_freeze_entry,
 	&cmd_help_entry,
 	&cmd_version_entry,
 	NULL,
@@ -47,13 +51,13 @@ int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: cenv %s %s\n", cmd->name, cmd->usage);
+	fprintf(stderr, "\nusage: cenv %s%s%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage);
 	return EXIT_USAGE;
 }
 
 void cmd_print_help(const struct cmd_entry *cmd)
 {
-	printf("usage: cenv %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	printf("usage: cenv %s%s%s\n\n%s\n", cmd->name, *cmd->usage ? " " : "", cmd->usage, cmd->summary);
 	if (cmd->help && *cmd->help)
 		printf("\n%s", cmd->help);
 }

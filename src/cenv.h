@@ -23,6 +23,10 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_env_entry;
 extern const struct cmd_entry cmd_run_entry;
+extern const struct cmd_entry cmd_install_entry;
+extern const struct cmd_entry cmd_uninstall_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_freeze_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
 

@@ -1,5 +1,6 @@
 /* cmd-help.c - `cenv help [CMD]` and `cenv version`. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cenv.h"
 
@@ -18,6 +19,10 @@ static int cmd_help(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
 
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cmd_print_help(&cmd_help_entry);
+		return finish_stdout(EXIT_OK);
+	}
 	if (argc > 2)
 		return cmd_usage_error(&cmd_help_entry, "too many operands");
 	if (argc == 2) {
@@ -33,6 +38,10 @@ static int cmd_help(int argc, char **argv)
 
 static int cmd_version(int argc, char **argv)
 {
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		cmd_print_help(&cmd_version_entry);
+		return finish_stdout(EXIT_OK);
+	}
 	if (argc > 1)
 		return cmd_usage_error(&cmd_version_entry, "unexpected argument '%s'", argv[1]);
 	printf("cenv %s\n", CENV_VERSION);

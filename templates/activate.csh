@@ -30,13 +30,19 @@ else
         deactivate
     endif
     if (! -f @PREFIX@/cenv.cfg) then
-        echo "cenv: the environment "@PREFIX@" no longer exists; was it moved? Run 'cenv create --upgrade DIR' where it is now."
+        echo "cenv: the environment "@PREFIX@" no longer exists; was it moved? Run 'cenv create --upgrade DIR' where it is now." > /dev/stderr
     else
         set _cenv_script = @PREFIX@/bin/activate.csh
         alias deactivate 'set _cenv_deactivating; source "$_cenv_script"'
 @ACTIVATE@
         set _cenv_active
-        if (! $?CENV_DISABLE_PROMPT) then
+        # as in the other shells, only a non-empty CENV_DISABLE_PROMPT turns the prompt off
+        set _cenv_want_prompt
+        if ($?CENV_DISABLE_PROMPT) then
+            if ("$CENV_DISABLE_PROMPT" != "") unset _cenv_want_prompt
+        endif
+        if ($?_cenv_want_prompt) then
+            unset _cenv_want_prompt
             if ($?prompt) then
                 set _cenv_old_prompt = "$prompt:q"
                 set prompt = @PROMPT_TCSH@"$prompt:q"

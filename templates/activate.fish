@@ -125,7 +125,8 @@ end
 @ACTIVATE@
 set -g _cenv_active x
 
-if not set -q CENV_DISABLE_PROMPT
+# as in the other shells, only a non-empty CENV_DISABLE_PROMPT turns the prompt off
+if test -z "$CENV_DISABLE_PROMPT"
     set -g _cenv_ps1_name @PROMPT@
     if functions -q fish_prompt
         functions -c fish_prompt _cenv_old_fish_prompt

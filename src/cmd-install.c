@@ -1,0 +1,348 @@
+/* cmd-install.c - `cenv install`: build and install a manifest's packages, or archives given by path. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "activation.h"
+#include "build.h"
+#include "cenv.h"
+#include "error.h"
+#include "install.h"
+#include "lock.h"
+#include "manifest.h"
+#include "record.h"
+#include "txn.h"
+#include "util.h"
+
+static int cmd_install(int argc, char **argv);
+
+const struct cmd_entry cmd_install_entry = {
+	"install",
+	"[-e DIR] [-f FILE] [--prune] | [-e DIR] PATH...",
+	"build and install the packages of a manifest (cenv.ini), or archives",
+	"  -e, --env DIR    the environment (default: $CENV)\n"
+	"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
+	"  --prune          uninstall packages that are no longer in the manifest\n"
+	"  PATH...          install these archives (name and version from their top directory)\n",
+	cmd_install,
+};
+
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE };
+static const struct option_spec install_options[] = {
+	[OPT_ENV] = { "env", 'e', 1 },
+	[OPT_FILE] = { "file", 'f', 1 },
+	[OPT_PRUNE] = { "prune", 0, 0 },
+	{ NULL, 0, 0 },
+};
+
+/* One run: the environment, its lock, the builds' environment, and the outcome. */
+struct install_run {
+	struct env_config cfg;
+	struct install_env env;
+	char **envp;
+	int lock;
+	int failures;
+};
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static char *depends_string(const struct package_spec *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < p->ndepends; i++) {
+		if (i)
+			sb_adds(&sb, ", ");
+		sb_adds(&sb, p->depends[i]);
+	}
+	return sb_detach(&sb);
+}
+
+/* Whether the installed record was made from exactly this manifest entry. */
+static int entry_unchanged(const struct package_spec *p, const struct record *r)
+{
+	char *args = p->nargs ? args_to_string(p->args, p->nargs) : NULL;
+	int same = str_eq(p->url, r->url) && str_eq(p->sha256, r->sha256) &&
+		   (!p->build || str_eq(p->build, r->build)) && str_eq(args, r->args) &&
+		   str_eq(p->subdir, r->subdir) && str_eq(p->version, r->version);
+
+	free(args);
+	return same;
+}
+
+static void print_installed(const struct record *r)
+{
+	long long bytes = 0;
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		bytes += r->files[i].size;
+	printf("%s%s%s: installed (%s, %zu files, %.1f KiB)\n", r->name, r->version ? " " : "",
+	       r->version ? r->version : "", r->build, r->nfiles, (double)bytes / 1024);
+	fflush(stdout);
+}
+
+static void report_failure(const char *prefix, const char *name, int build_failed)
+{
+	char *log, *tail = NULL;
+
+	report();
+	if (!build_failed)
+		return;
+	log = install_log_path(prefix, name);
+	if (log_tail(log, 20, &tail) == 0 && tail && *tail)
+		fprintf(stderr, "---- last lines of %s ----\n%s", log, tail);
+	free(tail);
+	free(log);
+}
+
+static int install_one(struct install_run *run, const struct install_source *src, int *changed)
+{
+	struct record old = { 0 }, installed;
+	int have_old = record_load(run->env.prefix, src->name, &old) == 0;
+	int build_failed, ret;
+
+	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
+	if (ret == 0) {
+		print_installed(&installed);
+		record_release(&installed);
+		*changed = 1;
+	} else {
+		report_failure(run->env.prefix, src->name, build_failed);
+		run->failures++;
+	}
+	if (have_old)
+		record_release(&old);
+	return ret;
+}
+
+static int prune(struct install_run *run, const struct manifest *m, int do_prune)
+{
+	char **names;
+	size_t n, i;
+	int extra = 0;
+
+	if (record_names(run->env.prefix, &names, &n) < 0)
+		return report();
+	for (i = 0; i < n; i++) {
+		struct record r;
+
+		if (manifest_find(m, names[i]))
+			continue;
+		if (!do_prune) {
+			fprintf(stderr, "cenv: '%s' is installed but not in %s (cenv install --prune removes it)\n",
+				names[i], m->path);
+			extra++;
+			continue;
+		}
+		if (record_load(run->env.prefix, names[i], &r) < 0 || txn_uninstall(run->env.prefix, &r) < 0) {
+			report();
+			run->failures++;
+		} else {
+			printf("%s: uninstalled (not in %s)\n", names[i], m->path);
+			record_release(&r);
+		}
+	}
+	record_names_free(names, n);
+	return extra;
+}
+
+static void source_from_spec(const struct manifest *m, const struct package_spec *p,
+			     struct install_source *src, char **archive, char **depends)
+{
+	memset(src, 0, sizeof(*src));
+	src->name = p->name;
+	src->version = p->version;
+	src->url = p->url;
+	src->sha256 = p->sha256;
+	src->build = p->build;
+	src->subdir = p->subdir;
+	src->args = p->args;
+	src->nargs = p->nargs;
+	*depends = depends_string(p);
+	src->depends = *depends;
+	*archive = manifest_source_path(m, p);
+	src->archive = *archive;
+}
+
+static void install_manifest(struct install_run *run, const char *file, int do_prune)
+{
+	struct manifest m;
+	size_t *order, i, j, unchanged = 0;
+	char *changed, *failed;
+
+	if (manifest_load(file, &m) < 0) {
+		report();
+		run->failures++;
+		return;
+	}
+	order = xmalloc(m.npkgs * sizeof(*order));
+	changed = calloc(m.npkgs + 1, 1);
+	failed = calloc(m.npkgs + 1, 1);
+	if (manifest_order(&m, order) < 0) {
+		report();
+		run->failures++;
+		goto out;
+	}
+	for (i = 0; i < m.npkgs; i++) {
+		const struct package_spec *p = &m.pkgs[order[i]];
+		struct install_source src;
+		struct record old;
+		char *archive, *depends;
+		int dep_changed = 0, dep_failed = 0, up_to_date = 0, done = 0;
+
+		for (j = 0; j < p->ndepends; j++) {
+			dep_changed |= changed[p->dep_index[j]];
+			dep_failed |= failed[p->dep_index[j]];
+		}
+		if (dep_failed) {
+			fprintf(stderr, "cenv: %s: not installed, a package it depends on failed\n", p->name);
+			failed[order[i]] = 1;
+			run->failures++;
+			continue;
+		}
+		if (!dep_changed && record_load(run->env.prefix, p->name, &old) == 0) {
+			up_to_date = entry_unchanged(p, &old);
+			record_release(&old);
+		}
+		if (up_to_date) {
+			unchanged++;
+			continue;
+		}
+		source_from_spec(&m, p, &src, &archive, &depends);
+		if (!archive) {
+			fail("%s: '%s': only local files and file:// URLs can be installed by this version",
+			     p->name, p->url);
+			report_failure(run->env.prefix, p->name, 0);
+			run->failures++;
+			failed[order[i]] = 1;
+		} else if (install_one(run, &src, &done) < 0) {
+			failed[order[i]] = 1;
+		} else {
+			changed[order[i]] = 1;
+		}
+		free(archive);
+		free(depends);
+	}
+	prune(run, &m, do_prune);
+	if (unchanged == m.npkgs && !run->failures)
+		printf("%zu package%s up to date in %s\n", m.npkgs, m.npkgs == 1 ? "" : "s",
+		       run->env.prefix);
+out:
+	free(order);
+	free(changed);
+	free(failed);
+	manifest_release(&m);
+}
+
+static void install_paths(struct install_run *run, char **paths, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct install_source src = { 0 };
+		char *abs = path_absolute(paths[i]), *top = NULL, *name = NULL, *version = NULL;
+		int changed;
+
+		if (!abs || access(abs, R_OK) < 0) {
+			if (abs)
+				fail_errno("cannot open '%s'", paths[i]);
+			report();
+			run->failures++;
+		} else if (archive_topdir(abs, &top) < 0) {
+			report();
+			run->failures++;
+		} else {
+			split_name_version(top, &name, &version);
+			src.name = name;
+			src.version = version;
+			src.url = abs;
+			src.archive = abs;
+			install_one(run, &src, &changed);
+		}
+		free(abs);
+		free(top);
+		free(name);
+		free(version);
+	}
+}
+
+static int start(struct install_run *run, const char *dir)
+{
+	struct activation act;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int recovered;
+
+	memset(run, 0, sizeof(*run));
+	run->lock = -1;
+	if (env_locate(dir, &run->cfg) < 0)
+		return -1;
+	run->lock = env_lock(run->cfg.prefix);
+	if (run->lock < 0)
+		return -1;
+	recovered = txn_recover(run->cfg.prefix);
+	if (recovered < 0)
+		return -1;
+	if (recovered > 0)
+		fprintf(stderr, "cenv: rolled back a change that was interrupted\n");
+	/* builds see the environment as activation makes it */
+	activation_init(&act, &run->cfg);
+	run->envp = activated_environ(&act);
+	activation_release(&act);
+	run->env.prefix = run->cfg.prefix;
+	run->env.envp = run->envp;
+	run->env.jobs = cores > 0 ? (int)cores : 1;
+	return 0;
+}
+
+static void finish(struct install_run *run)
+{
+	if (run->lock >= 0)
+		env_unlock(run->lock);
+	environ_free(run->envp);
+	config_release(&run->cfg);
+}
+
+static int cmd_install(int argc, char **argv)
+{
+	struct option_state st;
+	struct install_run run;
+	const char *value, *dir = NULL, *file = NULL;
+	int opt, do_prune = 0, status = EXIT_OK;
+
+	options_init(&st, argc, 0);
+	while ((opt = next_option(&cmd_install_entry, install_options, argc, argv, &st, &value)) >= 0) {
+		if (opt == OPT_ENV)
+			dir = value;
+		else if (opt == OPT_FILE)
+			file = value;
+		else
+			do_prune = 1;
+	}
+	if (opt == OPT_HELP) {
+		cmd_print_help(&cmd_install_entry);
+		status = finish_stdout(EXIT_OK);
+	} else if (opt == OPT_ERROR) {
+		status = EXIT_USAGE;
+	} else if (st.noperands && (file || do_prune)) {
+		status = cmd_usage_error(&cmd_install_entry, "archives on the command line go without -f and --prune");
+	} else if (start(&run, dir) < 0) {
+		status = report();
+		finish(&run);
+	} else {
+		if (st.noperands)
+			install_paths(&run, st.operands, st.noperands);
+		else
+			install_manifest(&run, file ? file : "cenv.ini", do_prune);
+		status = finish_stdout(run.failures ? EXIT_FAIL : EXIT_OK);
+		finish(&run);
+	}
+	options_release(&st);
+	return status;
+}

@@ -1,0 +1,241 @@
+/* install.c - one package through fetch, verify, unpack, build, stage and commit. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "error.h"
+#include "install.h"
+#include "layout.h"
+#include "quote.h"
+#include "txn.h"
+#include "unpack.h"
+#include "util.h"
+
+char *install_log_path(const char *prefix, const char *name)
+{
+	return xasprintf("%s/%s/logs/%s.log", prefix, LAYOUT_STATE, name);
+}
+
+char *args_to_string(char *const *args, size_t nargs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < nargs; i++) {
+		if (i)
+			sb_addc(&sb, ' ');
+		if (args[i][0] && !args[i][strspn(args[i], "abcdefghijklmnopqrstuvwxyz"
+							 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							 "0123456789-_./=+,:@%")])
+			sb_adds(&sb, args[i]);
+		else
+			quote_sh(&sb, args[i]);
+	}
+	return sb_detach(&sb);
+}
+
+int verify_archive(const char *name, const char *archive, const char *expected, char actual[65])
+{
+	if (sha256_file(archive, actual) < 0)
+		return -1;
+	if (expected && strcmp(expected, actual))
+		return fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s",
+			    name, archive, expected, actual);
+	return 0;
+}
+
+static void fill_record(const struct install_source *src, const char *digest,
+			enum build_system sys, struct record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->name = xstrdup(src->name);
+	rec->version = src->version ? xstrdup(src->version) : NULL;
+	rec->url = src->url ? xstrdup(src->url) : NULL;
+	rec->sha256 = xstrdup(digest);
+	/* the manifest's choice if it made one, so a changed entry is seen as one */
+	rec->build = xstrdup(src->build ? src->build : build_system_name(sys));
+	rec->args = src->nargs ? args_to_string(src->args, src->nargs) : NULL;
+	rec->subdir = src->subdir ? xstrdup(src->subdir) : NULL;
+	rec->depends = src->depends && *src->depends ? xstrdup(src->depends) : NULL;
+}
+
+/* The work area: DIR/var/cenv/work/NAME/{src,build,stage}, made fresh. */
+static int make_work(const char *prefix, const char *name, char **work)
+{
+	static const char *const parts[] = { "src", "build", "stage" };
+	size_t i;
+
+	*work = xasprintf("%s/%s/work/%s", prefix, LAYOUT_STATE, name);
+	if (remove_tree(*work) < 0 || mkdir_p(*work, 0755, NULL) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		char *dir = path_join(*work, parts[i]);
+		int ret = mkdir(dir, 0755);
+
+		if (ret < 0)
+			fail_errno("cannot create '%s'", dir);
+		free(dir);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int build_package(const struct install_env *env, const struct install_source *src,
+			 const char *work, const char *srcdir, enum build_system *sys)
+{
+	struct build_request req = { 0 };
+	char *builddir = path_join(work, "build"), *destdir = path_join(work, "stage");
+	char *log = install_log_path(env->prefix, src->name);
+	char *logdir = path_dirname(log);
+	int ret = -1;
+
+	if (src->build ? build_system_parse(src->build, sys) < 0 : build_detect(srcdir, sys) < 0) {
+		char *msg = xstrdup(last_error());
+
+		fail("%s: %s", src->name, msg);
+		free(msg);
+		goto out;
+	}
+	if (mkdir_p(logdir, 0755, NULL) < 0)
+		goto out;
+	if (truncate(log, 0) < 0 && errno != ENOENT) {
+		fail_errno("cannot truncate '%s'", log);
+		goto out;
+	}
+	req.name = src->name;
+	req.prefix = env->prefix;
+	req.src = srcdir;
+	req.builddir = builddir;
+	req.destdir = destdir;
+	req.log_path = log;
+	req.args = src->args;
+	req.nargs = src->nargs;
+	req.envp = env->envp;
+	req.jobs = env->jobs;
+	req.system = *sys;
+	ret = build_run(&req);
+out:
+	free(builddir);
+	free(destdir);
+	free(log);
+	free(logdir);
+	return ret;
+}
+
+int install_package(const struct install_env *env, const struct install_source *src,
+		    const struct record *old, struct record *installed, int *build_failed)
+{
+	struct unpack_options uopt = { 0 };
+	struct unpack_result ures = { 0 };
+	enum build_system sys;
+	char digest[65], *work = NULL, *unpacked = NULL, *stage_root = NULL;
+	int ret = -1;
+
+	memset(installed, 0, sizeof(*installed));
+	*build_failed = 0;
+	/* the checksum comes before anything reads the archive's contents */
+	if (verify_archive(src->name, src->archive, src->sha256, digest) < 0)
+		return -1;
+	if (make_work(env->prefix, src->name, &work) < 0)
+		goto out;
+	unpacked = path_join(work, "src");
+	uopt.subdir = src->subdir;
+	if (unpack_archive(src->archive, unpacked, &uopt, &ures) < 0)
+		goto out;
+	if (build_package(env, src, work, ures.srcdir, &sys) < 0) {
+		*build_failed = 1;
+		goto out;
+	}
+	stage_root = xasprintf("%s/stage%s", work, env->prefix);
+	if (!is_dir(stage_root)) {
+		fail("%s: the build installed nothing under %s", src->name, env->prefix);
+		goto out;
+	}
+	fill_record(src, digest, sys, installed);
+	if (record_scan(stage_root, installed) < 0)
+		goto out;
+	if (installed->nfiles == 0) {
+		fail("%s: the build installed no files", src->name);
+		goto out;
+	}
+	if (txn_commit(env->prefix, stage_root, installed, old) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		record_release(installed);
+	/* the work area goes either way (the build log stays for a look); keep the first error */
+	if (work) {
+		char *msg = ret < 0 ? xstrdup(last_error()) : NULL;
+
+		remove_tree(work);
+		/* and work/ itself once empty: a failed install leaves the tree as it was */
+		{
+			char *parent = path_dirname(work);
+
+			rmdir(parent);
+			free(parent);
+		}
+		if (msg)
+			fail("%s", msg);
+		free(msg);
+	}
+	unpack_result_release(&ures);
+	free(work);
+	free(unpacked);
+	free(stage_root);
+	return ret;
+}
+
+int archive_topdir(const char *path, char **top)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *entry;
+	const char *name;
+	int ret = -1;
+
+	*top = NULL;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
+		fail("cannot read '%s': %s", path, archive_error_string(a));
+		goto out;
+	}
+	name = archive_entry_pathname(entry);
+	while (name && name[0] == '.' && name[1] == '/')
+		name += 2;
+	if (!name || !*name || name[0] == '/') {
+		fail("'%s': cannot tell the package's name from its first entry", path);
+		goto out;
+	}
+	*top = xasprintf("%.*s", (int)strcspn(name, "/"), name);
+	ret = 0;
+out:
+	archive_read_free(a);
+	return ret;
+}
+
+void split_name_version(const char *top, char **name, char **version)
+{
+	const char *dash = NULL, *p;
+
+	/* the last '-' followed by a digit: "zlib-1.2.13", "lib-foo-2.0" */
+	for (p = top; *p; p++)
+		if (*p == '-' && p[1] >= '0' && p[1] <= '9')
+			dash = p;
+	if (!dash || dash == top) {
+		*name = xstrdup(top);
+		*version = NULL;
+		return;
+	}
+	*name = xasprintf("%.*s", (int)(dash - top), top);
+	*version = xstrdup(dash + 1);
+}

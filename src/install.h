@@ -1,0 +1,52 @@
+/* install.h - one package through fetch, verify, unpack, build, stage and commit. */
+#ifndef CENV_INSTALL_H
+#define CENV_INSTALL_H
+
+#include <stddef.h>
+
+#include "record.h"
+
+/* Where and how packages are built; owned by the caller. */
+struct install_env {
+	const char *prefix; /* the environment */
+	char *const *envp;  /* the builds' environment: activation's */
+	int jobs;
+};
+
+/*
+ * A package to install: its manifest entry (or what `cenv install PATH`
+ * derived), and the local archive.  Owned by the caller; NULL when absent.
+ */
+struct install_source {
+	const char *name, *version, *url, *sha256, *build, *subdir, *depends;
+	char *const *args; /* nargs configure words */
+	size_t nargs;
+	const char *archive; /* local path of the archive */
+};
+
+/*
+ * Verifies, unpacks, builds and commits src into the environment, replacing
+ * old (the same package installed before, or NULL).  Everything happens in
+ * DIR/var/cenv/work/NAME, removed afterwards; the environment changes only
+ * in the final all-or-nothing commit.  On success *installed is the new
+ * record (caller releases it).  -1 with fail() otherwise, the environment as
+ * it was; *build_failed tells whether the build step was what failed.
+ */
+int install_package(const struct install_env *env, const struct install_source *src,
+		    const struct record *old, struct record *installed, int *build_failed);
+
+/* The first path component of the archive's first entry ("zlib-1.2.13"); caller frees. */
+int archive_topdir(const char *path, char **top);
+/* "zlib-1.2.13" -> "zlib", "1.2.13" (version NULL when there is none); caller frees both. */
+void split_name_version(const char *top, char **name, char **version);
+
+/* The sha256 check alone: -1 with fail() naming the archive and both digests. */
+int verify_archive(const char *name, const char *archive, const char *expected, char actual[65]);
+
+/* The configure words as one shell-quoted string, the form records keep. */
+char *args_to_string(char *const *args, size_t nargs);
+
+/* The path of the package's build log. */
+char *install_log_path(const char *prefix, const char *name);
+
+#endif
