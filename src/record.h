@@ -5,7 +5,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* One installed file, symlink or directory, relative to the prefix ("lib/libz.so.1"). */
+#include "layout.h"
+
+/* Where the records live, relative to the prefix: one file per package, named after it. */
+#define RECORD_DIR LAYOUT_STATE "/records"
+
+/* One installed file or symlink, relative to the prefix ("lib/libz.so.1"). */
 struct record_file {
 	char *path;
 	char type;          /* 'f' regular file, 'l' symlink (directories are not recorded: emptied ones are pruned) */
@@ -37,12 +42,26 @@ int record_names(const char *prefix, char ***names, size_t *n);
 void record_names_free(char **names, size_t n);
 
 /*
- * Walks the tree root/ (the staged prefix) and fills r->files with every
- * file, symlink and directory under it, hashing the files.
+ * Walks the tree root/ (the staged prefix) without following symlinks and
+ * fills r->files (replacing what it held) with every regular file and
+ * symlink under it, sorted by path, hashing the files.  Directories are
+ * walked, not recorded.  Anything else (fifo, socket, device) is refused,
+ * naming it; on failure r->files is left empty.
  */
 int record_scan(const char *root, struct record *r);
 
 /* The sha256 of a file as 64 hex digits (out has room for 65); -1 with fail(). */
 int sha256_file(const char *path, char out[65]);
+
+/*
+ * The escaping shared by records and the transaction journal: a backslash,
+ * control bytes, DEL and (with spaces) ' ' become \xHH, so an escaped value
+ * holds no newline and, with spaces, no blank.  Caller frees.
+ */
+char *record_escape(const char *s, int spaces);
+/* The reverse; NULL when text holds a backslash not starting \xHH, or \x00. */
+char *record_unescape(const char *text);
+/* 1 when path is relative, non-empty and has no empty, "." or ".." component. */
+int record_path_ok(const char *path);
 
 #endif

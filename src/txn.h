@@ -12,7 +12,8 @@
  *  - refuses, before anything is moved, a file another package owns (naming
  *    both), a file that exists in the environment and no package owns, and a
  *    path whose parent in the environment is a symlink or not a directory
- *    (never write through a symlink already in DIR);
+ *    (never write through a symlink already in DIR), and a directory where
+ *    a new file goes unless it holds nothing but old_rec's files;
  *  - a journal under DIR/var/cenv/ lists every step first, so that a process
  *    killed at any point leaves something txn_recover() rolls back;
  *  - on an error midway everything done is undone before returning -1.
@@ -29,7 +30,17 @@ int txn_uninstall(const char *prefix, const struct record *rec);
  * and removes stale staging directories.  Every command that reads or
  * changes an environment calls it under the lock first.  Returns 1 when
  * something was rolled back, 0 when there was nothing to do, -1 on error.
+ * (A change killed after its commit point is finished instead, and that
+ * returns 0: the environment is as the change left it.)  A journal that
+ * cannot be read is left alone, -1, and blocks txn_commit and txn_uninstall.
  */
 int txn_recover(const char *prefix);
+
+/*
+ * TEST ONLY: with CENV_TEST_CRASH_AT=k in the environment, txn_commit,
+ * txn_uninstall and txn_recover each kill their process with SIGKILL right
+ * before their k-th change to the file system (counted from 1 in each
+ * call), so tests can crash them at every step.  Unset, it costs nothing.
+ */
 
 #endif

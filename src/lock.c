@@ -1,0 +1,57 @@
+/* lock.c - one cenv process at a time changes an environment. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "layout.h"
+#include "lock.h"
+#include "util.h"
+
+/*
+ * flock() rather than fcntl() locks: an fcntl lock is dropped when the
+ * process closes any descriptor of the file, and it is per process, so it
+ * would not keep out a second thread.  The kernel drops a flock when its
+ * last descriptor closes, so a killed cenv never leaves the lock held, and
+ * O_CLOEXEC keeps the builds' commands from inheriting it.
+ */
+int env_lock(const char *prefix)
+{
+	char *path = xasprintf("%s/%s/lock", prefix, LAYOUT_STATE);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		fail_errno("cannot open the lock '%s'", path);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			fail_errno("cannot lock '%s'", path);
+			goto fail;
+		}
+		/* the one message a module prints: a wait must not look like a hang */
+		fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				fail_errno("cannot lock '%s'", path);
+				goto fail;
+			}
+		}
+	}
+	free(path);
+	return fd;
+fail:
+	close(fd);
+	free(path);
+	return -1;
+}
+
+void env_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}

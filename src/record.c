@@ -1,0 +1,756 @@
+/* record.c - what is installed: reading and writing DIR/var/cenv/records/NAME, scanning a staged tree. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "error.h"
+#include "quote.h"
+#include "record.h"
+#include "util.h"
+
+/*
+ * A record is plain text, one item a line, every line ending in '\n'
+ * (a file whose last line has none was cut short and is refused):
+ *
+ *   cenv-record 1
+ *   name zlib
+ *   version 1.3.1
+ *   url https://zlib.net/zlib-1.3.1.tar.gz
+ *   sha256 9a93b2b7dfdac77ceba5a558a580e74667dd6fede4585b91eefb60f03b72df23
+ *   build cmake
+ *   args '-DZLIB_BUILD_EXAMPLES=OFF'
+ *   f 0644 97323 8a8d1c6ed6ea6e7fd8b4ab0a1c2e6c5b4de5ba2e6c8a55f5a7d63a8f1f39c23b include/zlib.h
+ *   l 0777 14 - lib/libz.so libz.so.1.3.1
+ *
+ * The first line names the format and its version.  A header line is a key
+ * (name, version, url, sha256, build, args, subdir, depends), one space and
+ * the value up to the end of the line; an absent (NULL) value has no line,
+ * an empty one keeps the space.  Only name is required.
+ *
+ * A file line is the type ('f' regular file, 'l' symlink), the mode in
+ * octal, the size in bytes, the sha256 in lowercase hex ('-' for a symlink),
+ * the path relative to the prefix and, for a symlink only, its target: single
+ * spaces between them.
+ *
+ * Values are escaped: a backslash, the bytes below 0x20 and DEL become \xHH,
+ * and in file lines the space too, so every path survives (spaces, newlines,
+ * tabs, backslashes); bytes from 0x80 (UTF-8) are written as they are.  Not
+ * INI: Debian's inih cuts lines at 200 bytes, and a path can be longer.
+ */
+#define RECORD_MAGIC "cenv-record 1"
+#define HASH_CHUNK 65536
+
+/* ---- escaping ------------------------------------------------------------ */
+
+char *record_escape(const char *s, int spaces)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f || c == '\\' || (spaces && c == ' '))
+			sb_addf(&sb, "\\x%02x", c);
+		else
+			sb_addc(&sb, *s);
+	}
+	return sb_detach(&sb);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *record_unescape(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	while (*text) {
+		if (*text != '\\') {
+			sb_addc(&sb, *text++);
+			continue;
+		}
+		if (text[1] != 'x' || hexval(text[2]) < 0 || hexval(text[3]) < 0 ||
+		    (text[2] == '0' && text[3] == '0')) {
+			sb_release(&sb);
+			return NULL;
+		}
+		sb_addc(&sb, (char)(hexval(text[2]) * 16 + hexval(text[3])));
+		text += 4;
+	}
+	return sb_detach(&sb);
+}
+
+int record_path_ok(const char *path)
+{
+	const char *p = path;
+
+	if (!*path || *path == '/')
+		return 0;
+	for (;;) {
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (!end)
+			return 1;
+		p = end + 1;
+	}
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+static void file_release(struct record_file *f)
+{
+	free(f->path);
+	free(f->link_target);
+}
+
+static void files_release(struct record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		file_release(&r->files[i]);
+	free(r->files);
+	r->files = NULL;
+	r->nfiles = 0;
+}
+
+void record_release(struct record *r)
+{
+	free(r->name);
+	free(r->version);
+	free(r->url);
+	free(r->sha256);
+	free(r->build);
+	free(r->args);
+	free(r->subdir);
+	free(r->depends);
+	files_release(r);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A name that is one plain file name in the records directory. */
+static int valid_name(const char *name)
+{
+	return name && *name && *name != '.' && !strchr(name, '/');
+}
+
+static char *record_path(const char *prefix, const char *name)
+{
+	return xasprintf("%s/%s/%s", prefix, RECORD_DIR, name);
+}
+
+/* The header keys, in the order they are written. */
+static char **header_slot(struct record *r, const char *key)
+{
+	struct {
+		const char *key;
+		char **slot;
+	} keys[] = {
+		{ "name", &r->name },     { "version", &r->version }, { "url", &r->url },
+		{ "sha256", &r->sha256 }, { "build", &r->build },     { "args", &r->args },
+		{ "subdir", &r->subdir }, { "depends", &r->depends },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].key, key))
+			return keys[i].slot;
+	return NULL;
+}
+
+static const char *const header_keys[] = {
+	"name", "version", "url", "sha256", "build", "args", "subdir", "depends", NULL,
+};
+
+static int is_sha256(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0';
+}
+
+static int cmp_file_path(const void *a, const void *b)
+{
+	return strcmp(((const struct record_file *)a)->path, ((const struct record_file *)b)->path);
+}
+
+/* What a parser needs to name the place of an error. */
+struct reader {
+	const char *file;
+	int line;
+};
+
+static int bad(const struct reader *rd, const char *fmt, const char *what)
+{
+	char *shown = printable(what);
+	char *msg = xasprintf(fmt, shown);
+
+	fail("%s:%d: %s", rd->file, rd->line, msg);
+	free(msg);
+	free(shown);
+	return -1;
+}
+
+/* Splits line at single spaces into at most max fields; the count, or -1 on an empty field. */
+static int split_fields(char *line, char **field, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		char *sp = strchr(line, ' ');
+
+		if (n == max || (sp == line) || *line == '\0')
+			return -1;
+		field[n++] = line;
+		if (!sp)
+			return n;
+		*sp = '\0';
+		line = sp + 1;
+	}
+}
+
+static int parse_file_line(const struct reader *rd, char *line, struct record_file *f)
+{
+	char *field[6], *end;
+	int n = split_fields(line, field, 6);
+	unsigned long mode;
+	long long size;
+
+	memset(f, 0, sizeof(*f));
+	if (n < 0)
+		return bad(rd, "malformed file line: %s", "expected 5 or 6 fields, one space apart");
+	f->type = field[0][0];
+	if ((f->type == 'f' && n != 5) || (f->type == 'l' && n != 6))
+		return bad(rd, "wrong number of fields for a '%s' line (5 for 'f', 6 for 'l')", field[0]);
+	errno = 0;
+	mode = strtoul(field[1], &end, 8);
+	if (*end || errno || mode > 07777 || field[1][0] < '0' || field[1][0] > '7')
+		return bad(rd, "bad mode '%s'", field[1]);
+	f->mode = (mode_t)mode;
+	size = strtoll(field[2], &end, 10);
+	if (*end || errno || size < 0 || field[2][0] < '0' || field[2][0] > '9')
+		return bad(rd, "bad size '%s'", field[2]);
+	f->size = size;
+	if (f->type == 'f') {
+		if (!is_sha256(field[3]))
+			return bad(rd, "bad sha256 '%s'", field[3]);
+		memcpy(f->sha256, field[3], 65);
+	} else if (strcmp(field[3], "-")) {
+		return bad(rd, "a symlink has '-' for its sha256, not '%s'", field[3]);
+	}
+	f->path = record_unescape(field[4]);
+	if (!f->path)
+		return bad(rd, "bad escape in path '%s'", field[4]);
+	if (!record_path_ok(f->path))
+		return bad(rd, "bad path '%s'", f->path);
+	if (f->type == 'l') {
+		f->link_target = record_unescape(field[5]);
+		if (!f->link_target)
+			return bad(rd, "bad escape in symlink target '%s'", field[5]);
+	}
+	return 0;
+}
+
+static int parse_header_line(const struct reader *rd, char *line, struct record *r)
+{
+	char *sp = strchr(line, ' '), **slot;
+
+	if (!sp)
+		return bad(rd, "malformed line '%s'", line);
+	*sp = '\0';
+	slot = header_slot(r, line);
+	if (!slot)
+		return bad(rd, "unknown key '%s'", line);
+	if (*slot)
+		return bad(rd, "duplicate key '%s'", line);
+	*slot = record_unescape(sp + 1);
+	if (!*slot)
+		return bad(rd, "bad escape in '%s'", sp + 1);
+	return 0;
+}
+
+static int parse_record(const char *text, size_t len, const char *file, const char *name,
+			struct record *r)
+{
+	struct reader rd = { file, 0 };
+	char *copy, *line, *next;
+	size_t cap = 0, i;
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(text) != len)
+		return fail("%s: malformed record: it holds a NUL byte", file);
+	if (len == 0 || text[len - 1] != '\n')
+		return fail("%s: malformed record: it does not end with a newline (cut short?)", file);
+	copy = xstrdup(text);
+	for (line = copy; *line; line = next) {
+		next = strchr(line, '\n');
+		*next++ = '\0';
+		rd.line++;
+		if (rd.line == 1) {
+			if (strcmp(line, RECORD_MAGIC)) {
+				bad(&rd, "not a cenv record (the first line is '%s')", line);
+				goto out;
+			}
+			continue;
+		}
+		if ((line[0] == 'f' || line[0] == 'l') && line[1] == ' ') {
+			if (r->nfiles == cap) {
+				cap = cap ? cap * 2 : 64;
+				r->files = xrealloc(r->files, cap * sizeof(*r->files));
+			}
+			if (parse_file_line(&rd, line, &r->files[r->nfiles]) < 0) {
+				file_release(&r->files[r->nfiles]);
+				goto out;
+			}
+			r->nfiles++;
+		} else if (parse_header_line(&rd, line, r) < 0) {
+			goto out;
+		}
+	}
+	if (!r->name) {
+		fail("%s: malformed record: no name", file);
+		goto out;
+	}
+	if (name && strcmp(r->name, name)) {
+		char *shown = printable(r->name);
+
+		fail("%s: malformed record: it is named '%s'", file, shown);
+		free(shown);
+		goto out;
+	}
+	if (r->nfiles)
+		qsort(r->files, r->nfiles, sizeof(*r->files), cmp_file_path);
+	for (i = 1; i < r->nfiles; i++) {
+		if (!strcmp(r->files[i - 1].path, r->files[i].path)) {
+			char *shown = printable(r->files[i].path);
+
+			fail("%s: malformed record: '%s' is listed twice", file, shown);
+			free(shown);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(copy);
+	if (ret < 0)
+		record_release(r);
+	return ret;
+}
+
+int record_load(const char *prefix, const char *name, struct record *r)
+{
+	char *path, *text;
+	size_t len;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!valid_name(name)) {
+		fail("invalid package name '%s'", name ? name : "");
+		errno = EINVAL;
+		return -1;
+	}
+	path = record_path(prefix, name);
+	ret = read_file(path, &text, &len);
+	if (ret == 0) {
+		ret = parse_record(text, len, path, name, r);
+		free(text);
+	} else {
+		int saved = errno; /* ENOENT: not installed */
+
+		free(path);
+		errno = saved;
+		return -1;
+	}
+	free(path);
+	return ret;
+}
+
+static void add_header(struct strbuf *sb, const char *key, const char *value)
+{
+	char *esc;
+
+	if (!value)
+		return;
+	esc = record_escape(value, 0);
+	sb_addf(sb, "%s %s\n", key, esc);
+	free(esc);
+}
+
+static char *format_record(const struct record *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct record copy = *r;
+	const char *const *key;
+	size_t i;
+
+	sb_adds(&sb, RECORD_MAGIC "\n");
+	for (key = header_keys; *key; key++)
+		add_header(&sb, *key, *header_slot(&copy, *key));
+	for (i = 0; i < r->nfiles; i++) {
+		const struct record_file *f = &r->files[i];
+		char *path = record_escape(f->path, 1);
+
+		sb_addf(&sb, "%c %04o %lld %s %s", f->type, (unsigned)(f->mode & 07777), f->size,
+			f->type == 'f' ? f->sha256 : "-", path);
+		if (f->type == 'l') {
+			char *target = record_escape(f->link_target, 1);
+
+			sb_addf(&sb, " %s", target);
+			free(target);
+		}
+		sb_addc(&sb, '\n');
+		free(path);
+	}
+	return sb_detach(&sb);
+}
+
+/* Refuses a record record_load could not read back. */
+static int check_record(const struct record *r)
+{
+	size_t i;
+
+	if (!valid_name(r->name))
+		return fail("invalid package name '%s'", r->name ? r->name : "");
+	for (i = 0; i < r->nfiles; i++) {
+		const struct record_file *f = &r->files[i];
+
+		if (!f->path || !record_path_ok(f->path))
+			return fail("package '%s': cannot record the path '%s'", r->name,
+				    f->path ? f->path : "");
+		if (f->type == 'f' && is_sha256(f->sha256))
+			continue;
+		if (f->type == 'l' && f->link_target && *f->link_target)
+			continue;
+		return fail("package '%s': incomplete entry for '%s'", r->name, f->path);
+	}
+	return 0;
+}
+
+int record_save(const char *prefix, const struct record *r)
+{
+	char *dir, *path, *text;
+	int ret = -1;
+
+	if (check_record(r) < 0)
+		return -1;
+	dir = path_join(prefix, RECORD_DIR);
+	path = record_path(prefix, r->name);
+	text = format_record(r);
+	if (mkdir_p(dir, 0755, NULL) == 0)
+		ret = write_file_atomic(path, text, strlen(text), 0644);
+	free(text);
+	free(path);
+	free(dir);
+	return ret;
+}
+
+int record_delete(const char *prefix, const char *name)
+{
+	char *path;
+	int ret = 0;
+
+	if (!valid_name(name))
+		return fail("invalid package name '%s'", name ? name : "");
+	path = record_path(prefix, name);
+	if (unlink(path) < 0)
+		ret = fail_errno("cannot remove '%s'", path);
+	free(path);
+	return ret;
+}
+
+/* The temporary files write_file_atomic leaves when killed: NAME.tmp.PID. */
+static int is_temporary(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+
+	while (t) {
+		const char *d = t + 5;
+
+		if (*d && strspn(d, "0123456789") == strlen(d))
+			return 1;
+		t = strstr(t + 1, ".tmp.");
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int record_names(const char *prefix, char ***names, size_t *n)
+{
+	char *path = path_join(prefix, RECORD_DIR);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!dir) {
+		int missing = errno == ENOENT;
+
+		if (!missing)
+			fail_errno("cannot read '%s'", path);
+		free(path);
+		return missing ? 0 : -1;
+	}
+	while ((de = readdir(dir))) {
+		struct stat st;
+
+		if (!valid_name(de->d_name) || is_temporary(de->d_name))
+			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*names = xrealloc(*names, cap * sizeof(**names));
+		}
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(dir);
+	free(path);
+	if (*n)
+		qsort(*names, *n, sizeof(**names), cmp_str);
+	return 0;
+}
+
+void record_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* ---- hashing and scanning -------------------------------------------------- */
+
+static int sha256_fd(int fd, const char *path, char out[65], long long *size)
+{
+	static const char hex[] = "0123456789abcdef";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	char *buf = xmalloc(HASH_CHUNK);
+	long long total = 0;
+	int ret = -1;
+
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		fail("cannot hash '%s': libcrypto has no sha256", path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, HASH_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fail_errno("cannot read '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (!EVP_DigestUpdate(ctx, buf, (size_t)n)) {
+			fail("cannot hash '%s'", path);
+			goto out;
+		}
+		total += n;
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
+		fail("cannot hash '%s'", path);
+		goto out;
+	}
+	for (i = 0; i < mdlen; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+	if (size)
+		*size = total;
+	ret = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	return ret;
+}
+
+int sha256_file(const char *path, char out[65])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return fail_errno("cannot open '%s'", path);
+	ret = sha256_fd(fd, path, out, NULL);
+	close(fd);
+	return ret;
+}
+
+struct scan {
+	const char *root;
+	struct record_file *files;
+	size_t n, cap;
+};
+
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a fifo";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "not a file, symlink or directory";
+}
+
+static char *read_link(const char *path, size_t hint)
+{
+	size_t cap = hint + 2 > 64 ? hint + 2 : 64;
+
+	for (;;) {
+		char *buf = xmalloc(cap);
+		ssize_t n = readlink(path, buf, cap);
+
+		if (n < 0) {
+			fail_errno("cannot read the symlink '%s'", path);
+			free(buf);
+			return NULL;
+		}
+		if ((size_t)n < cap) {
+			buf[n] = '\0';
+			return buf;
+		}
+		free(buf);
+		cap *= 2;
+	}
+}
+
+static int scan_entry(struct scan *sc, const char *rel);
+
+static int scan_dir(struct scan *sc, const char *rel)
+{
+	char *full = *rel ? path_join(sc->root, rel) : xstrdup(sc->root);
+	DIR *dir = opendir(full);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir) {
+		ret = fail_errno("cannot read '%s'", full);
+		free(full);
+		return ret;
+	}
+	while (ret == 0 && (de = readdir(dir))) {
+		char *child;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		child = *rel ? path_join(rel, de->d_name) : xstrdup(de->d_name);
+		ret = scan_entry(sc, child);
+		free(child);
+	}
+	closedir(dir);
+	free(full);
+	return ret;
+}
+
+static int scan_entry(struct scan *sc, const char *rel)
+{
+	char *full = path_join(sc->root, rel);
+	struct record_file f;
+	struct stat st;
+	int ret = -1;
+
+	memset(&f, 0, sizeof(f));
+	if (lstat(full, &st) < 0) {
+		fail_errno("cannot read '%s'", full);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = scan_dir(sc, rel);
+		goto out;
+	}
+	if (S_ISREG(st.st_mode)) {
+		int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0) {
+			fail_errno("cannot open '%s'", full);
+			goto out;
+		}
+		ret = sha256_fd(fd, full, f.sha256, &f.size);
+		close(fd);
+		if (ret < 0)
+			goto out;
+		f.type = 'f';
+	} else if (S_ISLNK(st.st_mode)) {
+		f.link_target = read_link(full, (size_t)st.st_size);
+		if (!f.link_target)
+			goto out;
+		f.type = 'l';
+		f.size = (long long)strlen(f.link_target);
+	} else {
+		char *shown = printable(rel);
+
+		fail("cannot install '%s': it is %s (only files, symlinks and directories can be)",
+		     shown, kind_of(st.st_mode));
+		free(shown);
+		goto out;
+	}
+	f.mode = st.st_mode & 07777;
+	f.path = xstrdup(rel);
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? sc->cap * 2 : 64;
+		sc->files = xrealloc(sc->files, sc->cap * sizeof(*sc->files));
+	}
+	sc->files[sc->n++] = f;
+	memset(&f, 0, sizeof(f));
+	ret = 0;
+out:
+	file_release(&f);
+	free(full);
+	return ret;
+}
+
+int record_scan(const char *root, struct record *r)
+{
+	struct scan sc = { root, NULL, 0, 0 };
+	size_t i;
+
+	files_release(r);
+	if (!is_dir(root))
+		return fail("cannot scan '%s': not a directory", root);
+	if (scan_dir(&sc, "") < 0) {
+		for (i = 0; i < sc.n; i++)
+			file_release(&sc.files[i]);
+		free(sc.files);
+		return -1;
+	}
+	if (sc.n)
+		qsort(sc.files, sc.n, sizeof(*sc.files), cmp_file_path);
+	r->files = sc.files;
+	r->nfiles = sc.n;
+	return 0;
+}
