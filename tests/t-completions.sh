@@ -40,12 +40,18 @@ have() { command -v "$1" >/dev/null 2>&1; }
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
 
 # The fixture: directories (one with a blank), a file that must not be offered
-# as a directory, and a program on PATH for `cenv run`.
+# as a directory, a manifest and archives for `cenv install`, and a program on
+# PATH for `cenv run`.
 mkdir -p "$tmp/work/alpha" "$tmp/work/beta dir" "$tmp/bin" "$tmp/xdg"
 : >"$tmp/work/afile"
+: >"$tmp/work/cenv.ini"
+: >"$tmp/work/pkg-1.0.tar.gz"
+: >"$tmp/work/pkg.zip"
 printf '#!/bin/sh\n' >"$tmp/bin/cenvtestprog"
 chmod +x "$tmp/bin/cenvtestprog"
 PATH=$tmp/bin:$PATH
+# an active environment of the caller's would change what uninstall offers
+unset CENV
 # keep fish and zsh away from the user's configuration and history
 XDG_CONFIG_HOME=$tmp/xdg XDG_DATA_HOME=$tmp/xdg XDG_CACHE_HOME=$tmp/xdg ZDOTDIR=$tmp/xdg
 export PATH XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME ZDOTDIR
@@ -55,6 +61,23 @@ if [ -x "$root/cenv" ]; then
 	binary_commands=$("$root/cenv" --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' | words)
 else
 	binary_commands=
+fi
+
+# For uninstall: an environment, $tmp/env, with two packages installed by the
+# binary (prebuilt trees: nothing to compile), and the binary on PATH as cenv,
+# which the completions run as `cenv list`.
+envdir=
+if [ -x "$root/cenv" ] && ln -s "$root/cenv" "$tmp/bin/cenv"; then
+	mkdir -p "$tmp/pkgs/alphapkg-1.0/include" "$tmp/pkgs/betapkg-2.0/include"
+	echo 'int alpha;' >"$tmp/pkgs/alphapkg-1.0/include/alphapkg.h"
+	echo 'int beta;' >"$tmp/pkgs/betapkg-2.0/include/betapkg.h"
+	if "$root/cenv" create "$tmp/env" >/dev/null &&
+		(cd "$tmp/pkgs" && tar -cf alphapkg-1.0.tar alphapkg-1.0 && tar -cf betapkg-2.0.tar betapkg-2.0) &&
+		"$root/cenv" install -e "$tmp/env" "$tmp/pkgs/alphapkg-1.0.tar" "$tmp/pkgs/betapkg-2.0.tar" >/dev/null; then
+		envdir=$tmp/env
+	else
+		fail "setup: install two packages in $tmp/env"
+	fi
 fi
 
 # ---- bash ---------------------------------------------------------------
@@ -80,7 +103,7 @@ if have bash; then
 	check bash-registered "complete -F _cenv cenv" \
 		"$(bash --norc --noprofile -c '. "$1"; complete -p cenv' sh "$comp/cenv.bash" 2>&1)"
 	check bash-command-prefix "create" "$(bash_complete cenv cr)"
-	check bash-commands "create env help run version" "$(bash_complete cenv '')"
+	check bash-commands "create env freeze help install list run uninstall version" "$(bash_complete cenv '')"
 	if [ -n "$binary_commands" ]; then
 		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
 	else
@@ -106,7 +129,35 @@ if have bash; then
 	check bash-run-command "cenvtestprog" "$(bash_complete cenv run -e alpha cenvtest)"
 	check bash-run-command-after-dashes "cenvtestprog" "$(bash_complete cenv run -e alpha -- cenvtest)"
 	check bash-run-command-options-not-cenvs "" "$(bash_complete cenv run cenvtestprog -)"
-	check bash-help-commands "create env help run version" "$(bash_complete cenv help '')"
+	check bash-install-options "--env --file --help --prune -e -f" "$(bash_complete cenv install -)"
+	check bash-install-archives "alpha beta dir pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv install '')"
+	check bash-install-archive-prefix "pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv install -e alpha p)"
+	check bash-install-file "alpha beta dir cenv.ini" "$(bash_complete cenv install -f '')"
+	check bash-install-file-long "cenv.ini" "$(bash_complete cenv install --file c)"
+	check bash-install-file-equals "--file=cenv.ini" "$(bash_complete cenv install --file=c)"
+	check bash-install-env-dir "alpha beta dir" "$(bash_complete cenv install -e '')"
+	check bash-install-no-archives-with-file "" "$(bash_complete cenv install -f cenv.ini '')"
+	check bash-install-no-archives-with-prune "" "$(bash_complete cenv install --prune '')"
+	check bash-uninstall-options "--env --force --help -e" "$(bash_complete cenv uninstall -)"
+	check bash-uninstall-env-dir "alpha beta dir" "$(bash_complete cenv uninstall --env '')"
+	if [ -n "$envdir" ]; then
+		check bash-uninstall-packages "alphapkg betapkg" "$(bash_complete cenv uninstall -e "$envdir" '')"
+		check bash-uninstall-packages-prefix "betapkg" "$(bash_complete cenv uninstall --force -e "$envdir" b)"
+		check bash-uninstall-packages-env-equals "alphapkg betapkg" \
+			"$(bash_complete cenv uninstall --env = "$envdir" '')"
+		check bash-uninstall-packages-env-joined "alphapkg betapkg" "$(bash_complete cenv uninstall "-e$envdir" '')"
+		check bash-uninstall-packages-from-CENV "alphapkg betapkg" \
+			"$(CENV=$envdir && export CENV && bash_complete cenv uninstall '')"
+		check bash-uninstall-packages-not-twice "betapkg" "$(bash_complete cenv uninstall -e "$envdir" alphapkg '')"
+		check bash-uninstall-no-environment "" "$(bash_complete cenv uninstall '')"
+	else
+		skip "bash-uninstall-packages (no ./cenv; run make first)"
+	fi
+	check bash-list-options "--env --help --json -e" "$(bash_complete cenv list -)"
+	check bash-list-no-operand "" "$(bash_complete cenv list '')"
+	check bash-freeze-options "--env --help -e" "$(bash_complete cenv freeze -)"
+	check bash-freeze-env-dir "alpha beta dir" "$(bash_complete cenv freeze -e '')"
+	check bash-help-commands "create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
 	check bash-help-one-command "" "$(bash_complete cenv help create '')"
 	check bash-version-nothing "" "$(bash_complete cenv version '')"
 else
@@ -127,7 +178,7 @@ if have fish && fish --no-config -c true 2>/dev/null; then
 		fail fish-syntax "$(cat "$tmp/err")"
 	fi
 	check fish-command-prefix "create" "$(fish_complete 'cenv cr')"
-	check fish-commands "create env help run version" "$(fish_complete 'cenv ')"
+	check fish-commands "create env freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
 	if [ -n "$binary_commands" ]; then
 		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
 	else
@@ -149,7 +200,30 @@ if have fish && fish --no-config -c true 2>/dev/null; then
 	check fish-run-dir "alpha/ beta dir/" "$(fish_complete 'cenv run --env ')"
 	check fish-run-command "cenvtestprog" "$(fish_complete 'cenv run -e alpha cenvtest')"
 	check fish-run-command-after-dashes "cenvtestprog" "$(fish_complete 'cenv run -e alpha -- cenvtest')"
-	check fish-help-commands "create env help run version" "$(fish_complete 'cenv help ')"
+	check fish-install-options "--env --file --help --prune -e -f -h" "$(fish_complete 'cenv install -')"
+	check fish-install-archives "alpha/ beta dir/ pkg-1.0.tar.gz pkg.zip" "$(fish_complete 'cenv install ')"
+	check fish-install-file "alpha/ beta dir/ cenv.ini" "$(fish_complete 'cenv install -f ')"
+	check fish-install-file-long "cenv.ini" "$(fish_complete 'cenv install --file c')"
+	check fish-install-env-dir "alpha/ beta dir/" "$(fish_complete 'cenv install -e ')"
+	check fish-install-no-archives-with-file "" "$(fish_complete 'cenv install -f cenv.ini ')"
+	check fish-install-no-archives-with-prune "" "$(fish_complete 'cenv install --prune ')"
+	check fish-uninstall-options "--env --force --help -e -h" "$(fish_complete 'cenv uninstall -')"
+	if [ -n "$envdir" ]; then
+		# the path is quoted for fish, as a user would type it
+		qenv="'$envdir'"
+		check fish-uninstall-packages "alphapkg betapkg" "$(fish_complete "cenv uninstall -e $qenv ")"
+		check fish-uninstall-packages-env-equals "alphapkg betapkg" "$(fish_complete "cenv uninstall --env=$qenv ")"
+		check fish-uninstall-packages-from-CENV "alphapkg betapkg" \
+			"$(CENV=$envdir && export CENV && fish_complete 'cenv uninstall ')"
+		check fish-uninstall-packages-not-twice "betapkg" "$(fish_complete "cenv uninstall -e $qenv alphapkg ")"
+		check fish-uninstall-no-environment "" "$(fish_complete 'cenv uninstall ')"
+	else
+		skip "fish-uninstall-packages (no ./cenv; run make first)"
+	fi
+	check fish-list-options "--env --help --json -e -h" "$(fish_complete 'cenv list -')"
+	check fish-list-no-operand "" "$(fish_complete 'cenv list ')"
+	check fish-freeze-options "--env --help -e -h" "$(fish_complete 'cenv freeze -')"
+	check fish-help-commands "create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
 	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
 	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
 else
@@ -238,7 +312,7 @@ if have zsh; then
 			sh "$comp" 2>&1)"
 	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
-		check zsh-commands "create env help run version" "$(zsh_complete 'cenv ')"
+		check zsh-commands "create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
 		if [ -n "$binary_commands" ]; then
 			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
 		else
@@ -252,7 +326,25 @@ if have zsh; then
 		check zsh-env-dir 'alpha beta\ dir' "$(zsh_complete 'cenv env -e ')"
 		check zsh-run-options "--env --help -e -h" "$(zsh_complete 'cenv run -')"
 		check zsh-run-command "cenvtestprog" "$(zsh_complete 'cenv run -e alpha cenvtest')"
-		check zsh-help-commands "create env help run version" "$(zsh_complete 'cenv help ')"
+		check zsh-install-options "--env --file --help --prune -e -f -h" "$(zsh_complete 'cenv install -')"
+		check zsh-install-archives 'alpha beta\ dir pkg-1.0.tar.gz pkg.zip' "$(zsh_complete 'cenv install ')"
+		check zsh-install-file 'alpha beta\ dir cenv.ini' "$(zsh_complete 'cenv install -f ')"
+		# zsh offers the options left when no operand may follow
+		check zsh-install-no-archives-with-file "--env --help --prune -e -h" "$(zsh_complete 'cenv install -f cenv.ini ')"
+		check zsh-uninstall-options "--env --force --help -e -h" "$(zsh_complete 'cenv uninstall -')"
+		if [ -n "$envdir" ]; then
+			qenv="'$envdir'"
+			check zsh-uninstall-packages "alphapkg betapkg" "$(zsh_complete "cenv uninstall -e $qenv ")"
+			check zsh-uninstall-packages-env-equals "alphapkg betapkg" "$(zsh_complete "cenv uninstall --env=$qenv ")"
+			check zsh-uninstall-packages-from-CENV "alphapkg betapkg" \
+				"$(CENV=$envdir && export CENV && zsh_complete 'cenv uninstall ')"
+			check zsh-uninstall-packages-not-twice "betapkg" "$(zsh_complete "cenv uninstall -e $qenv alphapkg ")"
+		else
+			skip "zsh-uninstall-packages (no ./cenv; run make first)"
+		fi
+		check zsh-list-options "--env --help --json -e -h" "$(zsh_complete 'cenv list -')"
+		check zsh-freeze-options "--env --help -e -h" "$(zsh_complete 'cenv freeze -')"
+		check zsh-help-commands "create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
 	else
 		skip "zsh-completion (no zsh/zpty module)"
 	fi

@@ -1,20 +1,26 @@
-# cenv.bash - bash completion for cenv(1): commands, their options, directories.
+# cenv.bash - bash completion for cenv(1): commands, their options, directories,
+# manifests, archives and installed packages.
 # Works with or without the bash-completion package; installed as
 # share/bash-completion/completions/cenv.
 
 # The commands, and the options of each; a new command is one line in each list.
-_cenv_commands='create env run help version'
+_cenv_commands='create env run install uninstall list freeze help version'
 _cenv_options() {
 	case $1 in
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
+	install) echo '-e --env -f --file --prune --help' ;;
+	uninstall) echo '-e --env --force --help' ;;
+	list) echo '-e --env --json --help' ;;
+	freeze) echo '-e --env --help' ;;
 	esac
 }
-# What the value of an option is: dir, shell, command, or text (nothing to offer).
+# What the value of an option is: dir, manifest, shell, command, or text (nothing to offer).
 _cenv_option_value() {
 	case $1 in
 	-e | --env) echo dir ;;
+	-f | --file) echo manifest ;;
 	--shell) echo shell ;;
 	--cc) echo command ;;
 	--prompt) echo text ;;
@@ -26,6 +32,68 @@ _cenv_reply() {
 	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
 }
 
+# A word of the command line as the shell would pass it, for the usual cases:
+# a leading ~/, quotes around it, backslashes before blanks.
+_cenv_unquote() {
+	local w=$1
+	case $w in
+	\'*\') w=${w:1:${#w}-2} ;;
+	\"*\") w=${w:1:${#w}-2} ;;
+	*) w=${w//\\ / } ;;
+	esac
+	[[ $w == \~ || $w == \~/* ]] && w=$HOME${w:1}
+	printf '%s\n' "$w"
+}
+
+# Prints the names of the packages installed in the environment given on the
+# line with -e or --env, or else $CENV: the first column of `cenv list`, under
+# its header.  $1 is the index of the command in COMP_WORDS.
+_cenv_installed() {
+	local prog dir= i word
+	prog=$(_cenv_unquote "${COMP_WORDS[0]}")
+	for ((i = $1 + 1; i < COMP_CWORD; i++)); do
+		word=${COMP_WORDS[i]}
+		case $word in
+		-e | --env)
+			# bash splits --env=DIR into --env, = and DIR
+			[[ ${COMP_WORDS[i+1]} == = ]] && i=$((i + 1))
+			((i + 1 < COMP_CWORD)) && dir=${COMP_WORDS[i+1]}
+			i=$((i + 1))
+			;;
+		--env=*) dir=${word#--env=} ;;
+		-e?*) dir=${word#-e} ;;
+		esac
+	done
+	if [[ -n $dir ]]; then
+		"$prog" list -e "$(_cenv_unquote "$dir")" 2>/dev/null
+	else
+		"$prog" list 2>/dev/null
+	fi | awk 'NR > 1 { print $1 }'
+}
+
+# COMPREPLY gets the files whose names end in one of the words of $1, and the
+# directories, that start with $2.
+_cenv_reply_files() {
+	local f ext
+	compopt -o filenames 2>/dev/null
+	COMPREPLY=()
+	while IFS= read -r f; do
+		if [[ -d $f ]]; then
+			COMPREPLY+=("$f")
+			continue
+		fi
+		for ext in $1; do
+			if [[ $f == *"$ext" ]]; then
+				COMPREPLY+=("$f")
+				break
+			fi
+		done
+	done < <(compgen -f -- "$2")
+}
+
+# The endings of the archives cenv install reads.
+_cenv_archives='.tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip'
+
 # COMPREPLY gets the completions of a value of kind $1 that start with $2.
 _cenv_reply_value() {
 	case $1 in
@@ -34,6 +102,7 @@ _cenv_reply_value() {
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$2")
 		;;
+	manifest) _cenv_reply_files .ini "$2" ;;
 	shell) _cenv_reply 'sh fish csh' "$2" ;;
 	command) mapfile -t COMPREPLY < <(compgen -c -- "$2" | sort -u) ;;
 	*) COMPREPLY=() ;;
@@ -41,7 +110,7 @@ _cenv_reply_value() {
 }
 
 _cenv() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= cmd_at= run_at= operands=0 i word kind
+	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= cmd_at= run_at= operands=0 manifest= names= i word kind
 	COMPREPLY=()
 	[[ $COMP_CWORD -gt 0 ]] && prev=${COMP_WORDS[COMP_CWORD-1]}
 
@@ -88,6 +157,7 @@ _cenv() {
 		elif [[ $word == = ]]; then
 			i=$((i + 1))
 		elif [[ $word == -* ]]; then
+			[[ $word == -f* || $word == --file* || $word == --prune ]] && manifest=1
 			[[ $word != *=* && -n $(_cenv_option_value "$word") ]] && i=$((i + 1))
 		else
 			operands=$((operands + 1))
@@ -115,6 +185,15 @@ _cenv() {
 	case $cmd in
 	create) [[ $operands -eq 0 ]] && _cenv_reply_value dir "$cur" ;;
 	run) _cenv_reply_value command "$cur" ;;
+	# archives, unless a manifest is being installed
+	install) [[ -z $manifest ]] && _cenv_reply_files "$_cenv_archives" "$cur" ;;
+	uninstall)
+		# the installed packages not named yet
+		for word in $(_cenv_installed "$cmd_at"); do
+			[[ " ${COMP_WORDS[*]:cmd_at+1:COMP_CWORD-cmd_at-1} " == *" $word "* ]] || names+=" $word"
+		done
+		_cenv_reply "$names" "$cur"
+		;;
 	help) [[ $operands -eq 0 ]] && _cenv_reply "$_cenv_commands" "$cur" ;;
 	esac
 	return 0

@@ -1,4 +1,5 @@
-# cenv.fish - fish completion for cenv(1): commands, their options, directories.
+# cenv.fish - fish completion for cenv(1): commands, their options, directories,
+# manifests, archives and installed packages.
 # Installed as share/fish/vendor_completions.d/cenv.fish.
 
 # The commands, each followed by what it does; a new command is one line here
@@ -7,12 +8,16 @@ set -l cenv_commands \
     create 'make an environment in DIR' \
     env 'print the variables activation sets, for eval and direnv' \
     run 'run a command with the environment active' \
+    install 'build and install the packages of a manifest (cenv.ini), or archives' \
+    uninstall 'remove installed packages and the directories they leave empty' \
+    list 'show the installed packages' \
+    freeze 'print a manifest that reinstalls exactly what is installed' \
     help 'show the usage of cenv or of one command' \
     version 'print the version of cenv'
 
 # The options that take a value, whose value is skipped when looking for operands.
 function __cenv_takes_value --argument-names word
-    contains -- $word -e --env --shell --prompt --cc
+    contains -- $word -e --env -f --file --shell --prompt --cc
 end
 
 # Prints the command (the first word after cenv that is not an option), then
@@ -69,6 +74,67 @@ function __cenv_complete_run
     end
 end
 
+# The files under the token being completed whose names end in one of $argv,
+# and the directories.
+function __cenv_complete_files
+    set -l token (commandline -ct)
+    for f in (complete -C"__cenv_no_such_command $token" | string replace -r '\t.*' '')
+        if string match -q -- '*/' $f
+            echo $f
+        else
+            for ext in $argv
+                if string match -q -- "*$ext" $f
+                    echo $f
+                    break
+                end
+            end
+        end
+    end
+end
+
+# True when cenv install is given archives, not a manifest (-f, --file, --prune).
+function __cenv_install_archives
+    __cenv_using install; or return 1
+    for w in (commandline -opc)
+        string match -q -r -- '^(-f|--file|--prune)' $w; and return 1
+    end
+    return 0
+end
+
+# The packages installed in the environment given with -e or --env, or else
+# $CENV, not named yet: the first column of `cenv list`, under its header.
+function __cenv_installed
+    set -l words (commandline -opc)
+    set -l prog $words[1]
+    set -l dir
+    set -l next
+    for w in $words[2..-1]
+        if test -n "$next"
+            set dir $w
+            set next
+        else if contains -- $w -e --env
+            set next x
+        else if string match -q -- '--env=*' $w
+            set dir (string replace -- '--env=' '' $w)
+        else if string match -q -- '-e?*' $w
+            set dir (string sub -s 3 -- $w)
+        end
+    end
+    set prog (string replace -r '^~' $HOME -- $prog)
+    set dir (string replace -r '^~' $HOME -- $dir)
+    set -l given (__cenv_words)
+    set -l list
+    if test -n "$dir"
+        set list (command $prog list -e $dir 2>/dev/null)
+    else
+        set list (command $prog list 2>/dev/null)
+    end
+    for line in $list[2..-1]
+        set -l name (string replace -r '\s.*' '' -- $line)
+        contains -- $name $given[2..-1]; or echo $name
+    end
+end
+
 complete -c cenv -f
 
 for i in (seq 1 2 (count $cenv_commands))
@@ -93,3 +159,21 @@ complete -c cenv -n '__cenv_using env' -l shell -x -a 'sh fish csh' -d 'the shel
 complete -c cenv -n '__cenv_using run 0' -s h -l help -d 'show the usage of run'
 complete -c cenv -n '__cenv_using run 0' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
 complete -c cenv -n '__cenv_using run' -x -a '(__cenv_complete_run)'
+
+complete -c cenv -n '__cenv_using install' -s h -l help -d 'show the usage of install'
+complete -c cenv -n '__cenv_using install' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+complete -c cenv -n '__cenv_using install 0' -s f -l file -x -a '(__cenv_complete_files .ini)' -d 'the manifest (default: ./cenv.ini)'
+complete -c cenv -n '__cenv_using install 0' -l prune -d 'uninstall packages that are no longer in the manifest'
+complete -c cenv -n __cenv_install_archives -x -a '(__cenv_complete_files .tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip)'
+
+complete -c cenv -n '__cenv_using uninstall' -s h -l help -d 'show the usage of uninstall'
+complete -c cenv -n '__cenv_using uninstall' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+complete -c cenv -n '__cenv_using uninstall' -l force -d 'remove even packages that others depend on'
+complete -c cenv -n '__cenv_using uninstall' -x -a '(__cenv_installed)' -d 'installed package'
+
+complete -c cenv -n '__cenv_using list' -s h -l help -d 'show the usage of list'
+complete -c cenv -n '__cenv_using list' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+complete -c cenv -n '__cenv_using list' -l json -d 'one JSON array of objects instead of a table'
+
+complete -c cenv -n '__cenv_using freeze' -s h -l help -d 'show the usage of freeze'
+complete -c cenv -n '__cenv_using freeze' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
