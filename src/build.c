@@ -516,6 +516,8 @@ static int build_meson(struct build *b)
 	av_push(&av, "lib");
 	av_push(&av, "--buildtype");
 	av_push(&av, "release");
+	/* subprojects come from the archive or not at all: an install never downloads behind the user's back */
+	av_push(&av, "--wrap-mode=nodownload");
 	add_args(req, &av);
 	if (run(b, "meson setup", b->builddir, &av, 0) < 0)
 		goto out;
@@ -765,6 +767,47 @@ static int fix_pc_dir(struct build *b, const char *dirpath)
 	return ret;
 }
 
+/*
+ * Moves (or, across file systems, copies) each directory at the top of the tree into the
+ * stage.  The unpacked tree is the installer's own and is thrown away afterwards, so a
+ * rename costs nothing per file.  Files at the top (README, LICENSE) are not installed:
+ * they would land in the prefix itself and clash between packages.
+ */
+static int stage_prebuilt_tree(struct build *b)
+{
+	DIR *dir = opendir(b->src);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!dir)
+		return fail_errno("cannot read '%s'", b->src);
+	while (ret == 0 && (errno = 0, de = readdir(dir))) {
+		char *from, *to;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		from = path_join(b->src, de->d_name);
+		to = path_join(b->stage, de->d_name);
+		if (lstat(from, &st) < 0) {
+			ret = fail_errno("cannot read '%s'", from);
+		} else if (S_ISDIR(st.st_mode) && rename(from, to) < 0) {
+			if (errno != EXDEV)
+				ret = fail_errno("cannot move '%s' to '%s'", from, to);
+			else if (mkdir(to, 0700) < 0)
+				ret = fail_errno("cannot create '%s'", to);
+			else if ((ret = copy_tree(from, to)) == 0 && chmod(to, (st.st_mode & 0777) | 0700) < 0)
+				ret = fail_errno("cannot set the mode of '%s'", to);
+		}
+		free(from);
+		free(to);
+	}
+	if (ret == 0 && errno)
+		ret = fail_errno("cannot read '%s'", b->src);
+	closedir(dir);
+	return ret;
+}
+
 static int build_prebuilt(struct build *b)
 {
 	const struct build_request *req = b->req;
@@ -773,16 +816,16 @@ static int build_prebuilt(struct build *b)
 	char *why, *line;
 	int ret;
 
-	line = xasprintf("cenv: copying %s/. to %s\n", b->src, b->stage);
+	line = xasprintf("cenv: moving the directories of %s to %s\n", b->src, b->stage);
 	write_all(b->log_fd, line, strlen(line));
 	free(line);
-	/* everything at the top is copied, so the stage must not be inside the tree */
+	/* the stage must not be inside the tree it takes the directories of */
 	if (!strncmp(b->stage, b->src, srclen) && (b->stage[srclen] == '/' || !b->stage[srclen]))
 		ret = fail("the staging directory '%s' is inside the source tree", b->stage);
 	else
 		ret = mkdir_p(b->stage, 0755, NULL);
 	if (ret == 0)
-		ret = copy_tree(b->src, b->stage);
+		ret = stage_prebuilt_tree(b);
 	for (i = 0; ret == 0 && i < sizeof(pcdirs) / sizeof(pcdirs[0]); i++) {
 		char *dir = path_join(b->stage, pcdirs[i]);
 
@@ -795,7 +838,7 @@ static int build_prebuilt(struct build *b)
 	line = xasprintf("cenv: %s\n", why);
 	write_all(b->log_fd, line, strlen(line));
 	free(line);
-	fail("build of '%s' failed at copying the prebuilt tree: %s; log: %s", req->name, why,
+	fail("build of '%s' failed at staging the prebuilt tree: %s; log: %s", req->name, why,
 	     req->log_path);
 	free(why);
 	return -1;

@@ -42,3 +42,33 @@ printf '  bash start-up alone    %8.3f ms\n' "$b"
 printf '  cenv activate+deact.   %8.3f ms  (%.3f ms over bash start-up)\n' "$c" "$cn"
 printf '  venv activate+deact.   %8.3f ms  (%.3f ms over bash start-up)\n' "$v" "$vn"
 printf '  cenv / venv (net)      %8sx\n' "$(ratio "$cn" "$vn")"
+
+echo "== cenv install of a prebuilt archive of 20,000 files vs bsdtar -xf of it (${REPS_BIG:=5} interleaved runs, median)"
+mkdir -p "$work/big-1.0/include/big"
+i=0
+while [ $i -lt 100 ]; do
+	mkdir "$work/big-1.0/include/big/d$i"
+	j=0
+	while [ $j -lt 200 ]; do
+		printf '/* %d %d */\nint big_%d_%d;\n' $i $j $i $j >"$work/big-1.0/include/big/d$i/f$j.h"
+		j=$((j + 1))
+	done
+	i=$((i + 1))
+done
+bsdtar -czf "$work/big.tar.gz" -C "$work" big-1.0
+rm -rf "$work/big-1.0"
+"$work/timeit" "$REPS_BIG" \
+	bsdtar "mkdir $work/x@N" "bsdtar -xf $work/big.tar.gz -C $work/x@N" \
+	cenv "$cenv create $work/ie@N" "$cenv install -e $work/ie@N $work/big.tar.gz" >"$work/big"
+t=$(awk '$1 == "bsdtar" { print $2 }' "$work/big")
+c=$(awk '$1 == "cenv" { print $2 }' "$work/big")
+printf '  bsdtar -xf             %8.1f ms\n  cenv install           %8.1f ms  (unpack, checksum, stage, record, atomic commit)\n  cenv / bsdtar          %8sx   (goal: at most 1.15x)\n' \
+	"$t" "$c" "$(ratio "$c" "$t")"
+
+echo "== no-op re-install: unchanged manifest, 20,000 files installed ($reps runs, median)"
+printf '[big]\nurl = %s\nsha256 = %s\nbuild = prebuilt\n' "$work/big.tar.gz" \
+	"$(sha256sum "$work/big.tar.gz" | cut -d' ' -f1)" >"$work/big.ini"
+"$cenv" create "$work/noop" >/dev/null
+"$cenv" install -e "$work/noop" -f "$work/big.ini" >/dev/null
+"$work/timeit" "$reps" noop ":" "$cenv install -e $work/noop -f $work/big.ini" >"$work/noop.t"
+printf '  cenv install (no-op)   %8.1f ms   (goal: under 50 ms)\n' "$(awk '{ print $2 }' "$work/noop.t")"

@@ -2,11 +2,12 @@
  *
  * usage: timeit REPS LABEL PREP CMD [LABEL PREP CMD ...]
  * PREP runs untimed through /bin/sh before each repetition of CMD (use ":" for none);
- * CMD is split at blanks and run directly, so no shell start-up is timed; "@N" in it
- * becomes the repetition's number, for a fresh target each time.  Times are
+ * CMD is split at blanks and run directly, so no shell start-up is timed.  "@N" in
+ * either becomes the repetition's number, for a fresh target each time.  Times are
  * in milliseconds, one "LABEL median_ms" line per command.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ static int run(char *const argv[])
 	int status;
 
 	if (pid == 0) {
+		/* the commands' output would only mix with the results */
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, 1);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
@@ -44,6 +50,22 @@ static char **split(const char *cmd, int rep)
 	return argv;
 }
 
+static char *join_words(char **words)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = 0; words[i]; i++)
+		len += strlen(words[i]) + 1;
+	s = calloc(len, 1);
+	for (i = 0; words[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -65,10 +87,11 @@ int main(int argc, char **argv)
 	times = calloc((size_t)(reps * ncmd), sizeof(double));
 	for (r = 0; r < reps; r++) {
 		for (c = 0; c < ncmd; c++) {
-			char *prep[] = { "sh", "-c", argv[3 + 3 * c], NULL };
+			char **prep_words = split(argv[3 + 3 * c], r), *prep[] = { "sh", "-c", NULL, NULL };
 			char **cmd = split(argv[4 + 3 * c], r);
 			struct timespec t0, t1;
 
+			prep[2] = join_words(prep_words);
 			if (run(prep) != 0) {
 				fprintf(stderr, "timeit: preparation failed: %s\n", argv[3 + 3 * c]);
 				return 1;
@@ -83,6 +106,9 @@ int main(int argc, char **argv)
 					      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 			free(cmd[0]);
 			free(cmd);
+			free(prep[2]);
+			free(prep_words[0]);
+			free(prep_words);
 		}
 	}
 	for (c = 0; c < ncmd; c++) {

@@ -514,7 +514,7 @@ static void test_meson(void **state)
 	assert_lib_layout(&j);
 	assert_rpath(&j, "lib/libcenvfix_meson.so.1.0.0");
 	assert_rpath(&j, "bin/cenvfix-meson");
-	line = xasprintf("meson setup %s %s --prefix %s --libdir lib --buildtype release\n",
+	line = xasprintf("meson setup %s %s --prefix %s --libdir lib --buildtype release --wrap-mode=nodownload\n",
 			 j.builddir, j.src, prefix);
 	assert_log_has(&j, line);
 	free(line);
@@ -774,30 +774,24 @@ static void test_bad_requests(void **state)
 	assert_non_null(strstr(last_error(), "/nonexistent/src"));
 }
 
-/* A prebuilt tree with a FIFO in it, and a stage inside the tree itself, are refused. */
+/*
+ * A stage inside the prebuilt tree itself is refused.  (A FIFO in the tree cannot get there:
+ * the unpacker refuses it, and record_scan refuses one in the stage.)
+ */
 static void test_prebuilt_refusals(void **state)
 {
 	struct job j;
 	struct build_request req;
-	char *fifo, *inside;
+	char *inside;
 
 	(void)state;
 	job_init(&j, "fifo", "prebuilt");
-	fifo = path_join(j.src, "lib/pipe");
-	assert_int_equal(mkfifo(fifo, 0644), 0);
-	assert_int_equal(job_run(&j, "fifo", BUILD_PREBUILT, NULL, NULL, 0), -1);
-	assert_non_null(strstr(last_error(), "build of 'fifo' failed at copying the prebuilt tree: "));
-	assert_non_null(strstr(last_error(), "is not a file, directory or symlink; log: "));
-	assert_log_has(&j, "lib/pipe' is not a file");
-	assert_int_equal(unlink(fifo), 0);
-	free(fifo);
-
 	inside = path_join(j.src, "stage");
 	req = (struct build_request){ .name = "inside", .prefix = prefix, .src = j.src,
 				      .destdir = inside, .log_path = j.log, .envp = env_vars,
 				      .jobs = 1, .system = BUILD_PREBUILT };
 	assert_int_equal(build_run(&req), -1);
-	assert_non_null(strstr(last_error(), "failed at copying the prebuilt tree: the staging "
+	assert_non_null(strstr(last_error(), "failed at staging the prebuilt tree: the staging "
 					     "directory"));
 	assert_log_has(&j, "is inside the source tree\n");
 	free(inside);
