@@ -68,11 +68,14 @@ static char *depends_string(const struct package_spec *p)
 static int entry_unchanged(const struct package_spec *p, const struct record *r)
 {
 	char *args = p->nargs ? args_to_string(p->args, p->nargs) : NULL;
+	char *depends = p->ndepends ? depends_string(p) : NULL;
 	int same = str_eq(p->url, r->url) && str_eq(p->sha256, r->sha256) &&
 		   (!p->build || str_eq(p->build, r->build)) && str_eq(args, r->args) &&
-		   str_eq(p->subdir, r->subdir) && str_eq(p->version, r->version);
+		   str_eq(p->subdir, r->subdir) && str_eq(p->version, r->version) &&
+		   str_eq(depends, r->depends);
 
 	free(args);
+	free(depends);
 	return same;
 }
 
@@ -83,8 +86,9 @@ static void print_installed(const struct record *r)
 
 	for (i = 0; i < r->nfiles; i++)
 		bytes += r->files[i].size;
-	printf("%s%s%s: installed (%s, %zu files, %.1f KiB)\n", r->name, r->version ? " " : "",
-	       r->version ? r->version : "", r->build, r->nfiles, (double)bytes / 1024);
+	printf("%s%s%s: installed (%s, %zu file%s, %.1f KiB)\n", r->name, r->version ? " " : "",
+	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s",
+	       (double)bytes / 1024);
 	fflush(stdout);
 }
 
@@ -182,6 +186,8 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		run->failures++;
 		return;
 	}
+	if (m.jobs > 0)
+		run->env.jobs = m.jobs;
 	order = xmalloc(m.npkgs * sizeof(*order));
 	changed = calloc(m.npkgs + 1, 1);
 	failed = calloc(m.npkgs + 1, 1);
@@ -190,6 +196,8 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		run->failures++;
 		goto out;
 	}
+	/* first, so that a package renamed in the manifest does not clash with its old self */
+	prune(run, &m, do_prune);
 	for (i = 0; i < m.npkgs; i++) {
 		const struct package_spec *p = &m.pkgs[order[i]];
 		struct install_source src;
@@ -230,7 +238,6 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		free(archive);
 		free(depends);
 	}
-	prune(run, &m, do_prune);
 	if (unchanged == m.npkgs && !run->failures)
 		printf("%zu package%s up to date in %s\n", m.npkgs, m.npkgs == 1 ? "" : "s",
 		       run->env.prefix);

@@ -5,7 +5,9 @@
 
 #include "cenv.h"
 #include "error.h"
+#include "lock.h"
 #include "record.h"
+#include "txn.h"
 #include "util.h"
 
 static int cmd_list(int argc, char **argv);
@@ -47,11 +49,15 @@ static int each_record(const char *dir, record_fn fn, void *data)
 	struct env_config cfg;
 	char **names;
 	size_t n, i;
-	int ret = 0;
+	int lock, ret = 0;
 
 	if (env_locate(dir, &cfg) < 0)
 		return -1;
-	if (record_names(cfg.prefix, &names, &n) < 0) {
+	/* an interrupted change is rolled back first, so what is listed is what is there */
+	lock = env_lock(cfg.prefix);
+	if (lock < 0 || txn_recover(cfg.prefix) < 0 || record_names(cfg.prefix, &names, &n) < 0) {
+		if (lock >= 0)
+			env_unlock(lock);
 		config_release(&cfg);
 		return -1;
 	}
@@ -67,6 +73,7 @@ static int each_record(const char *dir, record_fn fn, void *data)
 	if (ret == 0)
 		fn(NULL, n, data); /* the end */
 	record_names_free(names, n);
+	env_unlock(lock);
 	config_release(&cfg);
 	return ret;
 }

@@ -100,6 +100,10 @@ static int uninstall(const char *dir, char *const *names, int n, int force)
 	if (lock < 0 || txn_recover(cfg.prefix) < 0)
 		goto out;
 	for (loaded = 0; loaded < n; loaded++) {
+		if (in_list(names, loaded, names[loaded])) {
+			fail("'%s' is named twice", names[loaded]);
+			goto out;
+		}
 		if (record_load(cfg.prefix, names[loaded], &recs[loaded]) < 0) {
 			if (errno == ENOENT)
 				fail("'%s' is not installed in %s", names[loaded], cfg.prefix);

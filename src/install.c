@@ -212,7 +212,9 @@ int archive_topdir(const char *path, char **top)
 	name = archive_entry_pathname(entry);
 	while (name && name[0] == '.' && name[1] == '/')
 		name += 2;
-	if (!name || !*name || name[0] == '/') {
+	/* a package's files sit in one top directory, "name-version/" */
+	if (!name || !*name || name[0] == '/' ||
+	    (!strchr(name, '/') && archive_entry_filetype(entry) != AE_IFDIR)) {
 		fail("'%s': cannot tell the package's name from its first entry", path);
 		goto out;
 	}

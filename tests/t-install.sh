@@ -77,6 +77,18 @@ check "changed entry reinstalled" grep -q "^pcbase 1.0-r1: installed" <<<"$out"
 check "its dependents reinstalled" grep -q "^pcuser 1.0: installed" <<<"$out"
 check_eq "nothing else reinstalled" 2 "$(grep -c 'installed' <<<"$out")"
 
+# a change of depends alone is a change too
+sed -i '/^\[cmake\]/,/^$/s/^version = 1.0$/version = 1.0\ndepends = prebuilt/' "$P/cenv.ini"
+out=$(cd "$P" && "$CENV_BIN" install -e "$E" 2>&1)
+check "a new dependency reinstalls the package" grep -q "^cmake 1.0: installed" <<<"$out"
+check "freeze keeps the dependency" grep -q "^depends = prebuilt" <("$CENV_BIN" freeze -e "$E")
+
+# [cenv] jobs sets the builds' parallelism
+sed -i '1i [cenv]\njobs = 1\n' "$P/cenv.ini"
+sed -i '/^\[make\]/,/^$/s/^version = 1.0$/version = 1.0-j1/' "$P/cenv.ini"
+(cd "$P" && "$CENV_BIN" install -e "$E") >/dev/null 2>&1
+check "[cenv] jobs = 1 builds with make -j1" grep -q -- "make -j1 " "$E/var/cenv/logs/make.log"
+
 # a package no longer in the manifest is reported, --prune removes it
 sed -i '/^\[make\]/,/^$/d' "$P/cenv.ini"
 out=$(cd "$P" && "$CENV_BIN" install -e "$E" 2>&1)
@@ -91,6 +103,8 @@ check "uninstall of both at once" bash -c '"$0" uninstall -e "$1" pcuser pcbase 
 check "their files are gone" test ! -e "$E/lib/libcenvbase.so" -a ! -e "$E/include/cenvuser.h"
 check "layout directories stay" test -d "$E/lib/pkgconfig" -a -d "$E/bin"
 expect_fail "uninstall of something not installed" 1 "'nothing' is not installed" "$CENV_BIN" uninstall -e "$E" nothing
+expect_fail "uninstall of a name given twice" 1 "'cmake' is named twice" "$CENV_BIN" uninstall -e "$E" cmake cmake
+check "a refused uninstall removes nothing" test -e "$E/include/cenvfix_cmake.h"
 
 # freeze gives a manifest that reinstalls exactly what is installed
 (cd "$P" && "$CENV_BIN" freeze -e "$E") >"$P/frozen.ini"
@@ -107,6 +121,10 @@ G="$TMP_ROOT/env3"
 check "install PATH" bash -c '"$0" install -e "$1" "$2" >/dev/null' "$CENV_BIN" "$G" "$P/prebuilt-1.0.tar.gz"
 check "install PATH: name and version from the top directory" grep -Eq '^prebuilt +1.0 +prebuilt ' <("$CENV_BIN" list -e "$G")
 check "install PATH: sha256 recorded" grep -q "sha256 = $(sha256sum "$P/prebuilt-1.0.tar.gz" | cut -d' ' -f1)" <("$CENV_BIN" freeze -e "$G")
+
+# an archive without a top directory does not name a package
+"$MK" "$P/bare.tar" tar 'f:Makefile:all:' 'd:include/'
+expect_fail "install PATH of an archive without a top directory" 1 "cannot tell the package's name" "$CENV_BIN" install -e "$G" "$P/bare.tar"
 
 # ---- SIGKILL at many points, then a second install ends as a clean install does ----
 "$MK" "$P/ka.tar" tar 'd:ka-1.0/' 'd:ka-1.0/include/' 'd:ka-1.0/include/ka/' 'f:ka-1.0/include/ka/a.h:int a;' 'f:ka-1.0/include/ka/b.h:int b;' 'd:ka-1.0/lib/' 'f:ka-1.0/lib/ka.txt:a'
