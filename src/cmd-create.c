@@ -13,6 +13,7 @@
 #include "config.h"
 #include "error.h"
 #include "layout.h"
+#include "lock.h"
 #include "quote.h"
 #include "scripts.h"
 #include "util.h"
@@ -152,7 +153,7 @@ static int create(const struct create_request *req)
 {
 	struct env_config cfg = { 0 }, old = { 0 };
 	char *abs = path_absolute(req->dir), *made = NULL, *cfg_path = NULL;
-	int exists, is_env, have_old = 0, ret = -1;
+	int exists, is_env, have_old = 0, lock = -1, ret = -1;
 	struct stat st;
 
 	if (!abs)
@@ -180,6 +181,9 @@ static int create(const struct create_request *req)
 		fail("cannot upgrade '%s': it is not a cenv environment", abs);
 		goto out;
 	}
+	/* an install running in the environment finishes before it is cleared or upgraded */
+	if (is_env && (lock = env_lock(abs)) < 0)
+		goto out;
 	if (is_env && req->upgrade) {
 		if (config_read(cfg_path, &old) < 0)
 			goto out;
@@ -204,6 +208,8 @@ out:
 	/* a failed create leaves nothing behind that it made */
 	if (ret < 0 && made)
 		remove_tree(made);
+	if (lock >= 0)
+		env_unlock(lock);
 	config_release(&cfg);
 	config_release(&old);
 	free(made);
