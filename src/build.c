@@ -118,20 +118,14 @@ static void av_push(struct argv *av, const char *s)
 static void av_pushf(struct argv *av, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void av_pushf(struct argv *av, const char *fmt, ...)
 {
-	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
-	int n;
+	char *s;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb.cap = (size_t)n + 1;
-	sb.buf = xmalloc(sb.cap);
-	va_start(ap, fmt);
-	vsnprintf(sb.buf, sb.cap, fmt, ap);
-	va_end(ap);
-	av_push(av, sb.buf);
-	free(sb.buf);
+	av_push(av, s);
+	free(s);
 }
 
 static void av_clear(struct argv *av)

@@ -1,6 +1,5 @@
 /* cmd-create.c - `cenv create`: make (or clear, or upgrade) an environment. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,28 +100,6 @@ static int check_parent_writable(const char *abs)
 	return ret;
 }
 
-/* Empties an environment (its directory stays, with its permissions and owner). */
-static int clear_env(const char *abs)
-{
-	DIR *dir = opendir(abs);
-	struct dirent *de;
-	int ret = 0;
-
-	if (!dir)
-		return fail_errno("cannot read '%s'", abs);
-	while (ret == 0 && (de = readdir(dir))) {
-		char *child;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		child = path_join(abs, de->d_name);
-		ret = remove_tree(child);
-		free(child);
-	}
-	closedir(dir);
-	return ret;
-}
-
 static int fill_config(const struct create_request *req, const char *abs, struct env_config *cfg,
 		       const struct env_config *old)
 {
@@ -199,7 +176,7 @@ static int create(const struct create_request *req)
 		goto out;
 	if (!exists && mkdir_p(abs, 0777, &made) < 0)
 		goto out;
-	if (is_env && req->clear && clear_env(abs) < 0)
+	if (is_env && req->clear && remove_contents(abs) < 0)
 		goto out;
 	if (layout_make_dirs(abs) < 0 || config_write(cfg_path, &cfg) < 0 || scripts_write(&cfg) < 0)
 		goto out;

@@ -41,24 +41,13 @@ char *config_escape(const char *value, int escape_spaces)
 	return sb_detach(&sb);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *config_unescape(const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	while (*text) {
-		if (text[0] == '\\' && text[1] == 'x' && hexval(text[2]) >= 0 && hexval(text[3]) >= 0) {
-			sb_addc(&sb, (char)(hexval(text[2]) * 16 + hexval(text[3])));
+		if (text[0] == '\\' && text[1] == 'x' && hex_digit(text[2]) >= 0 && hex_digit(text[3]) >= 0) {
+			sb_addc(&sb, (char)(hex_digit(text[2]) * 16 + hex_digit(text[3])));
 			text += 4;
 		} else {
 			sb_addc(&sb, *text++);

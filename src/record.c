@@ -64,17 +64,6 @@ char *record_escape(const char *s, int spaces)
 	return sb_detach(&sb);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *record_unescape(const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -84,12 +73,12 @@ char *record_unescape(const char *text)
 			sb_addc(&sb, *text++);
 			continue;
 		}
-		if (text[1] != 'x' || hexval(text[2]) < 0 || hexval(text[3]) < 0 ||
+		if (text[1] != 'x' || hex_digit(text[2]) < 0 || hex_digit(text[3]) < 0 ||
 		    (text[2] == '0' && text[3] == '0')) {
 			sb_release(&sb);
 			return NULL;
 		}
-		sb_addc(&sb, (char)(hexval(text[2]) * 16 + hexval(text[3])));
+		sb_addc(&sb, (char)(hex_digit(text[2]) * 16 + hex_digit(text[3])));
 		text += 4;
 	}
 	return sb_detach(&sb);

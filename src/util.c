@@ -41,21 +41,40 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
+	va_list again;
+	char *s;
 	int n;
 
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	sb.cap = (size_t)n + 1;
-	sb.buf = xmalloc(sb.cap);
-	va_start(ap, fmt);
-	vsnprintf(sb.buf, sb.cap, fmt, ap);
-	va_end(ap);
-	return sb.buf;
+	return s;
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 void sb_init(struct strbuf *sb)
@@ -272,23 +291,14 @@ int mkdir_p(const char *path, mode_t mode, char **created)
 	return ret;
 }
 
-int remove_tree(const char *path)
+int remove_contents(const char *path)
 {
-	struct stat st;
-	DIR *dir;
+	DIR *dir = opendir(path);
 	struct dirent *de;
 	int ret = 0;
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : fail_errno("cannot remove '%s'", path);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0)
-			return fail_errno("cannot remove '%s'", path);
-		return 0;
-	}
-	dir = opendir(path);
 	if (!dir)
-		return fail_errno("cannot remove '%s'", path);
+		return fail_errno("cannot read '%s'", path);
 	while (ret == 0 && (de = readdir(dir))) {
 		char *child;
 
@@ -299,9 +309,25 @@ int remove_tree(const char *path)
 		free(child);
 	}
 	closedir(dir);
-	if (ret == 0 && rmdir(path) < 0)
-		ret = fail_errno("cannot remove '%s'", path);
 	return ret;
+}
+
+int remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : fail_errno("cannot remove '%s'", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) < 0)
+			return fail_errno("cannot remove '%s'", path);
+		return 0;
+	}
+	if (remove_contents(path) < 0)
+		return -1;
+	if (rmdir(path) < 0)
+		return fail_errno("cannot remove '%s'", path);
+	return 0;
 }
 
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)

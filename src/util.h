@@ -10,6 +10,11 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <stdarg.h>
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* The value of a hexadecimal digit, or -1 (for the \\xHH escapes of cenv's files). */
+int hex_digit(char c);
 
 /* A growable NUL-terminated string.  Owner: whoever called sb_init; free with sb_release. */
 struct strbuf {
@@ -43,6 +48,8 @@ int dir_is_empty(const char *path);
 int mkdir_p(const char *path, mode_t mode, char **created);
 /* rm -rf without following symlinks; 0 or -1 with fail(). */
 int remove_tree(const char *path);
+/* The same for everything inside the directory path, which stays. */
+int remove_contents(const char *path);
 /* Writes data to path atomically (temporary file in the same directory, fsync-free rename). */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 /* Reads a whole file into *out (NUL-terminated, caller frees). */

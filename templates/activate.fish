@@ -85,12 +85,7 @@ function _cenv_set --argument-names name value
 end
 
 function _cenv_unset --argument-names name
-    if set -q $name
-        set -g _cenv_was_set_$name x
-    else
-        set -g _cenv_was_set_$name
-    end
-    set -g _cenv_old_$name $$name
+    _cenv_set $name
     set -e $name
 end
 

@@ -2,6 +2,9 @@
 # tests/run.sh UNIT_TEST...: runs the unit tests and every tests/t-*.sh, then prints
 # one closing line "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
+# make exports the flags it was given (check-asan's sanitizers) to its commands; the
+# packages the tests build must not get them, as a user's builds would not.
+unset CFLAGS CPPFLAGS LDFLAGS LDLIBS MAKEFLAGS MFLAGS MAKELEVEL
 log=$(mktemp "${TMPDIR:-/tmp}/cenv-check.XXXXXX")
 passed=0
 failed=0
