@@ -12,12 +12,17 @@ CFLAGS ?= -O2 -g
 # the user's CFLAGS and LDFLAGS come last and are never replaced
 CENV_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -DCENV_VERSION='"$(VERSION)"' \
 	  $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null) $(CFLAGS)
-CENV_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lpthread $(LDLIBS)
+# libarchive and libcrypto are opened on first use (src/lazylib.c): cenv links only inih,
+# and starts in a millisecond.  Tests and tools that call them directly link them.
+LAZY_SONAMES = -DLIBARCHIVE_SONAME='"$(call soname,libarchive)"' -DLIBCRYPTO_SONAME='"$(call soname,libcrypto)"'
+soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" 2>/dev/null | awk '/SONAME/ { print $$2 }')
+CENV_LIBS = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null) -ldl -lpthread $(LDLIBS)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -ldl -lpthread $(LDLIBS)
 
 # the modules every program links; cenv.c holds main()
 MODULES = src/error.o src/util.o src/quote.o src/config.o src/template.o src/templates-data.o \
 	  src/activation.o src/layout.o src/scripts.o src/manifest.o src/unpack.o src/build.o \
-	  src/record.o src/txn.o src/lock.o src/install.o
+	  src/record.o src/txn.o src/lock.o src/install.o src/lazylib.o
 COMMANDS = src/cmd-create.o src/cmd-env.o src/cmd-run.o src/cmd-help.o src/cmd-install.o \
 	   src/cmd-uninstall.o src/cmd-list.o
 TEMPLATES = templates/activate.sh templates/activate.fish templates/activate.csh
@@ -31,6 +36,9 @@ cenv: src/cenv.o $(COMMANDS) $(MODULES)
 src/%.o: src/%.c $(HEADERS)
 	$(CC) $(CENV_CFLAGS) -Isrc -c -o $@ $<
 
+src/lazylib.o: src/lazylib.c src/lazylib.h
+	$(CC) $(CENV_CFLAGS) $(LAZY_SONAMES) -Isrc -c -o $@ src/lazylib.c
+
 src/templates-data.c: $(TEMPLATES) src/embed-templates.sh
 	sh src/embed-templates.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
@@ -41,17 +49,17 @@ UNIT_TESTS = tests/unit/test_quote tests/unit/test_config tests/unit/test_templa
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 tests/unit/%: tests/unit/%.c $(MODULES) $(HEADERS)
-	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(MODULES) $(CENV_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(MODULES) $(TEST_LIBS) $(CMOCKA_LIBS)
 
 # The fuzz targets' seed corpora, replayed without libFuzzer on every `make check`.
 FUZZ_TARGETS = manifest unpack
 REPLAYS = $(FUZZ_TARGETS:%=tests/fuzz/replay_%)
 tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(MODULES) $(HEADERS)
-	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(MODULES) $(CENV_LIBS)
+	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(MODULES) $(TEST_LIBS)
 
 TOOLS = tests/tools/mkarchive
 tests/tools/%: tests/tools/%.c
-	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< $(CENV_LIBS)
+	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
 
 check: cenv $(UNIT_TESTS) $(REPLAYS) $(TOOLS) $(EXAMPLE_TARBALL)
 	sh tests/run.sh $(UNIT_TESTS) $(REPLAYS)
@@ -63,7 +71,7 @@ fuzz:
 	for t in $(FUZZ_TARGETS); do \
 		clang -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -Isrc \
 			$$(pkg-config --cflags $(DEPS_PC)) -o tests/fuzz/bin/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-			$(MODULES:.o=.c) $$(pkg-config --libs $(DEPS_PC)) -lpthread || exit 1; \
+			$(MODULES:.o=.c) $$(pkg-config --libs $(DEPS_PC)) -ldl -lpthread || exit 1; \
 		mkdir -p tests/fuzz/bin/corpus_$$t; \
 		tests/fuzz/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) tests/fuzz/bin/corpus_$$t \
 			tests/fuzz/corpus/$$t || exit 1; \

@@ -130,7 +130,7 @@ static int create(const struct create_request *req)
 {
 	struct env_config cfg = { 0 }, old = { 0 };
 	char *abs = path_absolute(req->dir), *made = NULL, *cfg_path = NULL;
-	int exists, is_env, have_old = 0, lock = -1, ret = -1;
+	int exists, is_env, have_old = 0, fresh, writing = 0, lock = -1, ret = -1;
 	struct stat st;
 
 	if (!abs)
@@ -178,13 +178,19 @@ static int create(const struct create_request *req)
 		goto out;
 	if (is_env && req->clear && remove_contents(abs) < 0)
 		goto out;
-	if (layout_make_dirs(abs) < 0 || config_write(cfg_path, &cfg) < 0 || scripts_write(&cfg) < 0)
+	/* a new or cleared environment has no files a reader could see half-written */
+	fresh = !is_env || req->clear;
+	writing = 1;
+	if (layout_make_dirs(abs) < 0 || config_write(cfg_path, &cfg, fresh) < 0 ||
+	    scripts_write(&cfg, fresh) < 0)
 		goto out;
 	ret = 0;
 out:
 	/* a failed create leaves nothing behind that it made */
 	if (ret < 0 && made)
 		remove_tree(made);
+	else if (ret < 0 && writing && exists && !is_env)
+		remove_contents(abs); /* it was an empty directory, checked above */
 	if (lock >= 0)
 		env_unlock(lock);
 	config_release(&cfg);

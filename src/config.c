@@ -87,7 +87,7 @@ static void write_value(struct strbuf *out, const char *key, const char *value)
 	free(esc);
 }
 
-int config_write(const char *path, const struct env_config *cfg)
+int config_write(const char *path, const struct env_config *cfg, int fresh)
 {
 	struct strbuf out = STRBUF_INIT;
 	int ret;
@@ -102,7 +102,8 @@ int config_write(const char *path, const struct env_config *cfg)
 		write_value(&out, "cc", cfg->cc);
 	write_value(&out, "isolated", cfg->isolated ? "true" : "false");
 	write_value(&out, "command", cfg->command);
-	ret = write_file_atomic(path, out.buf, out.len, 0644);
+	ret = fresh ? write_file_new(path, out.buf, out.len, 0644)
+		    : write_file_atomic(path, out.buf, out.len, 0644);
 	sb_release(&out);
 	return ret;
 }

@@ -16,8 +16,8 @@ struct env_config {
 void config_release(struct env_config *cfg);
 /* Reads path into cfg (zeroed first); -1 with fail() naming the file (and line). */
 int config_read(const char *path, struct env_config *cfg);
-/* Writes cfg to path atomically; -1 with fail(). */
-int config_write(const char *path, const struct env_config *cfg);
+/* Writes cfg to path: atomically, or, when fresh (no file there yet), directly; -1 with fail(). */
+int config_write(const char *path, const struct env_config *cfg, int fresh);
 
 /* The value encoding of cenv.cfg, exposed for the unit tests: caller frees. */
 char *config_escape(const char *value, int escape_spaces);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lazylib.h"
 #include "build.h"
 #include "error.h"
 #include "install.h"
@@ -196,12 +197,15 @@ out:
 
 int archive_topdir(const char *path, char **top)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *entry;
 	const char *name;
 	int ret = -1;
 
 	*top = NULL;
+	if (lazylib_archive() < 0)
+		return -1;
+	a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||

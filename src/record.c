@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "lazylib.h"
 #include "error.h"
 #include "quote.h"
 #include "record.h"
@@ -540,13 +541,17 @@ void record_names_free(char **names, size_t n)
 static int sha256_fd(int fd, const char *path, char out[65], long long *size)
 {
 	static const char hex[] = "0123456789abcdef";
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	char *buf = xmalloc(HASH_CHUNK);
+	char *buf;
 	long long total = 0;
 	int ret = -1;
 
+	if (lazylib_crypto() < 0)
+		return -1;
+	ctx = EVP_MD_CTX_new();
+	buf = xmalloc(HASH_CHUNK);
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
 		fail("cannot hash '%s': libcrypto has no sha256", path);
 		goto out;

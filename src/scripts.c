@@ -108,7 +108,7 @@ int scripts_render(const struct env_config *cfg, const char *template_name, stru
 	return fail("no built-in template '%s'", template_name);
 }
 
-int scripts_write(const struct env_config *cfg)
+int scripts_write(const struct env_config *cfg, int fresh)
 {
 	size_t i;
 
@@ -118,7 +118,8 @@ int scripts_write(const struct env_config *cfg)
 		int ret = render(cfg, scripts[i].template_name, scripts[i].shell, &text);
 
 		if (ret == 0)
-			ret = write_file_atomic(path, text.buf, text.len, (mode_t)scripts[i].mode);
+			ret = fresh ? write_file_new(path, text.buf, text.len, (mode_t)scripts[i].mode)
+				    : write_file_atomic(path, text.buf, text.len, (mode_t)scripts[i].mode);
 		sb_release(&text);
 		free(path);
 		if (ret < 0)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lazylib.h"
 #include "error.h"
 #include "unpack.h"
 #include "util.h"
@@ -975,6 +976,8 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 
 	if (res)
 		res->topdir = res->srcdir = NULL;
+	if (lazylib_archive() < 0)
+		return -1;
 	empty = dir_is_empty(dest_dir);
 	if (empty <= 0)
 		return empty < 0 ? -1 : fail("'%s' is not empty", dest_dir);

@@ -330,36 +330,51 @@ int remove_tree(const char *path)
 	return 0;
 }
 
+static int write_all_fd(int fd, const char *data, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_new(const char *path, const char *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+	int failed;
+
+	if (fd < 0)
+		return fail_errno("cannot write '%s'", path);
+	failed = write_all_fd(fd, data, len) < 0;
+	if (close(fd) < 0 || failed) {
+		fail_errno("cannot write '%s'", path);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd, ret = -1;
-	size_t done = 0;
+	int fd, failed, ret = -1;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		fail_errno("cannot write '%s'", path);
 		goto out;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fail_errno("cannot write '%s'", path);
-			close(fd);
-			unlink(tmp);
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (close(fd) < 0) {
-		fail_errno("cannot write '%s'", path);
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
+	failed = write_all_fd(fd, data, len) < 0;
+	if (close(fd) < 0 || failed || rename(tmp, path) < 0) {
 		fail_errno("cannot write '%s'", path);
 		unlink(tmp);
 		goto out;

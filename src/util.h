@@ -50,6 +50,8 @@ int mkdir_p(const char *path, mode_t mode, char **created);
 int remove_tree(const char *path);
 /* The same for everything inside the directory path, which stays. */
 int remove_contents(const char *path);
+/* Writes a new file (it must not exist): for files nobody can see half-written. */
+int write_file_new(const char *path, const char *data, size_t len, mode_t mode);
 /* Writes data to path atomically (temporary file in the same directory, fsync-free rename). */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
 /* Reads a whole file into *out (NUL-terminated, caller frees). */

@@ -72,7 +72,7 @@ static void test_write_read(void **state)
 	in.cc = "ccache gcc";
 	in.command = "cenv create 'x y'";
 	in.isolated = 1;
-	assert_int_equal(config_write(path, &in), 0);
+	assert_int_equal(config_write(path, &in, 0), 0);
 	assert_int_equal(config_read(path, &out), 0);
 	assert_string_equal(out.version, in.version);
 	assert_string_equal(out.prefix, in.prefix);

@@ -1,0 +1,76 @@
+/* lazylib.h - libarchive and libcrypto, loaded on first use instead of at start-up. */
+#ifndef CENV_LAZYLIB_H
+#define CENV_LAZYLIB_H
+
+/*
+ * libarchive brings libxml2, ICU and libstdc++ with it: loading them costs a
+ * process about 5 ms, more than all of `cenv create` or `cenv run`.  So the
+ * modules that read archives or hash files call these through pointers that
+ * lazylib_archive() and lazylib_crypto() fill, once, from dlopen().  Include
+ * this after <archive.h>, <archive_entry.h> and <openssl/evp.h>: it turns the
+ * functions used into those pointers.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+/* Every library function cenv calls, by library. */
+#define LAZYLIB_ARCHIVE_FUNCTIONS(F)                                                     \
+	F(archive_error_string) F(archive_format) F(archive_read_data_block)              \
+	F(archive_read_free) F(archive_read_new) F(archive_read_next_header)               \
+	F(archive_read_open_fd) F(archive_read_open_filename)                              \
+	F(archive_read_support_filter_all) F(archive_read_support_format_all)              \
+	F(archive_entry_atime) F(archive_entry_atime_is_set) F(archive_entry_atime_nsec)   \
+	F(archive_entry_filetype) F(archive_entry_hardlink) F(archive_entry_mtime)         \
+	F(archive_entry_mtime_is_set) F(archive_entry_mtime_nsec) F(archive_entry_pathname) \
+	F(archive_entry_perm) F(archive_entry_size) F(archive_entry_size_is_set)           \
+	F(archive_entry_symlink)
+#define LAZYLIB_CRYPTO_FUNCTIONS(F)                                                      \
+	F(EVP_DigestFinal_ex) F(EVP_DigestInit_ex) F(EVP_DigestUpdate) F(EVP_MD_CTX_free)  \
+	F(EVP_MD_CTX_new) F(EVP_sha256)
+
+#define LAZYLIB_POINTER(name) __typeof__(name) *name;
+struct lazylib {
+	LAZYLIB_ARCHIVE_FUNCTIONS(LAZYLIB_POINTER)
+	LAZYLIB_CRYPTO_FUNCTIONS(LAZYLIB_POINTER)
+};
+#undef LAZYLIB_POINTER
+extern struct lazylib lazylib;
+
+/* Load the library on first call (thread-safe); 0, or -1 with fail(). */
+int lazylib_archive(void);
+int lazylib_crypto(void);
+
+#ifndef LAZYLIB_IMPLEMENTATION
+#define archive_error_string (lazylib.archive_error_string)
+#define archive_format (lazylib.archive_format)
+#define archive_read_data_block (lazylib.archive_read_data_block)
+#define archive_read_free (lazylib.archive_read_free)
+#define archive_read_new (lazylib.archive_read_new)
+#define archive_read_next_header (lazylib.archive_read_next_header)
+#define archive_read_open_fd (lazylib.archive_read_open_fd)
+#define archive_read_open_filename (lazylib.archive_read_open_filename)
+#define archive_read_support_filter_all (lazylib.archive_read_support_filter_all)
+#define archive_read_support_format_all (lazylib.archive_read_support_format_all)
+#define archive_entry_atime (lazylib.archive_entry_atime)
+#define archive_entry_atime_is_set (lazylib.archive_entry_atime_is_set)
+#define archive_entry_atime_nsec (lazylib.archive_entry_atime_nsec)
+#define archive_entry_filetype (lazylib.archive_entry_filetype)
+#define archive_entry_hardlink (lazylib.archive_entry_hardlink)
+#define archive_entry_mtime (lazylib.archive_entry_mtime)
+#define archive_entry_mtime_is_set (lazylib.archive_entry_mtime_is_set)
+#define archive_entry_mtime_nsec (lazylib.archive_entry_mtime_nsec)
+#define archive_entry_pathname (lazylib.archive_entry_pathname)
+#define archive_entry_perm (lazylib.archive_entry_perm)
+#define archive_entry_size (lazylib.archive_entry_size)
+#define archive_entry_size_is_set (lazylib.archive_entry_size_is_set)
+#define archive_entry_symlink (lazylib.archive_entry_symlink)
+#define EVP_DigestFinal_ex (lazylib.EVP_DigestFinal_ex)
+#define EVP_DigestInit_ex (lazylib.EVP_DigestInit_ex)
+#define EVP_DigestUpdate (lazylib.EVP_DigestUpdate)
+#define EVP_MD_CTX_free (lazylib.EVP_MD_CTX_free)
+#define EVP_MD_CTX_new (lazylib.EVP_MD_CTX_new)
+#define EVP_sha256 (lazylib.EVP_sha256)
+#endif
+
+#endif
