@@ -142,6 +142,26 @@ check "a file conflict names the file and both packages" grep -q "package 'two':
 check_eq "the first package stays installed" "int one;" "$(cat "$E/include/shared.h")"
 check "the second is not recorded" bash -c '! "$0" list -e "$1" | grep -q "^two "' "$CENV_BIN" "$E"
 
+# A full disk: the environment on a 1 MiB file system, a package that does not fit.
+# Without the right to mount one, a file-size limit makes the writes fail the same way.
+head -c 1500000 /dev/urandom >"$P/big.bin"
+mkdir -p "$P/src/full-1.0/lib" && cp "$P/big.bin" "$P/src/full-1.0/lib/big.bin" && bsdtar -cf "$P/full.tar" -C "$P/src" full-1.0
+manifest full "$P/full.tar" build=prebuilt
+mkdir -p "$TMP_ROOT/small"
+if mount -t tmpfs -o size=1m cenv-test "$TMP_ROOT/small" 2>/dev/null; then
+	D="$TMP_ROOT/small/env"
+	"$CENV_BIN" create "$D" >/dev/null
+	before=$(tree_state "$D" | grep -v -E '\./var/cenv/(logs|lock)')
+	expect_fail "a full disk fails the install" 1 "No space left on device" "$CENV_BIN" install -e "$D" -f "$P/cenv.ini"
+	check_eq "a full disk leaves the environment as it was" "$before" "$(tree_state "$D" | grep -v -E '\./var/cenv/(logs|lock)')"
+	umount "$TMP_ROOT/small"
+else
+	before=$(env_state)
+	expect_fail "a failing write (file-size limit) fails the install" 1 "File too large" \
+		bash -c 'trap "" XFSZ; ulimit -f 1000; exec "$0" install -e "$1" -f "$2"' "$CENV_BIN" "$E" "$P/cenv.ini"
+	check_eq "a failing write leaves the environment as it was" "$before" "$(env_state)"
+fi
+
 # Never write through a symlink already in the environment
 "$CENV_BIN" uninstall -e "$E" one >/dev/null
 ln -s "$TMP_ROOT/outside" "$E/include/linked"
