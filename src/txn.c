@@ -1304,6 +1304,34 @@ static int check_new_paths(const struct record *rec)
 
 /* ---- the operations ------------------------------------------------------ */
 
+/*
+ * Moves every old file of the plan into the backup directory, named by its index.
+ * message: for failp(), with the prefix, the path and the reason.
+ */
+static int set_aside_olds(struct txn *t, const char *message)
+{
+	struct plan *p = &t->plan;
+	size_t i;
+
+	for (i = 0; i < p->olds.n; i++) {
+		char idx[32];
+		const char *leaf;
+		int dir = walk_parent(t->root, t->prefix, p->olds.v[i], &leaf);
+
+		if (dir < 0)
+			return -1;
+		snprintf(idx, sizeof(idx), "%zu", i);
+		step();
+		if (renameat(dir, leaf, t->backup, idx) < 0) {
+			failp(message, t->prefix, p->olds.v[i], strerror(errno));
+			close(dir);
+			return -1;
+		}
+		close(dir);
+	}
+	return 0;
+}
+
 /* The moves of step (3) and the record of step (4). */
 static int apply_install(struct txn *t, const struct record *new_rec)
 {
@@ -1324,22 +1352,8 @@ static int apply_install(struct txn *t, const struct record *new_rec)
 		}
 		close(rec);
 	}
-	for (i = 0; i < p->olds.n; i++) {
-		char idx[32];
-		const char *leaf;
-		int dir = walk_parent(t->root, t->prefix, p->olds.v[i], &leaf);
-
-		if (dir < 0)
-			return -1;
-		snprintf(idx, sizeof(idx), "%zu", i);
-		step();
-		if (renameat(dir, leaf, t->backup, idx) < 0) {
-			failp("cannot set aside '%s/%s': %s", t->prefix, p->olds.v[i], strerror(errno));
-			close(dir);
-			return -1;
-		}
-		close(dir);
-	}
+	if (set_aside_olds(t, "cannot set aside '%s/%s': %s") < 0)
+		return -1;
 	for (i = 0; i < p->rmdirs.n; i++) {
 		const char *leaf;
 		int dir = walk_parent(t->root, t->prefix, p->rmdirs.v[i], &leaf);
@@ -1425,25 +1439,10 @@ static int apply_install(struct txn *t, const struct record *new_rec)
 static int apply_uninstall(struct txn *t)
 {
 	struct plan *p = &t->plan;
-	size_t i;
 	int rec;
 
-	for (i = 0; i < p->olds.n; i++) {
-		char idx[32];
-		const char *leaf;
-		int dir = walk_parent(t->root, t->prefix, p->olds.v[i], &leaf);
-
-		if (dir < 0)
-			return -1;
-		snprintf(idx, sizeof(idx), "%zu", i);
-		step();
-		if (renameat(dir, leaf, t->backup, idx) < 0) {
-			failp("cannot remove '%s/%s': %s", t->prefix, p->olds.v[i], strerror(errno));
-			close(dir);
-			return -1;
-		}
-		close(dir);
-	}
+	if (set_aside_olds(t, "cannot remove '%s/%s': %s") < 0)
+		return -1;
 	rec = open_records(t);
 	if (rec < 0)
 		return -1;
