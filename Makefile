@@ -23,8 +23,8 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -ldl -lpthread 
 MODULES = src/error.o src/util.o src/quote.o src/config.o src/template.o src/templates-data.o \
 	  src/activation.o src/layout.o src/scripts.o src/manifest.o src/unpack.o src/build.o \
 	  src/record.o src/txn.o src/lock.o src/install.o src/lazylib.o
-COMMANDS = src/cmd-create.o src/cmd-env.o src/cmd-run.o src/cmd-help.o src/cmd-install.o \
-	   src/cmd-uninstall.o src/cmd-list.o
+COMMANDS = src/cmd-create.o src/cmd-env.o src/cmd-run.o src/cmd-help.o src/cmd-version.o \
+	   src/cmd-install.o src/cmd-uninstall.o src/cmd-list.o src/cmd-freeze.o
 TEMPLATES = templates/activate.sh templates/activate.fish templates/activate.csh
 HEADERS = $(wildcard src/*.h)
 

@@ -13,6 +13,9 @@
 #include "activation.h"
 #include "cenv.h"
 #include "error.h"
+#include "lock.h"
+#include "record.h"
+#include "txn.h"
 #include "util.h"
 
 static const struct cmd_entry *const commands[] = {
@@ -218,6 +221,41 @@ char **activated_environ(const struct activation *act)
 	env = activation_environ(act, &previous, environ);
 	activation_release(&previous);
 	return env;
+}
+
+/* Calls fn for each installed package, in name order. */
+int for_each_record(const char *dir, record_fn fn, void *data)
+{
+	struct env_config cfg;
+	char **names;
+	size_t n, i;
+	int lock, ret = 0;
+
+	if (env_locate(dir, &cfg) < 0)
+		return -1;
+	/* an interrupted change is rolled back first, so what is listed is what is there */
+	lock = env_lock(cfg.prefix);
+	if (lock < 0 || txn_recover(cfg.prefix) < 0 || record_names(cfg.prefix, &names, &n) < 0) {
+		if (lock >= 0)
+			env_unlock(lock);
+		config_release(&cfg);
+		return -1;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		struct record r;
+
+		ret = record_load(cfg.prefix, names[i], &r);
+		if (ret == 0) {
+			fn(&r, i, data);
+			record_release(&r);
+		}
+	}
+	if (ret == 0)
+		fn(NULL, n, data); /* the end */
+	record_names_free(names, n);
+	env_unlock(lock);
+	config_release(&cfg);
+	return ret;
 }
 
 int finish_stdout(int status)

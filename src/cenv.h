@@ -2,6 +2,8 @@
 #ifndef CENV_CENV_H
 #define CENV_CENV_H
 
+#include <stddef.h>
+
 #include "config.h"
 
 #ifndef CENV_VERSION
@@ -75,6 +77,15 @@ int env_locate(const char *dir, struct env_config *cfg);
  */
 struct activation;
 char **activated_environ(const struct activation *act);
+
+/*
+ * Calls fn for each installed package of the environment (dir, else $CENV), in
+ * name order, then once with NULL and the count.  Rolls back an interrupted
+ * change first, under the lock, so what it shows is what is there.
+ */
+struct record;
+typedef void (*record_fn)(const struct record *r, size_t index, void *data);
+int for_each_record(const char *dir, record_fn fn, void *data);
 
 /* The top-level usage, for `cenv --help`, `cenv help` and usage errors. */
 #include <stdio.h>

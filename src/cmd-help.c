@@ -1,19 +1,15 @@
-/* cmd-help.c - `cenv help [CMD]` and `cenv version`. */
+/* cmd-help.c - `cenv help [CMD]`: the usage of cenv or of one command. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cenv.h"
 
 static int cmd_help(int argc, char **argv);
-static int cmd_version(int argc, char **argv);
 
 const struct cmd_entry cmd_help_entry = {
 	"help", "[CMD]", "show the usage of cenv or of one command", "", cmd_help,
 };
 
-const struct cmd_entry cmd_version_entry = {
-	"version", "", "print cenv's version", "", cmd_version,
-};
 
 static int cmd_help(int argc, char **argv)
 {
@@ -33,17 +29,5 @@ static int cmd_help(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	print_main_usage(stdout);
-	return finish_stdout(EXIT_OK);
-}
-
-static int cmd_version(int argc, char **argv)
-{
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cmd_print_help(&cmd_version_entry);
-		return finish_stdout(EXIT_OK);
-	}
-	if (argc > 1)
-		return cmd_usage_error(&cmd_version_entry, "unexpected argument '%s'", argv[1]);
-	printf("cenv %s\n", CENV_VERSION);
 	return finish_stdout(EXIT_OK);
 }

@@ -81,11 +81,8 @@ static int entry_unchanged(const struct package_spec *p, const struct record *r)
 
 static void print_installed(const struct record *r)
 {
-	long long bytes = 0;
-	size_t i;
+	long long bytes = record_size(r);
 
-	for (i = 0; i < r->nfiles; i++)
-		bytes += r->files[i].size;
 	printf("%s%s%s: installed (%s, %zu file%s, %.1f KiB)\n", r->name, r->version ? " " : "",
 	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s",
 	       (double)bytes / 1024);

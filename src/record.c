@@ -748,3 +748,13 @@ int record_scan(const char *root, struct record *r)
 	r->nfiles = sc.n;
 	return 0;
 }
+
+long long record_size(const struct record *r)
+{
+	long long bytes = 0;
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		bytes += r->files[i].size;
+	return bytes;
+}
