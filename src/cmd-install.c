@@ -64,18 +64,32 @@ static char *depends_string(const struct package_spec *p)
 	return sb_detach(&sb);
 }
 
+/*
+ * The url a record keeps: a local archive by its absolute path, so that `cenv freeze`
+ * gives a manifest that works from any directory.  Caller frees.
+ */
+static char *recorded_url(const struct manifest *m, const struct package_spec *p)
+{
+	char *local = manifest_source_path(m, p);
+
+	return local ? local : xstrdup(p->url);
+}
+
 /* Whether the installed record was made from exactly this manifest entry. */
-static int entry_unchanged(const struct package_spec *p, const struct record *r)
+static int entry_unchanged(const struct manifest *m, const struct package_spec *p,
+			   const struct record *r)
 {
 	char *args = p->nargs ? args_to_string(p->args, p->nargs) : NULL;
 	char *depends = p->ndepends ? depends_string(p) : NULL;
-	int same = str_eq(p->url, r->url) && str_eq(p->sha256, r->sha256) &&
+	char *url = recorded_url(m, p);
+	int same = str_eq(url, r->url) && str_eq(p->sha256, r->sha256) &&
 		   (!p->build || str_eq(p->build, r->build)) && str_eq(args, r->args) &&
 		   str_eq(p->subdir, r->subdir) && str_eq(p->version, r->version) &&
 		   str_eq(depends, r->depends);
 
 	free(args);
 	free(depends);
+	free(url);
 	return same;
 }
 
@@ -155,12 +169,13 @@ static int prune(struct install_run *run, const struct manifest *m, int do_prune
 }
 
 static void source_from_spec(const struct manifest *m, const struct package_spec *p,
-			     struct install_source *src, char **archive, char **depends)
+			     struct install_source *src, char **archive, char **depends, char **url)
 {
 	memset(src, 0, sizeof(*src));
 	src->name = p->name;
 	src->version = p->version;
-	src->url = p->url;
+	*url = recorded_url(m, p);
+	src->url = *url;
 	src->sha256 = p->sha256;
 	src->build = p->build;
 	src->subdir = p->subdir;
@@ -199,7 +214,7 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		const struct package_spec *p = &m.pkgs[order[i]];
 		struct install_source src;
 		struct record old;
-		char *archive, *depends;
+		char *archive, *depends, *url;
 		int dep_changed = 0, dep_failed = 0, up_to_date = 0, done = 0;
 
 		for (j = 0; j < p->ndepends; j++) {
@@ -213,14 +228,14 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 			continue;
 		}
 		if (!dep_changed && record_load(run->env.prefix, p->name, &old) == 0) {
-			up_to_date = entry_unchanged(p, &old);
+			up_to_date = entry_unchanged(&m, p, &old);
 			record_release(&old);
 		}
 		if (up_to_date) {
 			unchanged++;
 			continue;
 		}
-		source_from_spec(&m, p, &src, &archive, &depends);
+		source_from_spec(&m, p, &src, &archive, &depends, &url);
 		if (!archive) {
 			fail("%s: '%s': only local files and file:// URLs can be installed by this version",
 			     p->name, p->url);
@@ -234,6 +249,7 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		}
 		free(archive);
 		free(depends);
+		free(url);
 	}
 	if (unchanged == m.npkgs && !run->failures)
 		printf("%zu package%s up to date in %s\n", m.npkgs, m.npkgs == 1 ? "" : "s",

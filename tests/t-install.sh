@@ -107,12 +107,13 @@ expect_fail "uninstall of a name given twice" 1 "'cmake' is named twice" "$CENV_
 check "a refused uninstall removes nothing" test -e "$E/include/cenvfix_cmake.h"
 
 # freeze gives a manifest that reinstalls exactly what is installed
-(cd "$P" && "$CENV_BIN" freeze -e "$E") >"$P/frozen.ini"
+mkdir -p "$TMP_ROOT/elsewhere"
+(cd "$P" && "$CENV_BIN" freeze -e "$E") >"$TMP_ROOT/elsewhere/frozen.ini"
 F="$TMP_ROOT/env2"
 "$CENV_BIN" create "$F" >/dev/null
-(cd "$P" && "$CENV_BIN" install -e "$F" -f frozen.ini) >/dev/null 2>&1
+(cd "$TMP_ROOT/elsewhere" && "$CENV_BIN" install -e "$F" -f frozen.ini) >/dev/null 2>&1
 # (sizes differ by the length of the prefix that .pc files and rpaths hold)
-check_eq "freeze: a new environment from the frozen manifest lists the same" \
+check_eq "freeze: a new environment from the frozen manifest, kept elsewhere, lists the same" \
 	"$("$CENV_BIN" list -e "$E" | awk '{ print $1, $2, $3, $4 }')" "$("$CENV_BIN" list -e "$F" | awk '{ print $1, $2, $3, $4 }')"
 
 # cenv install PATH: name and version from the archive's top directory
@@ -120,6 +121,8 @@ G="$TMP_ROOT/env3"
 "$CENV_BIN" create "$G" >/dev/null
 check "install PATH" bash -c '"$0" install -e "$1" "$2" >/dev/null' "$CENV_BIN" "$G" "$P/prebuilt-1.0.tar.gz"
 check "install PATH: name and version from the top directory" grep -Eq '^prebuilt +1.0 +prebuilt ' <("$CENV_BIN" list -e "$G")
+check_eq "freeze: the frozen manifest is up to date for the environment it came from" "5 packages up to date in $E" \
+	"$(cd "$TMP_ROOT/elsewhere" && "$CENV_BIN" install -e "$E" -f frozen.ini 2>&1)"
 check "install PATH: sha256 recorded" grep -q "sha256 = $(sha256sum "$P/prebuilt-1.0.tar.gz" | cut -d' ' -f1)" <("$CENV_BIN" freeze -e "$G")
 
 # an archive without a top directory does not name a package
