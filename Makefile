@@ -132,6 +132,6 @@ uninstall:
 
 clean:
 	rm -f cenv src/*.o src/templates-data.c src/*.tmp $(UNIT_TESTS) tests/unit/*.o $(REPLAYS) $(TOOLS)
-	rm -rf tests/tmp examples/dist
+	rm -rf tests/tmp examples/dist tests/fuzz/bin
 
 .PHONY: all check check-asan bench demo deps install uninstall clean fuzz
