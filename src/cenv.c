@@ -130,9 +130,13 @@ int next_option(const struct cmd_entry *cmd, const struct option_spec *specs, in
 		if (arg[1] == '-') {
 			eq = strchr(arg + 2, '=');
 			i = find_spec(specs, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), 0);
-			if (i < 0 || (eq && !specs[i].has_value)) {
+			if (i < 0) {
 				cmd_usage_error(cmd, "unknown option '%.*s'",
 						eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+				return OPT_ERROR;
+			}
+			if (eq && !specs[i].has_value) {
+				cmd_usage_error(cmd, "option '--%s' takes no value", specs[i].name);
 				return OPT_ERROR;
 			}
 			if (eq)
@@ -167,7 +171,10 @@ int env_locate(const char *dir, struct env_config *cfg)
 	char *abs, *path;
 	int ret = -1;
 
-	if (!dir || !*dir)
+	/* an empty -e is a mistake (an unset variable in a script), not "the active one" */
+	if (dir && !*dir)
+		return fail("the environment path given with -e is empty");
+	if (!dir)
 		dir = getenv("CENV");
 	if (!dir || !*dir)
 		return fail("no environment: give -e DIR or activate one");
@@ -176,8 +183,10 @@ int env_locate(const char *dir, struct env_config *cfg)
 		return -1;
 	path = path_join(abs, "cenv.cfg");
 	if (access(path, F_OK) < 0) {
-		if (!is_dir(abs))
+		if (!path_exists(abs))
 			fail("'%s' is not a cenv environment (no such directory)", abs);
+		else if (!is_dir(abs))
+			fail("'%s' is not a cenv environment (not a directory)", abs);
 		else
 			fail("'%s' is not a cenv environment (no cenv.cfg)", abs);
 		goto out;
@@ -224,6 +233,15 @@ char **activated_environ(const struct activation *act)
 }
 
 /* Calls fn for each installed package, in name order. */
+int recover(const char *prefix)
+{
+	int ret = txn_recover(prefix);
+
+	if (ret > 0)
+		fprintf(stderr, "cenv: rolled back a change that was interrupted\n");
+	return ret < 0 ? -1 : 0;
+}
+
 int for_each_record(const char *dir, record_fn fn, void *data)
 {
 	struct env_config cfg;
@@ -233,9 +251,14 @@ int for_each_record(const char *dir, record_fn fn, void *data)
 
 	if (env_locate(dir, &cfg) < 0)
 		return -1;
-	/* an interrupted change is rolled back first, so what is listed is what is there */
-	lock = env_lock(cfg.prefix);
-	if (lock < 0 || txn_recover(cfg.prefix) < 0 || record_names(cfg.prefix, &names, &n) < 0) {
+	/*
+	 * An interrupted change is rolled back first, so what is listed is what is
+	 * there.  While another process works (a long build), records are read as
+	 * they are: they change only at a commit.
+	 */
+	lock = env_trylock(cfg.prefix);
+	if (lock == -1 || (lock >= 0 && recover(cfg.prefix) < 0) ||
+	    record_names(cfg.prefix, &names, &n) < 0) {
 		if (lock >= 0)
 			env_unlock(lock);
 		config_release(&cfg);

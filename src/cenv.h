@@ -78,6 +78,9 @@ int env_locate(const char *dir, struct env_config *cfg);
 struct activation;
 char **activated_environ(const struct activation *act);
 
+/* txn_recover(), saying so when it rolled something back; 0 or -1 with fail(). */
+int recover(const char *prefix);
+
 /*
  * Calls fn for each installed package of the environment (dir, else $CENV), in
  * name order, then once with NULL and the count.  Rolls back an interrupted

@@ -1,8 +1,13 @@
 /* cmd-freeze.c - `cenv freeze`: a manifest that reinstalls exactly what is installed. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cenv.h"
 #include "error.h"
+#include "quote.h"
+#include "util.h"
 #include "record.h"
 
 static int cmd_freeze(int argc, char **argv);
@@ -44,6 +49,50 @@ static void print_section(const struct record *r, size_t index, void *data)
 	print_key("depends", r->depends);
 }
 
+/*
+ * A value a manifest cannot hold: inih cuts it at " ;" (a comment) and trims
+ * blanks at its ends.  Names were checked when installed.
+ */
+static const char *unwritable(const char *v)
+{
+	size_t len = v ? strlen(v) : 0;
+
+	if (!v)
+		return NULL;
+	if (strstr(v, " ;") || strstr(v, "\t;") || has_control_char(v) ||
+	    (len && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[len - 1]))))
+		return v;
+	return NULL;
+}
+
+static void check_section(const struct record *r, size_t index, void *data)
+{
+	char **bad = data;
+	const char *v;
+
+	(void)index;
+	if (!r || *bad)
+		return;
+	if ((v = unwritable(r->version)) || (v = unwritable(r->url)) || (v = unwritable(r->args)) ||
+	    (v = unwritable(r->subdir)))
+		*bad = xasprintf("cannot freeze '%s': a manifest cannot hold the value '%s'", r->name, v);
+}
+
+static int freeze(const char *dir)
+{
+	char *bad = NULL;
+
+	/* checked before anything is printed: half a manifest would look whole */
+	if (for_each_record(dir, check_section, &bad) < 0)
+		return -1;
+	if (bad) {
+		fail("%s", bad);
+		free(bad);
+		return -1;
+	}
+	return for_each_record(dir, print_section, NULL);
+}
+
 static int cmd_freeze(int argc, char **argv)
 {
 	struct option_state st;
@@ -60,7 +109,7 @@ static int cmd_freeze(int argc, char **argv)
 		status = EXIT_USAGE;
 	} else if (st.noperands) {
 		status = cmd_usage_error(&cmd_freeze_entry, "unexpected operand '%s'", st.operands[0]);
-	} else if (for_each_record(dir, print_section, NULL) < 0) {
+	} else if (freeze(dir) < 0) {
 		status = report();
 	} else {
 		status = finish_stdout(EXIT_OK);

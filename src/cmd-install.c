@@ -156,13 +156,18 @@ static int prune(struct install_run *run, const struct manifest *m, int do_prune
 			extra++;
 			continue;
 		}
-		if (record_load(run->env.prefix, names[i], &r) < 0 || txn_uninstall(run->env.prefix, &r) < 0) {
+		if (record_load(run->env.prefix, names[i], &r) < 0) {
+			report();
+			run->failures++;
+			continue;
+		}
+		if (txn_uninstall(run->env.prefix, &r) < 0) {
 			report();
 			run->failures++;
 		} else {
 			printf("%s: uninstalled (not in %s)\n", names[i], m->path);
-			record_release(&r);
 		}
+		record_release(&r);
 	}
 	record_names_free(names, n);
 	return extra;
@@ -280,12 +285,21 @@ static void install_paths(struct install_run *run, char **paths, int n)
 			run->failures++;
 		} else {
 			split_name_version(top, &name, &version);
+			if (!valid_package_name(name)) {
+				fail("'%s': its top directory '%s' does not name a package "
+				     "(a letter or digit, then letters, digits, '.', '_', '+', '-')",
+				     paths[i], top);
+				report();
+				run->failures++;
+				goto next;
+			}
 			src.name = name;
 			src.version = version;
 			src.url = abs;
 			src.archive = abs;
 			install_one(run, &src, &changed);
 		}
+next:
 		free(abs);
 		free(top);
 		free(name);
@@ -297,7 +311,6 @@ static int start(struct install_run *run, const char *dir)
 {
 	struct activation act;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int recovered;
 
 	memset(run, 0, sizeof(*run));
 	run->lock = -1;
@@ -306,11 +319,8 @@ static int start(struct install_run *run, const char *dir)
 	run->lock = env_lock(run->cfg.prefix);
 	if (run->lock < 0)
 		return -1;
-	recovered = txn_recover(run->cfg.prefix);
-	if (recovered < 0)
+	if (recover(run->cfg.prefix) < 0)
 		return -1;
-	if (recovered > 0)
-		fprintf(stderr, "cenv: rolled back a change that was interrupted\n");
 	/* builds see the environment as activation makes it */
 	activation_init(&act, &run->cfg);
 	run->envp = activated_environ(&act);

@@ -97,7 +97,7 @@ static int uninstall(const char *dir, char *const *names, int n, int force)
 		return -1;
 	}
 	lock = env_lock(cfg.prefix);
-	if (lock < 0 || txn_recover(cfg.prefix) < 0)
+	if (lock < 0 || recover(cfg.prefix) < 0)
 		goto out;
 	for (loaded = 0; loaded < n; loaded++) {
 		if (in_list(names, loaded, names[loaded])) {

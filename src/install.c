@@ -2,6 +2,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "lazylib.h"
+#include "manifest.h"
 #include "build.h"
 #include "error.h"
 #include "install.h"
@@ -41,9 +43,28 @@ char *args_to_string(char *const *args, size_t nargs)
 	return sb_detach(&sb);
 }
 
-int verify_archive(const char *name, const char *archive, const char *expected, char actual[65])
+/*
+ * Opens an archive for reading: a regular file only (a FIFO would hang, and
+ * could give other bytes on a second read).  -1 with fail().
+ */
+int open_archive(const char *path)
 {
-	if (sha256_file(archive, actual) < 0)
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail_errno("cannot open '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail("'%s' is not a regular file", path);
+	}
+	return fd;
+}
+
+int verify_archive(const char *name, int fd, const char *archive, const char *expected,
+		   char actual[65])
+{
+	if (sha256_fd(fd, archive, actual) < 0)
 		return -1;
 	if (expected && strcmp(expected, actual))
 		return fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s",
@@ -137,18 +158,31 @@ int install_package(const struct install_env *env, const struct install_source *
 	struct unpack_result ures = { 0 };
 	enum build_system sys;
 	char digest[65], *work = NULL, *unpacked = NULL, *stage_root = NULL;
-	int ret = -1;
+	int fd, ret = -1;
 
 	memset(installed, 0, sizeof(*installed));
 	*build_failed = 0;
-	/* the checksum comes before anything reads the archive's contents */
-	if (verify_archive(src->name, src->archive, src->sha256, digest) < 0)
+	/* the name becomes a directory under var/cenv/work: never "..", never a path */
+	if (!valid_package_name(src->name))
+		return fail("'%s' is not a package name", src->name);
+	/*
+	 * One open file for the checksum and the unpacking: what is unpacked is what
+	 * was checked, and the check comes before anything reads its contents.
+	 */
+	fd = open_archive(src->archive);
+	if (fd < 0)
 		return -1;
+	if (verify_archive(src->name, fd, src->archive, src->sha256, digest) < 0)
+		goto out;
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		fail_errno("cannot read '%s'", src->archive);
+		goto out;
+	}
 	if (make_work(env->prefix, src->name, &work) < 0)
 		goto out;
 	unpacked = path_join(work, "src");
 	uopt.subdir = src->subdir;
-	if (unpack_archive(src->archive, unpacked, &uopt, &ures) < 0)
+	if (unpack_archive_fd(fd, src->archive, unpacked, &uopt, &ures) < 0)
 		goto out;
 	if (build_package(env, src, work, ures.srcdir, &sys) < 0) {
 		*build_failed = 1;
@@ -189,6 +223,7 @@ out:
 		free(msg);
 	}
 	unpack_result_release(&ures);
+	close(fd);
 	free(work);
 	free(unpacked);
 	free(stage_root);
@@ -200,17 +235,21 @@ int archive_topdir(const char *path, char **top)
 	struct archive *a;
 	struct archive_entry *entry;
 	const char *name;
-	int ret = -1;
+	int fd, ret = -1;
 
 	*top = NULL;
 	if (lazylib_archive() < 0)
 		return -1;
+	fd = open_archive(path);
+	if (fd < 0)
+		return -1;
 	a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK ||
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
-		fail("cannot read '%s': %s", path, archive_error_string(a));
+		fail("cannot read '%s': %s", path,
+		     archive_error_string(a) ? archive_error_string(a) : "it holds no entry");
 		goto out;
 	}
 	name = archive_entry_pathname(entry);
@@ -226,6 +265,7 @@ int archive_topdir(const char *path, char **top)
 	ret = 0;
 out:
 	archive_read_free(a);
+	close(fd);
 	return ret;
 }
 

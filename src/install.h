@@ -40,8 +40,11 @@ int archive_topdir(const char *path, char **top);
 /* "zlib-1.2.13" -> "zlib", "1.2.13" (version NULL when there is none); caller frees both. */
 void split_name_version(const char *top, char **name, char **version);
 
-/* The sha256 check alone: -1 with fail() naming the archive and both digests. */
-int verify_archive(const char *name, const char *archive, const char *expected, char actual[65]);
+/* An archive opened for reading, refused unless a regular file; -1 with fail(). */
+int open_archive(const char *path);
+/* The sha256 check of the open archive fd: -1 with fail() naming the archive and both digests. */
+int verify_archive(const char *name, int fd, const char *archive, const char *expected,
+		   char actual[65]);
 
 /* The configure words as one shell-quoted string, the form records keep. */
 char *args_to_string(char *const *args, size_t nargs);

@@ -18,7 +18,7 @@
  * last descriptor closes, so a killed cenv never leaves the lock held, and
  * O_CLOEXEC keeps the builds' commands from inheriting it.
  */
-int env_lock(const char *prefix)
+static int lock_env(const char *prefix, int wait)
 {
 	char *path = xasprintf("%s/%s/lock", prefix, LAYOUT_STATE);
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -32,6 +32,11 @@ int env_lock(const char *prefix)
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			fail_errno("cannot lock '%s'", path);
 			goto fail;
+		}
+		if (!wait) {
+			close(fd);
+			free(path);
+			return LOCK_BUSY;
 		}
 		/* the one message a module prints: a wait must not look like a hang */
 		fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
@@ -48,6 +53,16 @@ fail:
 	close(fd);
 	free(path);
 	return -1;
+}
+
+int env_lock(const char *prefix)
+{
+	return lock_env(prefix, 1);
+}
+
+int env_trylock(const char *prefix)
+{
+	return lock_env(prefix, 0);
 }
 
 void env_unlock(int fd)

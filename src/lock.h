@@ -9,6 +9,13 @@
  * stderr once and waits.  Returns the descriptor, or -1 with fail().
  */
 int env_lock(const char *prefix);
+/*
+ * The same without waiting: LOCK_BUSY when another process holds it.  For
+ * commands that only read, which then see the records as they are: a change
+ * in progress becomes visible only at its commit.
+ */
+#define LOCK_BUSY (-2)
+int env_trylock(const char *prefix);
 void env_unlock(int fd);
 
 #endif

@@ -191,7 +191,7 @@ int split_shell_words(const char *s, char ***words, size_t *n)
 	return 0;
 }
 
-static int valid_package_name(const char *s)
+int valid_package_name(const char *s)
 {
 	if (!is_alnum(*s))
 		return 0;

@@ -64,6 +64,9 @@ void manifest_release(struct manifest *m);
  */
 int manifest_order(const struct manifest *m, size_t *order);
 
+/* 1 when s can name a package: a letter or digit, then letters, digits, . _ + - */
+int valid_package_name(const char *s);
+
 /* The package called name, or NULL. */
 const struct package_spec *manifest_find(const struct manifest *m, const char *name);
 

@@ -538,7 +538,7 @@ void record_names_free(char **names, size_t n)
 
 /* ---- hashing and scanning -------------------------------------------------- */
 
-static int sha256_fd(int fd, const char *path, char out[65], long long *size)
+static int sha256_fd_size(int fd, const char *path, char out[65], long long *size)
 {
 	static const char hex[] = "0123456789abcdef";
 	EVP_MD_CTX *ctx;
@@ -597,7 +597,7 @@ int sha256_file(const char *path, char out[65])
 
 	if (fd < 0)
 		return fail_errno("cannot open '%s'", path);
-	ret = sha256_fd(fd, path, out, NULL);
+	ret = sha256_fd_size(fd, path, out, NULL);
 	close(fd);
 	return ret;
 }
@@ -694,7 +694,7 @@ static int scan_entry(struct scan *sc, const char *rel)
 			fail_errno("cannot open '%s'", full);
 			goto out;
 		}
-		ret = sha256_fd(fd, full, f.sha256, &f.size);
+		ret = sha256_fd_size(fd, full, f.sha256, &f.size);
 		close(fd);
 		if (ret < 0)
 			goto out;
@@ -757,4 +757,9 @@ long long record_size(const struct record *r)
 	for (i = 0; i < r->nfiles; i++)
 		bytes += r->files[i].size;
 	return bytes;
+}
+
+int sha256_fd(int fd, const char *name, char out[65])
+{
+	return sha256_fd_size(fd, name, out, NULL);
 }

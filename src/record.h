@@ -54,6 +54,8 @@ int record_scan(const char *root, struct record *r);
 
 /* The sha256 of a file as 64 hex digits (out has room for 65); -1 with fail(). */
 int sha256_file(const char *path, char out[65]);
+/* The same from an open descriptor, read to its end; name is for messages. */
+int sha256_fd(int fd, const char *name, char out[65]);
 
 /*
  * The escaping shared by records and the transaction journal: a backslash,

@@ -970,9 +970,23 @@ static void unpacker_release(struct unpacker *u)
 int unpack_archive(const char *archive_path, const char *dest_dir,
 		   const struct unpack_options *opt, struct unpack_result *res)
 {
+	int fd = open(archive_path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (res)
+		res->topdir = res->srcdir = NULL;
+	if (fd < 0)
+		return fail_errno("cannot open '%s'", archive_path);
+	ret = unpack_archive_fd(fd, archive_path, dest_dir, opt, res);
+	close(fd);
+	return ret;
+}
+
+int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
+		      const struct unpack_options *opt, struct unpack_result *res)
+{
 	struct unpacker u;
 	struct archive *a = NULL;
-	int fd = -1, ret = -1, empty;
+	int ret = -1, empty;
 
 	if (res)
 		res->topdir = res->srcdir = NULL;
@@ -985,11 +999,6 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 	u.destfd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u.destfd < 0) {
 		fail_errno("cannot open '%s'", dest_dir);
-		goto out;
-	}
-	fd = open(archive_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fail_errno("cannot open '%s'", archive_path);
 		goto out;
 	}
 	a = archive_read_new();
@@ -1008,8 +1017,6 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 out:
 	if (a)
 		archive_read_free(a);
-	if (fd >= 0)
-		close(fd);
 	unpacker_release(&u);
 	return ret;
 }

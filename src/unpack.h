@@ -38,6 +38,14 @@ struct unpack_result {
 int unpack_archive(const char *archive_path, const char *dest_dir,
 		   const struct unpack_options *opt, struct unpack_result *res);
 
+/*
+ * The same from an open descriptor, read from where it stands (not closed):
+ * the installer hashes the archive and unpacks it from one open file, so what
+ * is unpacked is what was checked.  archive_path names it in messages.
+ */
+int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
+		      const struct unpack_options *opt, struct unpack_result *res);
+
 /* Frees what unpack_archive() put in res and resets it; res may be all NULL. */
 void unpack_result_release(struct unpack_result *res);
 

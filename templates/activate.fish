@@ -20,7 +20,8 @@ set -l _cenv_self (status filename)
 if test -n "$_cenv_self" -a "$_cenv_self" != "$_cenv_prefix/bin/activate.fish"
     set -l here (path resolve (path dirname -- $_cenv_self)/..)
     set -l there (path resolve -- $_cenv_prefix)
-    if test "$here" != "$there"
+    # (a script reached through a symlink elsewhere is still this environment's)
+    if test "$here" != "$there" -a -f "$here/cenv.cfg"
         printf 'cenv: this environment was made at %s but is now at %s; run "cenv create --upgrade %s" to use it here.\n' $_cenv_prefix $here $here >&2
         set -e _cenv_prefix
         return 1

@@ -43,7 +43,8 @@ case $_cenv_self in
 */*)
 	_cenv_here=$(CDPATH='' cd -P -- "${_cenv_self%/*}/.." 2>/dev/null && pwd -P) || _cenv_here=
 	_cenv_there=$(CDPATH='' cd -P -- "$_cenv_prefix" 2>/dev/null && pwd -P) || _cenv_there=
-	if [ -n "$_cenv_here" ] && [ "$_cenv_here" != "$_cenv_there" ]; then
+	# (a script reached through a symlink elsewhere is still this environment's)
+	if [ -n "$_cenv_here" ] && [ "$_cenv_here" != "$_cenv_there" ] && [ -f "$_cenv_here/cenv.cfg" ]; then
 		printf 'cenv: this environment was made at %s but is now at %s; run "cenv create --upgrade %s" to use it here.\n' \
 			"$_cenv_prefix" "$_cenv_here" "$_cenv_here" >&2
 		unset _cenv_prefix _cenv_self _cenv_here _cenv_there

@@ -81,6 +81,15 @@ check_eq "tcsh: cc finds the environment" "42" "$out"
 out=$("$CENV_BIN" run -e "$A" -- sh -c 'cd "$1" && cc main.c -lcenvtest -o prog-run && ./prog-run' sh "$TMP_ROOT/proj" 2>&1)
 check_eq "cenv run: cc finds the environment" "42" "$out"
 
+# activate reached through a symlink elsewhere is still the environment's own
+mkdir -p "$TMP_ROOT/links"
+ln -s "$A/bin/activate" "$TMP_ROOT/links/act"
+ln -s "$A/bin/activate.fish" "$TMP_ROOT/links/act.fish"
+out=$(in_shell bash '. "$A/../links/act"; echo "$CENV"')
+check_eq "bash: activate through a symlink" "$A" "$out"
+out=$(in_shell fish 'source "$A/../links/act.fish"; echo "$CENV"')
+check_eq "fish: activate through a symlink" "$A" "$out"
+
 # Running bin/activate instead of sourcing it.
 for sh in bash zsh dash ksh; do
 	expect_fail "$sh: running bin/activate says how to use it" 2 "must be sourced" "$sh" "$A/bin/activate"

@@ -162,6 +162,20 @@ else
 	check_eq "a failing write leaves the environment as it was" "$before" "$(env_state)"
 fi
 
+# An archive given by path names its package by its top directory: "..", never
+"$MK" "$P/dotdot.tar" tar 'd:..' 'f:../x:hi'
+before=$(env_state)
+expect_fail "install PATH: a top directory '..' names no package" 1 "does not name a package" "$CENV_BIN" install -e "$E" "$P/dotdot.tar"
+check_eq "install PATH: '..' leaves the environment as it was" "$before" "$(env_state)"
+# A FIFO is not an archive: one open file is hashed and unpacked, and it must be a regular file
+mkfifo "$P/pipe.tar"
+expect_fail "install PATH of a FIFO is refused, without hanging" 1 "is not a regular file" timeout 10 "$CENV_BIN" install -e "$E" "$P/pipe.tar"
+mkfifo "$P/pkg.tar"
+F="$TMP_ROOT/fifo-env"
+"$CENV_BIN" create "$F" >/dev/null
+printf '[pkg]\nurl = pkg.tar\nsha256 = %s\nbuild = prebuilt\n' "$(printf 'a%.0s' {1..64})" >"$P/cenv.ini"
+expect_fail "a manifest url naming a FIFO is refused, without hanging" 1 "is not a regular file" timeout 10 "$CENV_BIN" install -e "$F" -f "$P/cenv.ini"
+
 # Never write through a symlink already in the environment
 "$CENV_BIN" uninstall -e "$E" one >/dev/null
 ln -s "$TMP_ROOT/outside" "$E/include/linked"

@@ -129,6 +129,16 @@ check "install PATH: sha256 recorded" grep -q "sha256 = $(sha256sum "$P/prebuilt
 "$MK" "$P/bare.tar" tar 'f:Makefile:all:' 'd:include/'
 expect_fail "install PATH of an archive without a top directory" 1 "cannot tell the package's name" "$CENV_BIN" install -e "$G" "$P/bare.tar"
 
+# freeze refuses what a manifest cannot hold (inih reads " ;" as a comment)
+mkdir -p "$P/d ;x"
+"$MK" "$P/d ;x/semi-1.0.tar" tar 'd:semi-1.0/' 'd:semi-1.0/include/' 'f:semi-1.0/include/semi.h:int semi;'
+"$CENV_BIN" install -e "$G" "$P/d ;x/semi-1.0.tar" >/dev/null
+expect_fail "freeze refuses a url a manifest cannot hold" 1 "cannot freeze 'semi'" "$CENV_BIN" freeze -e "$G"
+check_eq "freeze prints nothing then" "" "$(cat "$SCRATCH/out")"
+"$CENV_BIN" uninstall -e "$G" semi >/dev/null
+expect_fail "an empty -e is an error, not the active environment" 1 "the environment path given with -e is empty" env CENV="$G" "$CENV_BIN" list -e ""
+expect_fail "an option without a value given one" 2 "option '--prune' takes no value" "$CENV_BIN" install -e "$G" --prune=1
+
 # ---- SIGKILL at many points, then a second install ends as a clean install does ----
 "$MK" "$P/ka.tar" tar 'd:ka-1.0/' 'd:ka-1.0/include/' 'd:ka-1.0/include/ka/' 'f:ka-1.0/include/ka/a.h:int a;' 'f:ka-1.0/include/ka/b.h:int b;' 'd:ka-1.0/lib/' 'f:ka-1.0/lib/ka.txt:a'
 cat >"$P/slow.mk" <<'MK'
@@ -186,6 +196,12 @@ for k in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	check_eq "SIGKILL at step $k of a replacement, then install: same tree as before" "$old" "$(env_state "$K")"
 done
 
+# an interrupted change is rolled back by list too, which says so
+"$CENV_BIN" create --clear "$K" >/dev/null
+crash_at 6 kill.ini
+"$CENV_BIN" list -e "$K" >/dev/null 2>"$SCRATCH/list.err"
+check "list rolls back an interrupted change and says so" grep -q "rolled back a change that was interrupted" "$SCRATCH/list.err"
+
 # ---- two installs into one environment never interleave ----
 C="$TMP_ROOT/conc"
 "$CENV_BIN" create "$C" >/dev/null
@@ -194,10 +210,14 @@ p1=$!
 sleep 0.1
 (cd "$P" && "$CENV_BIN" install -e "$C" -f kill.ini) >"$SCRATCH/c2.out" 2>"$SCRATCH/c2.err" &
 p2=$!
+sleep 0.2
+# a reader does not wait for a long build: it sees the records as they are
+out=$(timeout 2 "$CENV_BIN" list -e "$C" 2>&1); st=$?
+check_eq "list during an install answers at once" "0" "$st"
 wait "$p1"; s1=$?
 wait "$p2"; s2=$?
 check_eq "two concurrent installs both succeed" "0 0" "$s1 $s2"
 check "the second waits for the first, saying so" grep -q "waiting for another cenv process" "$SCRATCH/c2.err"
 check "the second then finds nothing to do" grep -q "up to date" "$SCRATCH/c2.out"
-check_eq "two concurrent installs end as a clean install" "$(env_state "$K" | sed "s|$K|X|g")" "$(env_state "$C" | sed "s|$C|X|g")"
+check_eq "two concurrent installs end as a clean install" "$clean" "$(env_state "$C")"
 finish
