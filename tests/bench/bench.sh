@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O2 -o "$work/timeit" "$top/tests/bench/timeit.c"
 python=$(command -v python3)
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "== cenv create vs python3 -m venv --without-pip ($reps interleaved runs, median)"
 "$work/timeit" "$reps" \
