@@ -18,7 +18,7 @@
 #define LAZYLIB_ARCHIVE_FUNCTIONS(F)                                                     \
 	F(archive_error_string) F(archive_format) F(archive_read_data_block)              \
 	F(archive_read_free) F(archive_read_new) F(archive_read_next_header)               \
-	F(archive_read_open_fd) F(archive_read_open_filename)                              \
+	F(archive_read_open_fd)                                                            \
 	F(archive_read_support_filter_all) F(archive_read_support_format_all)              \
 	F(archive_entry_atime) F(archive_entry_atime_is_set) F(archive_entry_atime_nsec)   \
 	F(archive_entry_filetype) F(archive_entry_hardlink) F(archive_entry_mtime)         \
@@ -49,7 +49,6 @@ int lazylib_crypto(void);
 #define archive_read_new (lazylib.archive_read_new)
 #define archive_read_next_header (lazylib.archive_read_next_header)
 #define archive_read_open_fd (lazylib.archive_read_open_fd)
-#define archive_read_open_filename (lazylib.archive_read_open_filename)
 #define archive_read_support_filter_all (lazylib.archive_read_support_filter_all)
 #define archive_read_support_format_all (lazylib.archive_read_support_format_all)
 #define archive_entry_atime (lazylib.archive_entry_atime)

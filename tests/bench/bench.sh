@@ -13,13 +13,14 @@ cc -O2 -o "$work/timeit" "$top/tests/bench/timeit.c"
 python=$(command -v python3)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+median() { awk -v l="$1" '$1 == l { print $2 }' "$2"; } # LABEL FILE: a median timeit wrote
 
 echo "== cenv create vs python3 -m venv --without-pip ($reps interleaved runs, median)"
 "$work/timeit" "$reps" \
 	cenv ":" "$cenv create $work/c@N" \
 	venv ":" "$python -m venv --without-pip $work/v@N" >"$work/create"
-c=$(awk '$1 == "cenv" { print $2 }' "$work/create")
-v=$(awk '$1 == "venv" { print $2 }' "$work/create")
+c=$(median cenv "$work/create")
+v=$(median venv "$work/create")
 printf '  cenv create            %8.3f ms\n  python3 -m venv        %8.3f ms\n  venv / cenv            %8sx   (goal: at least 30x)\n' \
 	"$c" "$v" "$(ratio "$v" "$c")"
 
@@ -33,9 +34,9 @@ printf '. %s/bin/activate; deactivate\n' "$work/va" >"$work/va.sh"
 	bash ":" "bash --norc --noprofile $work/empty.sh" \
 	cenv ":" "bash --norc --noprofile $work/ca.sh" \
 	venv ":" "bash --norc --noprofile $work/va.sh" >"$work/act"
-b=$(awk '$1 == "bash" { print $2 }' "$work/act")
-c=$(awk '$1 == "cenv" { print $2 }' "$work/act")
-v=$(awk '$1 == "venv" { print $2 }' "$work/act")
+b=$(median bash "$work/act")
+c=$(median cenv "$work/act")
+v=$(median venv "$work/act")
 cn=$(awk -v x="$c" -v y="$b" 'BEGIN { d = x - y; printf "%.3f", (d > 0.001 ? d : 0.001) }')
 vn=$(awk -v x="$v" -v y="$b" 'BEGIN { d = x - y; printf "%.3f", (d > 0.001 ? d : 0.001) }')
 printf '  bash start-up alone    %8.3f ms\n' "$b"
@@ -60,8 +61,8 @@ rm -rf "$work/big-1.0"
 "$work/timeit" "$REPS_BIG" \
 	bsdtar "mkdir $work/x@N" "bsdtar -xf $work/big.tar.gz -C $work/x@N" \
 	cenv "$cenv create $work/ie@N" "$cenv install -e $work/ie@N $work/big.tar.gz" >"$work/big"
-t=$(awk '$1 == "bsdtar" { print $2 }' "$work/big")
-c=$(awk '$1 == "cenv" { print $2 }' "$work/big")
+t=$(median bsdtar "$work/big")
+c=$(median cenv "$work/big")
 printf '  bsdtar -xf             %8.1f ms\n  cenv install           %8.1f ms  (unpack, checksum, stage, record, atomic commit)\n  cenv / bsdtar          %8sx   (goal: at most 1.15x)\n' \
 	"$t" "$c" "$(ratio "$c" "$t")"
 
