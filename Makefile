@@ -1,61 +1,69 @@
-# cenv - a venv for C.  Plain POSIX-style make; see README.md.
-VERSION = 0.1.0
-PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/bin
-MANPREFIX ?= $(PREFIX)/share/man
-DATADIR ?= $(PREFIX)/share
-CC ?= cc
-PKG_CONFIG ?= pkg-config
+# cenv - a venv for C.  Needs GNU make (pattern rules, $(wildcard), $(shell), -include);
+# the settings are in config.mk; see README.md.
+include config.mk
 
-DEPS_PC = libarchive inih libcurl libcrypto
-CFLAGS ?= -O2 -g
 # the user's CFLAGS and LDFLAGS come last and are never replaced
 CENV_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -DCENV_VERSION='"$(VERSION)"' \
-	  $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null) $(CFLAGS)
-# libarchive and libcrypto are opened on first use (src/lazylib.c): cenv links only inih,
+	  -Isrc -Isrc/lib $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null) $(CFLAGS)
+# libarchive and libcrypto are opened on first use (src/lib/lazylib.c): cenv links only inih,
 # and starts in a millisecond.  Tests and tools that call them directly link them.
 LAZY_SONAMES = -DLIBARCHIVE_SONAME='"$(call soname,libarchive)"' -DLIBCRYPTO_SONAME='"$(call soname,libcrypto)"'
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" 2>/dev/null | awk '/SONAME/ { print $$2 }')
 CENV_LIBS = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null) -ldl -lpthread $(LDLIBS)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -ldl -lpthread $(LDLIBS)
 
-# the modules every program links; cenv.c holds main()
-MODULES = src/error.o src/util.o src/quote.o src/config.o src/template.o src/templates-data.o \
-	  src/activation.o src/layout.o src/scripts.o src/manifest.o src/unpack.o src/build.o \
-	  src/record.o src/txn.o src/lock.o src/install.o src/lazylib.o
-COMMANDS = src/cmd-create.o src/cmd-env.o src/cmd-run.o src/cmd-help.o src/cmd-version.o \
-	   src/cmd-install.o src/cmd-uninstall.o src/cmd-list.o src/cmd-freeze.o
+# Objects and generated sources live in build/, never in src/.
+B = build
+# src/lib: the modules (return a status, never print); src: the command layer.
+LIB_SRC = $(sort $(wildcard src/lib/*.c))
+CMD_SRC = $(sort $(wildcard src/*.c))
 TEMPLATES = templates/activate.sh templates/activate.fish templates/activate.csh
-HEADERS = $(wildcard src/*.h)
+GENERATED = $(B)/templates-data.c
+MODULES = $(LIB_SRC:%.c=$(B)/%.o) $(B)/templates-data.o
+COMMANDS = $(CMD_SRC:%.c=$(B)/%.o)
 
 all: cenv
 
-cenv: src/cenv.o $(COMMANDS) $(MODULES)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ src/cenv.o $(COMMANDS) $(MODULES) $(CENV_LIBS)
+cenv: $(COMMANDS) $(MODULES)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(COMMANDS) $(MODULES) $(CENV_LIBS)
 
-src/%.o: src/%.c $(HEADERS)
-	$(CC) $(CENV_CFLAGS) -Isrc -c -o $@ $<
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CENV_CFLAGS) -MMD -MP -c -o $@ $<
 
-src/lazylib.o: src/lazylib.c src/lazylib.h
-	$(CC) $(CENV_CFLAGS) $(LAZY_SONAMES) -Isrc -c -o $@ src/lazylib.c
+$(B)/src/lib/lazylib.o: src/lib/lazylib.c
+	@mkdir -p $(@D)
+	$(CC) $(CENV_CFLAGS) $(LAZY_SONAMES) -MMD -MP -c -o $@ $<
 
-src/templates-data.c: $(TEMPLATES) src/embed-templates.sh
-	sh src/embed-templates.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(B)/templates-data.o: $(B)/templates-data.c
+	$(CC) $(CENV_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/templates-data.c: $(TEMPLATES) templates/embed.sh
+	@mkdir -p $(@D)
+	sh templates/embed.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 # ---- tests ---------------------------------------------------------------
-UNIT_TESTS = tests/unit/test_quote tests/unit/test_config tests/unit/test_template \
-	     tests/unit/test_activation tests/unit/test_manifest tests/unit/test_unpack \
-	     tests/unit/test_build tests/unit/test_record tests/unit/test_txn
+# The demo's example library, as a tarball made with bsdtar (libarchive) at build time.
+EXAMPLE_TARBALL = examples/dist/libgreet-1.0.tar.gz
+$(EXAMPLE_TARBALL): examples/libgreet-1.0/Makefile examples/libgreet-1.0/greet.c \
+		    examples/libgreet-1.0/greet.h examples/libgreet-1.0/greet.pc.in
+	mkdir -p examples/dist
+	bsdtar -czf $@ -C examples libgreet-1.0
+
+# tests/unit/test_NAME.c tests src/lib/NAME.c
+UNIT_TESTS = $(patsubst %.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-tests/unit/%: tests/unit/%.c $(MODULES) $(HEADERS)
-	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(MODULES) $(TEST_LIBS) $(CMOCKA_LIBS)
+# (no -MMD for programs compiled and linked in one step: they depend on every header)
+LIB_HEADERS = $(wildcard src/lib/*.h)
+tests/unit/%: tests/unit/%.c $(MODULES) $(LIB_HEADERS)
+	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< $(MODULES) $(TEST_LIBS) $(CMOCKA_LIBS)
 
 # The fuzz targets' seed corpora, replayed without libFuzzer on every `make check`.
 FUZZ_TARGETS = manifest unpack
 REPLAYS = $(FUZZ_TARGETS:%=tests/fuzz/replay_%)
-tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(MODULES) $(HEADERS)
-	$(CC) $(CENV_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(MODULES) $(TEST_LIBS)
+tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(MODULES) $(LIB_HEADERS)
+	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(MODULES) $(TEST_LIBS)
 
 TOOLS = tests/tools/mkarchive
 tests/tools/%: tests/tools/%.c
@@ -66,12 +74,13 @@ check: cenv $(UNIT_TESTS) $(REPLAYS) $(TOOLS) $(EXAMPLE_TARBALL)
 
 # libFuzzer runs of every target, FUZZ_SECONDS each, with clang's sanitizers.
 FUZZ_SECONDS = 60
-fuzz:
+FUZZ_CFLAGS = -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
+	      -Isrc -Isrc/lib $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
+fuzz: $(GENERATED)
 	mkdir -p tests/fuzz/bin
 	for t in $(FUZZ_TARGETS); do \
-		clang -std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined -Isrc \
-			$$(pkg-config --cflags $(DEPS_PC)) -o tests/fuzz/bin/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-			$(MODULES:.o=.c) $$(pkg-config --libs $(DEPS_PC)) -ldl -lpthread || exit 1; \
+		clang $(FUZZ_CFLAGS) -o tests/fuzz/bin/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+			$(LIB_SRC) $(GENERATED) $(TEST_LIBS) || exit 1; \
 		mkdir -p tests/fuzz/bin/corpus_$$t; \
 		tests/fuzz/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) tests/fuzz/bin/corpus_$$t \
 			tests/fuzz/corpus/$$t || exit 1; \
@@ -87,18 +96,11 @@ check-asan:
 bench: cenv
 	sh tests/bench/bench.sh
 
-# The demo's example library, as a tarball made with bsdtar (libarchive) at build time.
-EXAMPLE_TARBALL = examples/dist/libgreet-1.0.tar.gz
-$(EXAMPLE_TARBALL): examples/libgreet-1.0/Makefile examples/libgreet-1.0/greet.c \
-		    examples/libgreet-1.0/greet.h examples/libgreet-1.0/greet.pc.in
-	mkdir -p examples/dist
-	bsdtar -czf $@ -C examples libgreet-1.0
-
 demo: cenv $(EXAMPLE_TARBALL)
 	sh examples/demo.sh
 
 # Installs what building and testing need, with apt-get, where missing.
-DEB_PACKAGES = build-essential pkg-config libarchive-dev libinih-dev libcurl4-openssl-dev \
+DEB_PACKAGES = build-essential pkg-config libarchive-dev libinih-dev \
 	       libcmocka-dev libssl-dev zsh fish tcsh ksh dash mandoc man-db python3 python3-venv hyperfine \
 	       libarchive-tools autoconf automake libtool cmake meson ninja-build clang
 deps:
@@ -118,7 +120,7 @@ install: cenv
 	cp -f cenv $(DESTDIR)$(BINDIR)/cenv
 	chmod 755 $(DESTDIR)$(BINDIR)/cenv
 	cp -f man/cenv.1 $(DESTDIR)$(MANPREFIX)/man1/cenv.1
-	cp -f man/cenv.ini.5 $(DESTDIR)$(MANPREFIX)/man5/cenv.ini.5 2>/dev/null || true
+	cp -f man/cenv.ini.5 $(DESTDIR)$(MANPREFIX)/man5/cenv.ini.5
 	cp -f src/completions/cenv.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/cenv
 	cp -f src/completions/_cenv $(DESTDIR)$(DATADIR)/zsh/site-functions/_cenv
 	cp -f src/completions/cenv.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cenv.fish
@@ -131,7 +133,9 @@ uninstall:
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cenv.fish
 
 clean:
-	rm -f cenv src/*.o src/templates-data.c src/*.tmp $(UNIT_TESTS) tests/unit/*.o $(REPLAYS) $(TOOLS)
+	rm -rf $(B) cenv $(UNIT_TESTS) $(REPLAYS) $(TOOLS)
 	rm -rf tests/tmp examples/dist tests/fuzz/bin
+
+-include $(MODULES:.o=.d) $(COMMANDS:.o=.d)
 
 .PHONY: all check check-asan bench demo deps install uninstall clean fuzz

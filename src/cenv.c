@@ -314,11 +314,19 @@ static void ensure_std_fds(void)
 			abort();
 }
 
+static void say_out_of_memory(void)
+{
+	static const char msg[] = "cenv: out of memory\n";
+
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
 
 	ensure_std_fds();
+	util_set_oom_handler(say_out_of_memory);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		print_main_usage(stderr);

@@ -5,10 +5,7 @@
 #include <stddef.h>
 
 #include "config.h"
-
-#ifndef CENV_VERSION
-#define CENV_VERSION "0.0.0-dev"
-#endif
+#include "version.h"
 
 /* Exit statuses shared by all commands. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };

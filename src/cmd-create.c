@@ -50,23 +50,14 @@ static const struct option_spec create_options[] = {
 	{ NULL, 0, 0 },
 };
 
-/* The command line as a shell would take it back, for cenv.cfg's record. */
+/* The command as typed, for cenv.cfg: "cenv create ..." with each word quoted for sh. */
 static char *command_line(int argc, char **argv)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int i;
+	char *words = quote_sh_words(argv, (size_t)argc);
+	char *line = xasprintf("cenv %s", words);
 
-	sb_adds(&sb, "cenv");
-	for (i = 0; i < argc; i++) {
-		sb_addc(&sb, ' ');
-		if (argv[i][0] && !argv[i][strspn(argv[i], "abcdefghijklmnopqrstuvwxyz"
-							 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-							 "0123456789-_./=+,@%")])
-			sb_adds(&sb, argv[i]);
-		else
-			quote_sh(&sb, argv[i]);
-	}
-	return sb_detach(&sb);
+	free(words);
+	return line;
 }
 
 static char *now_iso8601(void)

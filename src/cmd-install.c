@@ -12,6 +12,7 @@
 #include "install.h"
 #include "lock.h"
 #include "manifest.h"
+#include "quote.h"
 #include "record.h"
 #include "txn.h"
 #include "util.h"
@@ -79,7 +80,7 @@ static char *recorded_url(const struct manifest *m, const struct package_spec *p
 static int entry_unchanged(const struct manifest *m, const struct package_spec *p,
 			   const struct record *r)
 {
-	char *args = p->nargs ? args_to_string(p->args, p->nargs) : NULL;
+	char *args = p->nargs ? quote_sh_words(p->args, p->nargs) : NULL;
 	char *depends = p->ndepends ? depends_string(p) : NULL;
 	char *url = recorded_url(m, p);
 	int same = str_eq(url, r->url) && str_eq(p->sha256, r->sha256) &&

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "quote.h"
 #include "record.h"
+#include "strvec.h"
 #include "util.h"
 
 /*
@@ -470,26 +471,6 @@ int record_delete(const char *prefix, const char *name)
 	return ret;
 }
 
-/* The temporary files write_file_atomic leaves when killed: NAME.tmp.PID. */
-static int is_temporary(const char *name)
-{
-	const char *t = strstr(name, ".tmp.");
-
-	while (t) {
-		const char *d = t + 5;
-
-		if (*d && strspn(d, "0123456789") == strlen(d))
-			return 1;
-		t = strstr(t + 1, ".tmp.");
-	}
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int record_names(const char *prefix, char ***names, size_t *n)
 {
 	char *path = path_join(prefix, RECORD_DIR);
@@ -510,7 +491,7 @@ int record_names(const char *prefix, char ***names, size_t *n)
 	while ((de = readdir(dir))) {
 		struct stat st;
 
-		if (!valid_name(de->d_name) || is_temporary(de->d_name))
+		if (!valid_name(de->d_name) || is_temp_name(de->d_name))
 			continue;
 		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
@@ -523,7 +504,7 @@ int record_names(const char *prefix, char ***names, size_t *n)
 	closedir(dir);
 	free(path);
 	if (*n)
-		qsort(*names, *n, sizeof(**names), cmp_str);
+		qsort(*names, *n, sizeof(**names), strvec_cmp);
 	return 0;
 }
 
@@ -621,28 +602,6 @@ static const char *kind_of(mode_t mode)
 	return "not a file, symlink or directory";
 }
 
-static char *read_link(const char *path, size_t hint)
-{
-	size_t cap = hint + 2 > 64 ? hint + 2 : 64;
-
-	for (;;) {
-		char *buf = xmalloc(cap);
-		ssize_t n = readlink(path, buf, cap);
-
-		if (n < 0) {
-			fail_errno("cannot read the symlink '%s'", path);
-			free(buf);
-			return NULL;
-		}
-		if ((size_t)n < cap) {
-			buf[n] = '\0';
-			return buf;
-		}
-		free(buf);
-		cap *= 2;
-	}
-}
-
 static int scan_entry(struct scan *sc, const char *rel);
 
 static int scan_dir(struct scan *sc, const char *rel)
@@ -700,7 +659,7 @@ static int scan_entry(struct scan *sc, const char *rel)
 			goto out;
 		f.type = 'f';
 	} else if (S_ISLNK(st.st_mode)) {
-		f.link_target = read_link(full, (size_t)st.st_size);
+		f.link_target = read_link_at(AT_FDCWD, full, (size_t)st.st_size);
 		if (!f.link_target)
 			goto out;
 		f.type = 'l';

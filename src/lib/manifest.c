@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "manifest.h"
+#include "strvec.h"
 #include "util.h"
 
 /*
@@ -35,11 +36,6 @@ struct parser {
 	enum { IN_NONE, IN_CENV, IN_PACKAGE } in;
 	int cenv_line;         /* line of [cenv], 0 when not seen */
 	unsigned seen;         /* bit per key already given in this section */
-};
-
-struct word_list {
-	char **v; /* NULL-terminated */
-	size_t n, cap;
 };
 
 static const char *const build_systems[] = {
@@ -78,33 +74,9 @@ static int is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static void words_init(struct word_list *w)
-{
-	w->cap = 4;
-	w->n = 0;
-	w->v = xmalloc(w->cap * sizeof(*w->v));
-	w->v[0] = NULL;
-}
-
-static void words_push(struct word_list *w, char *s)
-{
-	if (w->n + 2 > w->cap) {
-		w->cap *= 2;
-		w->v = xrealloc(w->v, w->cap * sizeof(*w->v));
-	}
-	w->v[w->n++] = s;
-	w->v[w->n] = NULL;
-}
-
 void shell_words_free(char **words)
 {
-	char **p;
-
-	if (!words)
-		return;
-	for (p = words; *p; p++)
-		free(*p);
-	free(words);
+	strvec_free_array(words);
 }
 
 /* Double quotes keep backslash special only before these (XCU 2.2.3). */
@@ -123,19 +95,18 @@ static const char *double_quoted(const char *p, struct strbuf *word)
 }
 
 /* The worker behind split_shell_words: *why says what is wrong, for any caller's message. */
-static int split_words(const char *s, struct word_list *out, const char **why)
+static int split_words(const char *s, struct strvec *out, const char **why)
 {
 	struct strbuf word = STRBUF_INIT;
 	int in_word = 0;
 	const char *p = s;
 
-	words_init(out);
 	while (*p) {
 		char c = *p++;
 
 		if (c == ' ' || c == '\t' || c == '\n') {
 			if (in_word)
-				words_push(out, sb_detach(&word));
+				strvec_push_owned(out, sb_detach(&word));
 			in_word = 0;
 		} else if (c == '\\' && *p == '\n') {
 			p++; /* a line continuation, which starts no word */
@@ -166,19 +137,17 @@ static int split_words(const char *s, struct word_list *out, const char **why)
 		}
 	}
 	if (in_word)
-		words_push(out, sb_detach(&word));
+		strvec_push_owned(out, sb_detach(&word));
 	return 0;
 fail:
 	sb_release(&word);
-	shell_words_free(out->v);
-	out->v = NULL;
-	out->n = 0;
+	strvec_release(out);
 	return -1;
 }
 
 int split_shell_words(const char *s, char ***words, size_t *n)
 {
-	struct word_list w;
+	struct strvec w = STRVEC_INIT;
 	const char *why = NULL;
 
 	if (split_words(s, &w, &why) < 0) {
@@ -186,8 +155,8 @@ int split_shell_words(const char *s, char ***words, size_t *n)
 		*n = 0;
 		return fail("%s", why);
 	}
-	*words = w.v;
 	*n = w.n;
+	*words = strvec_detach(&w);
 	return 0;
 }
 
@@ -289,14 +258,14 @@ static int set_build(struct parser *p, const char *value)
 static int set_args(struct parser *p, const char *value)
 {
 	struct package_spec *pkg = current(p);
-	struct word_list w;
+	struct strvec w = STRVEC_INIT;
 	const char *why = NULL;
 
 	if (split_words(value, &w, &why) < 0)
 		return error_at(p, p->line, "bad args in [%s]: %s", pkg->name, why);
 	shell_words_free(pkg->args);
-	pkg->args = w.v;
 	pkg->nargs = w.n;
+	pkg->args = strvec_detach(&w);
 	return 0;
 }
 
@@ -325,10 +294,9 @@ bad:
 static int set_depends(struct parser *p, const char *value)
 {
 	struct package_spec *pkg = current(p);
-	struct word_list w;
+	struct strvec w = STRVEC_INIT;
 	const char *s = value + strspn(value, ", \t");
 
-	words_init(&w);
 	while (*s) {
 		size_t len = strcspn(s, ", \t"), i;
 		char *name = xasprintf("%.*s", (int)len, s);
@@ -337,16 +305,16 @@ static int set_depends(struct parser *p, const char *value)
 			if (!strcmp(w.v[i], name)) {
 				error_at(p, p->line, "duplicate dependency '%s' in [%s]", name, pkg->name);
 				free(name);
-				shell_words_free(w.v);
+				strvec_release(&w);
 				return -1;
 			}
 		}
-		words_push(&w, name);
+		strvec_push_owned(&w, name);
 		s += len;
 		s += strspn(s, ", \t");
 	}
-	pkg->depends = w.v;
 	pkg->ndepends = w.n;
+	pkg->depends = strvec_detach(&w);
 	pkg->depends_line = p->line;
 	return 0;
 }

@@ -535,22 +535,6 @@ static int charge(struct unpacker *u, uint64_t n)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len, int64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /* Copies the entry's data into fd, holes included; the size is charged before writing. */
 static int copy_data(struct unpacker *u, struct archive *a, struct archive_entry *e, int fd)
 {
@@ -571,7 +555,7 @@ static int copy_data(struct unpacker *u, struct archive *a, struct archive_entry
 				return -1;
 			charged = off + (int64_t)len;
 		}
-		if (write_all(fd, buf, len, off) < 0)
+		if (write_all(fd, buf, len, (off_t)off) < 0)
 			return write_failed(u);
 		if (off + (int64_t)len > end)
 			end = off + (int64_t)len;

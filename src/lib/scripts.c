@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "activation.h"
-#include "cenv.h"
+#include "version.h"
 #include "error.h"
 #include "quote.h"
 #include "scripts.h"

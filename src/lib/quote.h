@@ -18,6 +18,13 @@ void quote_sh(struct strbuf *sb, const char *s);
 void quote_fish(struct strbuf *sb, const char *s);
 void quote_csh(struct strbuf *sb, const char *s);
 void quote_for(enum shell sh, struct strbuf *sb, const char *s);
+/*
+ * Appends w for sh, quoted only when it needs it (anything but letters, digits
+ * and -_./=+,:@%), so a command line reads like what one would type.
+ */
+void quote_sh_word(struct strbuf *sb, const char *w);
+/* The words, each as quote_sh_word gives it, separated by spaces; caller frees. */
+char *quote_sh_words(char *const *words, size_t n);
 
 /*
  * Escapes text so that a prompt shows it as it is.  These escape only the

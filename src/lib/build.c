@@ -243,36 +243,6 @@ static char *find_program(const char *name, const char *path, const char *dir)
 	}
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Words quoted for sh only when they need it, so the log reads like what one would type. */
-static void add_word(struct strbuf *sb, const char *w)
-{
-	const char *p;
-
-	for (p = w; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%",
-			     *p))
-			break;
-	if (*w && !*p)
-		sb_adds(sb, w);
-	else
-		quote_sh(sb, w);
-}
-
 /* The child: async-signal-safe calls only. */
 static void __attribute__((noreturn))
 child(const struct build *b, const char *dir, const char *exe, char **argv, char **shargv,
@@ -303,7 +273,7 @@ child(const struct build *b, const char *dir, const char *exe, char **argv, char
 		if (errno == ENOEXEC)
 			execve("/bin/sh", shargv, envp);
 	}
-	write_all(2, errmsg, strlen(errmsg));
+	write_all(2, errmsg, strlen(errmsg), -1);
 	_exit(127);
 }
 
@@ -322,24 +292,24 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 	int status, ret = -1;
 
 	sb_adds(&line, "$ cd ");
-	add_word(&line, dir);
+	quote_sh_word(&line, dir);
 	sb_adds(&line, " &&");
 	if (with_destdir) {
 		sb_adds(&line, " DESTDIR=");
-		add_word(&line, b->destdir);
+		quote_sh_word(&line, b->destdir);
 	}
 	for (i = 0; i < av->n; i++) {
 		sb_addc(&line, ' ');
-		add_word(&line, av->v[i]);
+		quote_sh_word(&line, av->v[i]);
 	}
 	sb_addc(&line, '\n');
-	write_all(b->log_fd, line.buf, line.len);
+	write_all(b->log_fd, line.buf, line.len, -1);
 
 	exe = find_program(av->v[0], b->path, dir);
 	if (!exe) {
 		char *msg = xasprintf("cenv: '%s' not found on PATH (%s)\n", av->v[0], b->path);
 
-		write_all(b->log_fd, msg, strlen(msg));
+		write_all(b->log_fd, msg, strlen(msg), -1);
 		free(msg);
 		fail("build of '%s' failed at %s: '%s' is not installed (not found on the build's PATH); "
 		     "log: %s", req->name, step, av->v[0], req->log_path);
@@ -370,7 +340,7 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 	} else if (WIFEXITED(status)) {
 		sb_release(&line);
 		sb_addf(&line, "cenv: %s failed with exit status %d\n", step, WEXITSTATUS(status));
-		write_all(b->log_fd, line.buf, line.len);
+		write_all(b->log_fd, line.buf, line.len, -1);
 		fail("build of '%s' failed at %s (exit status %d); log: %s", req->name, step,
 		     WEXITSTATUS(status), req->log_path);
 	} else {
@@ -378,7 +348,7 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 
 		sb_release(&line);
 		sb_addf(&line, "cenv: %s was killed by signal %d\n", step, sig);
-		write_all(b->log_fd, line.buf, line.len);
+		write_all(b->log_fd, line.buf, line.len, -1);
 		fail("build of '%s' failed at %s (killed by signal %d); log: %s", req->name, step, sig,
 		     req->log_path);
 	}
@@ -589,7 +559,7 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 		}
 		if (n == 0)
 			break;
-		if (write_all(out, buf, (size_t)n) < 0) {
+		if (write_all(out, buf, (size_t)n, -1) < 0) {
 			fail_errno("cannot write '%s'", to);
 			goto out;
 		}
@@ -743,7 +713,7 @@ static int fix_pc_dir(struct build *b, const char *dirpath)
 		/* a symlinked .pc is fixed through its target, if that is ours */
 		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 			note = xasprintf("cenv: prefix=%s in %s\n", prefix, path);
-			write_all(b->log_fd, note, strlen(note));
+			write_all(b->log_fd, note, strlen(note), -1);
 			free(note);
 			ret = read_file(path, &text, NULL);
 			if (ret == 0) {
@@ -811,7 +781,7 @@ static int build_prebuilt(struct build *b)
 	int ret;
 
 	line = xasprintf("cenv: moving the directories of %s to %s\n", b->src, b->stage);
-	write_all(b->log_fd, line, strlen(line));
+	write_all(b->log_fd, line, strlen(line), -1);
 	free(line);
 	/* the stage must not be inside the tree it takes the directories of */
 	if (!strncmp(b->stage, b->src, srclen) && (b->stage[srclen] == '/' || !b->stage[srclen]))
@@ -830,7 +800,7 @@ static int build_prebuilt(struct build *b)
 		return 0;
 	why = xstrdup(last_error());
 	line = xasprintf("cenv: %s\n", why);
-	write_all(b->log_fd, line, strlen(line));
+	write_all(b->log_fd, line, strlen(line), -1);
 	free(line);
 	fail("build of '%s' failed at staging the prebuilt tree: %s; log: %s", req->name, why,
 	     req->log_path);
@@ -886,7 +856,7 @@ int build_run(const struct build_request *req)
 
 	sb_addf(&head, "cenv: building '%s' with %s; prefix %s, staged in %s\ncenv: %s\n", name,
 		build_system_name(req->system), req->prefix, b.destdir, b.ldflags_var);
-	write_all(b.log_fd, head.buf, head.len);
+	write_all(b.log_fd, head.buf, head.len, -1);
 
 	switch (req->system) {
 	case BUILD_AUTOTOOLS:
@@ -909,7 +879,7 @@ int build_run(const struct build_request *req)
 	}
 	sb_release(&head);
 	sb_addf(&head, "cenv: %s '%s'\n", ret == 0 ? "built and staged" : "failed to build", name);
-	write_all(b.log_fd, head.buf, head.len);
+	write_all(b.log_fd, head.buf, head.len, -1);
 out:
 	sb_release(&head);
 	if (b.log_fd >= 0)

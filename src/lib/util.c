@@ -8,18 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "util.h"
+
+static void (*oom_handler)(void);
+
+void util_set_oom_handler(void (*handler)(void))
+{
+	oom_handler = handler;
+}
+
+static void __attribute__((noreturn)) out_of_memory(void)
+{
+	if (oom_handler)
+		oom_handler();
+	abort();
+}
 
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
 	if (!p) {
-		fputs("cenv: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return p;
 }
@@ -28,8 +42,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p) {
-		fputs("cenv: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return p;
 }
@@ -330,18 +343,21 @@ int remove_tree(const char *path)
 	return 0;
 }
 
-static int write_all_fd(int fd, const char *data, size_t len)
+int write_all(int fd, const void *data, size_t len, off_t off)
 {
-	size_t done = 0;
+	const char *p = data;
 
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
+	while (len) {
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
-		done += (size_t)n;
+		p += n;
+		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
 }
@@ -354,7 +370,7 @@ int write_file_new(const char *path, const char *data, size_t len, mode_t mode)
 
 	if (fd < 0)
 		return fail_errno("cannot write '%s'", path);
-	failed = write_all_fd(fd, data, len) < 0;
+	failed = write_all(fd, data, len, -1) < 0;
 	if (close(fd) < 0 || failed) {
 		fail_errno("cannot write '%s'", path);
 		unlink(path);
@@ -363,17 +379,59 @@ int write_file_new(const char *path, const char *data, size_t len, mode_t mode)
 	return 0;
 }
 
+int is_temp_name(const char *name)
+{
+	const char *t = strstr(name, TEMP_MARK);
+
+	while (t) {
+		const char *d = t + strlen(TEMP_MARK);
+
+		if (*d && strspn(d, "0123456789") == strlen(d))
+			return 1;
+		t = strstr(t + 1, TEMP_MARK);
+	}
+	return 0;
+}
+
+/*
+ * Like mkstemp, with digits only (is_temp_name's form): the process id keeps
+ * processes apart, a counter and the clock keep threads and retries apart, and
+ * O_EXCL makes a collision a retry instead of two writers sharing one file.
+ */
+static int open_temp(const char *path, mode_t mode, char **tmp)
+{
+	static _Atomic unsigned long counter;
+	struct timespec now;
+	int attempt;
+
+	for (attempt = 0; attempt < 100; attempt++) {
+		unsigned long n = counter++;
+		int fd;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		*tmp = xasprintf("%s" TEMP_MARK "%ld%06lu", path, (long)getpid(),
+				 (n * 7919 + (unsigned long)now.tv_nsec / 1000) % 1000000);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+		free(*tmp);
+	}
+	*tmp = NULL;
+	errno = EEXIST;
+	return -1;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp;
 	int fd, failed, ret = -1;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	fd = open_temp(path, mode, &tmp);
 	if (fd < 0) {
 		fail_errno("cannot write '%s'", path);
 		goto out;
 	}
-	failed = write_all_fd(fd, data, len) < 0;
+	failed = write_all(fd, data, len, -1) < 0;
 	if (close(fd) < 0 || failed || rename(tmp, path) < 0) {
 		fail_errno("cannot write '%s'", path);
 		unlink(tmp);
@@ -383,6 +441,28 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 out:
 	free(tmp);
 	return ret;
+}
+
+char *read_link_at(int dirfd, const char *path, size_t hint)
+{
+	size_t cap = hint + 2 > 64 ? hint + 2 : 64;
+
+	for (;;) {
+		char *buf = xmalloc(cap);
+		ssize_t n = readlinkat(dirfd, path, buf, cap);
+
+		if (n < 0) {
+			fail_errno("cannot read the symlink '%s'", path);
+			free(buf);
+			return NULL;
+		}
+		if ((size_t)n < cap) {
+			buf[n] = '\0';
+			return buf;
+		}
+		free(buf);
+		cap *= 2;
+	}
 }
 
 int read_file(const char *path, char **out, size_t *len)

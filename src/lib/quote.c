@@ -144,3 +144,26 @@ char *printable(const char *s)
 	}
 	return sb_detach(&sb);
 }
+
+#define SH_PLAIN "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=+,:@%"
+
+void quote_sh_word(struct strbuf *sb, const char *w)
+{
+	if (*w && !w[strspn(w, SH_PLAIN)])
+		sb_adds(sb, w);
+	else
+		quote_sh(sb, w);
+}
+
+char *quote_sh_words(char *const *words, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_addc(&sb, ' ');
+		quote_sh_word(&sb, words[i]);
+	}
+	return sb_detach(&sb);
+}

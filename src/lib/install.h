@@ -46,9 +46,6 @@ int open_archive(const char *path);
 int verify_archive(const char *name, int fd, const char *archive, const char *expected,
 		   char actual[65]);
 
-/* The configure words as one shell-quoted string, the form records keep. */
-char *args_to_string(char *const *args, size_t nargs);
-
 /* The path of the package's build log. */
 char *install_log_path(const char *prefix, const char *name);
 

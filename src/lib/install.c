@@ -25,24 +25,6 @@ char *install_log_path(const char *prefix, const char *name)
 	return xasprintf("%s/%s/logs/%s.log", prefix, LAYOUT_STATE, name);
 }
 
-char *args_to_string(char *const *args, size_t nargs)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	for (i = 0; i < nargs; i++) {
-		if (i)
-			sb_addc(&sb, ' ');
-		if (args[i][0] && !args[i][strspn(args[i], "abcdefghijklmnopqrstuvwxyz"
-							 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-							 "0123456789-_./=+,:@%")])
-			sb_adds(&sb, args[i]);
-		else
-			quote_sh(&sb, args[i]);
-	}
-	return sb_detach(&sb);
-}
-
 /*
  * Opens an archive for reading: a regular file only (a FIFO would hang, and
  * could give other bytes on a second read).  -1 with fail().
@@ -82,7 +64,7 @@ static void fill_record(const struct install_source *src, const char *digest,
 	rec->sha256 = xstrdup(digest);
 	/* the manifest's choice if it made one, so a changed entry is seen as one */
 	rec->build = xstrdup(src->build ? src->build : build_system_name(sys));
-	rec->args = src->nargs ? args_to_string(src->args, src->nargs) : NULL;
+	rec->args = src->nargs ? quote_sh_words(src->args, src->nargs) : NULL;
 	rec->subdir = src->subdir ? xstrdup(src->subdir) : NULL;
 	rec->depends = src->depends && *src->depends ? xstrdup(src->depends) : NULL;
 }

@@ -5,7 +5,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Allocation failure is not recoverable for a command-line tool: these abort. */
+/*
+ * Allocation failure is not recoverable for a command-line tool: these abort,
+ * after calling the handler the command layer set (it says so on stderr).
+ */
+void util_set_oom_handler(void (*handler)(void));
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
@@ -52,8 +56,18 @@ int remove_tree(const char *path);
 int remove_contents(const char *path);
 /* Writes a new file (it must not exist): for files nobody can see half-written. */
 int write_file_new(const char *path, const char *data, size_t len, mode_t mode);
-/* Writes data to path atomically (temporary file in the same directory, fsync-free rename). */
+/*
+ * Writes data to path atomically: a new temporary file PATH.tmp.DIGITS in the
+ * same directory (unique between processes and threads), then an fsync-free rename.
+ */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/* The temporary names write_file_atomic uses, and leaves when killed: NAME.tmp.DIGITS. */
+#define TEMP_MARK ".tmp."
+int is_temp_name(const char *name);
+/* Writes all of data, retrying short writes and EINTR: at off with pwrite, or with write when off < 0. */
+int write_all(int fd, const void *data, size_t len, off_t off);
+/* The target of the symlink path (relative to dirfd, or AT_FDCWD); NULL with fail(). Caller frees. */
+char *read_link_at(int dirfd, const char *path, size_t hint);
 /* Reads a whole file into *out (NUL-terminated, caller frees). */
 int read_file(const char *path, char **out, size_t *len);
 
