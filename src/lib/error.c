@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -30,6 +31,36 @@ int fail_errno(const char *fmt, ...)
 	len = strlen(message);
 	snprintf(message + len, sizeof(message) - len, ": %s", strerror(saved));
 	errno = saved;
+	return -1;
+}
+
+int fail_wrap(const char *fmt, ...)
+{
+	char context[sizeof(message)], pending[sizeof(message)];
+	va_list ap;
+
+	memcpy(pending, last_error(), strlen(last_error()) + 1);
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	snprintf(message, sizeof(message), "%s: %s", context, pending);
+	return -1;
+}
+
+char *error_take(void)
+{
+	char *taken = strdup(last_error());
+
+	if (!taken)
+		abort(); /* out of memory: as xstrdup does, without a dependency on util */
+	message[0] = '\0';
+	return taken;
+}
+
+int error_restore(char *msg)
+{
+	snprintf(message, sizeof(message), "%s", msg);
+	free(msg);
 	return -1;
 }
 

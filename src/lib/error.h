@@ -12,6 +12,21 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *last_error(void);
 
+/*
+ * Puts context in front of the pending message: after fail("no such file"),
+ * fail_wrap("package '%s'", name) leaves "package 'zlib': no such file".
+ * Returns -1, like fail().
+ */
+int fail_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Hands the pending message to the caller (malloc'd, never NULL; the caller
+ * frees it) and clears it: a task's failure taken on its worker thread for the
+ * main thread to report, or a first error kept while cleanup may fail too.
+ */
+char *error_take(void);
+/* Makes msg (from error_take) the pending message again and frees it; returns -1. */
+int error_restore(char *msg);
+
 /* Prints "cenv: MESSAGE" for the last failure to stderr; returns 1, the exit status. */
 int report(void);
 /* Prints "cenv: MESSAGE" to stderr; returns 1.  For the command layer only. */
