@@ -36,14 +36,20 @@ int fail_errno(const char *fmt, ...)
 
 int fail_wrap(const char *fmt, ...)
 {
-	char context[sizeof(message)], pending[sizeof(message)];
+	char pending[sizeof(message)];
+	size_t len;
 	va_list ap;
 
-	memcpy(pending, last_error(), strlen(last_error()) + 1);
+	snprintf(pending, sizeof(pending), "%s", last_error());
 	va_start(ap, fmt);
-	vsnprintf(context, sizeof(context), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	snprintf(message, sizeof(message), "%s: %s", context, pending);
+	len = strlen(message);
+	if (len + 2 < sizeof(message)) {
+		memcpy(message + len, ": ", 2);
+		len += 2;
+		snprintf(message + len, sizeof(message) - len, "%.*s", (int)(sizeof(message) - len - 1), pending);
+	}
 	return -1;
 }
 
