@@ -1,0 +1,176 @@
+/* test_util.c - unit tests of util: atomic writes from many threads, temporary names, write_all, symlinks. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "util.h"
+
+/* after our headers: cmocka defines a fail() macro */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static char *scratch(void)
+{
+	char tmpl[] = "/tmp/cenv-util-XXXXXX";
+
+	assert_non_null(mkdtemp(tmpl));
+	return xstrdup(tmpl);
+}
+
+static size_t count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+struct writer {
+	const char *path;
+	char data[64];
+	int ret;
+};
+
+static void *write_many(void *arg)
+{
+	struct writer *w = arg;
+	int i;
+
+	for (i = 0; i < 200 && w->ret == 0; i++)
+		w->ret = write_file_atomic(w->path, w->data, strlen(w->data), 0644);
+	return NULL;
+}
+
+/* Threads of one process writing one file: each rename is whole, no temporary is shared or left. */
+static void test_atomic_write_from_threads(void **state)
+{
+	char *dir = scratch(), *path = path_join(dir, "record"), *text;
+	struct writer w[4];
+	pthread_t t[4];
+	int i, whole = 0;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		w[i].path = path;
+		w[i].ret = 0;
+		snprintf(w[i].data, sizeof(w[i].data), "writer %d wrote this whole line\n", i);
+		assert_int_equal(pthread_create(&t[i], NULL, write_many, &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].ret, 0);
+	}
+	assert_int_equal(read_file(path, &text, NULL), 0);
+	for (i = 0; i < 4; i++)
+		whole += !strcmp(text, w[i].data);
+	assert_int_equal(whole, 1);
+	assert_int_equal(count_entries(dir), 1);
+	free(text);
+	remove_tree(dir);
+	free(path);
+	free(dir);
+}
+
+static void test_atomic_write_keeps_umask_mode(void **state)
+{
+	char *dir = scratch(), *path = path_join(dir, "f");
+	struct stat st;
+	mode_t old = umask(022);
+
+	(void)state;
+	assert_int_equal(write_file_atomic(path, "x", 1, 0666), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	umask(old);
+	remove_tree(dir);
+	free(path);
+	free(dir);
+}
+
+static void test_temp_names(void **state)
+{
+	(void)state;
+	assert_true(is_temp_name("zlib.tmp.1234"));
+	assert_true(is_temp_name("a.b.tmp.0"));
+	assert_true(is_temp_name("x.tmp.y.tmp.99"));
+	assert_false(is_temp_name("zlib"));
+	assert_false(is_temp_name("zlib.tmp."));
+	assert_false(is_temp_name("zlib.tmp.12a"));
+	assert_false(is_temp_name("zlib.tmp"));
+}
+
+static void test_write_all_at_offset(void **state)
+{
+	char *dir = scratch(), *path = path_join(dir, "f"), *text;
+	size_t len;
+	int fd;
+
+	(void)state;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write_all(fd, "hello", 5, -1), 0);
+	assert_int_equal(write_all(fd, "J", 1, 0), 0);
+	assert_int_equal(write_all(fd, "!", 1, 9), 0); /* a hole of zeros before it */
+	close(fd);
+	assert_int_equal(read_file(path, &text, &len), 0);
+	assert_int_equal(len, 10);
+	assert_memory_equal(text, "Jello\0\0\0\0!", 10);
+	free(text);
+	assert_int_equal(write_all(-1, "x", 1, -1), -1);
+	remove_tree(dir);
+	free(path);
+	free(dir);
+}
+
+static void test_read_link_at(void **state)
+{
+	char *dir = scratch(), *link = path_join(dir, "l"), *got, target[3000];
+	int dfd;
+
+	(void)state;
+	memset(target, 'd', sizeof(target) - 1);
+	target[sizeof(target) - 1] = '\0';
+	assert_int_equal(symlink(target, link), 0);
+	got = read_link_at(AT_FDCWD, link, 0); /* a hint far too small: the loop grows */
+	assert_non_null(got);
+	assert_string_equal(got, target);
+	free(got);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	got = read_link_at(dfd, "l", sizeof(target));
+	assert_string_equal(got, target);
+	free(got);
+	assert_null(read_link_at(dfd, "missing", 0));
+	assert_non_null(strstr(last_error(), "cannot read the symlink 'missing'"));
+	close(dfd);
+	remove_tree(dir);
+	free(link);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_atomic_write_from_threads),
+		cmocka_unit_test(test_atomic_write_keeps_umask_mode),
+		cmocka_unit_test(test_temp_names),
+		cmocka_unit_test(test_write_all_at_offset),
+		cmocka_unit_test(test_read_link_at),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
