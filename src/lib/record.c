@@ -8,9 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
-#include "lazylib.h"
+#include "digest.h"
 #include "error.h"
 #include "quote.h"
 #include "record.h"
@@ -47,7 +45,6 @@
  * INI: Debian's inih cuts lines at 200 bytes, and a path can be longer.
  */
 #define RECORD_MAGIC "cenv-record 1"
-#define HASH_CHUNK 65536
 
 /* ---- escaping ------------------------------------------------------------ */
 
@@ -517,71 +514,7 @@ void record_names_free(char **names, size_t n)
 	free(names);
 }
 
-/* ---- hashing and scanning -------------------------------------------------- */
-
-static int sha256_fd_size(int fd, const char *path, char out[65], long long *size)
-{
-	static const char hex[] = "0123456789abcdef";
-	EVP_MD_CTX *ctx;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	char *buf;
-	long long total = 0;
-	int ret = -1;
-
-	if (lazylib_crypto() < 0)
-		return -1;
-	ctx = EVP_MD_CTX_new();
-	buf = xmalloc(HASH_CHUNK);
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		fail("cannot hash '%s': libcrypto has no sha256", path);
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, HASH_CHUNK);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fail_errno("cannot read '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (!EVP_DigestUpdate(ctx, buf, (size_t)n)) {
-			fail("cannot hash '%s'", path);
-			goto out;
-		}
-		total += n;
-	}
-	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
-		fail("cannot hash '%s'", path);
-		goto out;
-	}
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-	if (size)
-		*size = total;
-	ret = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	free(buf);
-	return ret;
-}
-
-int sha256_file(const char *path, char out[65])
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return fail_errno("cannot open '%s'", path);
-	ret = sha256_fd_size(fd, path, out, NULL);
-	close(fd);
-	return ret;
-}
+/* ---- scanning ------------------------------------------------------------ */
 
 struct scan {
 	const char *root;
@@ -653,7 +586,7 @@ static int scan_entry(struct scan *sc, const char *rel)
 			fail_errno("cannot open '%s'", full);
 			goto out;
 		}
-		ret = sha256_fd_size(fd, full, f.sha256, &f.size);
+		ret = digest_fd(fd, full, f.sha256, &f.size);
 		close(fd);
 		if (ret < 0)
 			goto out;
@@ -716,9 +649,4 @@ long long record_size(const struct record *r)
 	for (i = 0; i < r->nfiles; i++)
 		bytes += r->files[i].size;
 	return bytes;
-}
-
-int sha256_fd(int fd, const char *name, char out[65])
-{
-	return sha256_fd_size(fd, name, out, NULL);
 }
