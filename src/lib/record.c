@@ -10,6 +10,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "escape.h"
 #include "quote.h"
 #include "record.h"
 #include "strvec.h"
@@ -50,37 +51,12 @@
 
 char *record_escape(const char *s, int spaces)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f || c == '\\' || (spaces && c == ' '))
-			sb_addf(&sb, "\\x%02x", c);
-		else
-			sb_addc(&sb, *s);
-	}
-	return sb_detach(&sb);
+	return escape(s, "\\", ESC_CONTROL | (spaces ? ESC_SPACE : 0));
 }
 
 char *record_unescape(const char *text)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	while (*text) {
-		if (*text != '\\') {
-			sb_addc(&sb, *text++);
-			continue;
-		}
-		if (text[1] != 'x' || hex_digit(text[2]) < 0 || hex_digit(text[3]) < 0 ||
-		    (text[2] == '0' && text[3] == '0')) {
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_addc(&sb, (char)(hex_digit(text[2]) * 16 + hex_digit(text[3])));
-		text += 4;
-	}
-	return sb_detach(&sb);
+	return unescape(text, ESC_STRICT);
 }
 
 int record_path_ok(const char *path)

@@ -53,9 +53,9 @@ void record_names_free(char **names, size_t n);
 int record_scan(const char *root, struct record *r);
 
 /*
- * The escaping shared by records and the transaction journal: a backslash,
- * control bytes, DEL and (with spaces) ' ' become \xHH, so an escaped value
- * holds no newline and, with spaces, no blank.  Caller frees.
+ * The escaping shared by records and the transaction journal (escape.h): a
+ * backslash, control bytes, DEL and (with spaces) ' ' become \xHH, so an
+ * escaped value holds no newline and, with spaces, no blank.  Caller frees.
  */
 char *record_escape(const char *s, int spaces);
 /* The reverse; NULL when text holds a backslash not starting \xHH, or \x00. */
