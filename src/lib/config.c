@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "escape.h"
 #include "util.h"
 
 /*
@@ -16,44 +17,19 @@
  */
 #define CHUNK 120
 
-static int needs_escape(const char *s, size_t i, int escape_spaces)
-{
-	unsigned char c = (unsigned char)s[i];
-
-	if (c < 0x20 || c == 0x7f || strchr("\\;#\"", c))
-		return 1;
-	if (c == ' ' || c == '\t')
-		return escape_spaces || i == 0 || s[i + 1] == '\0';
-	return 0;
-}
+/* What an INI reader would take for a comment, a quote or an escape, besides control bytes. */
+#define INI_SPECIAL "\\;#\""
 
 char *config_escape(const char *value, int escape_spaces)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	unsigned flags = ESC_CONTROL | ESC_EDGE_SPACE | (escape_spaces ? ESC_SPACE : 0);
 
-	for (i = 0; value[i]; i++) {
-		if (needs_escape(value, i, escape_spaces))
-			sb_addf(&sb, "\\x%02x", (unsigned char)value[i]);
-		else
-			sb_addc(&sb, value[i]);
-	}
-	return sb_detach(&sb);
+	return escape(value, INI_SPECIAL, flags);
 }
 
 char *config_unescape(const char *text)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	while (*text) {
-		if (text[0] == '\\' && text[1] == 'x' && hex_digit(text[2]) >= 0 && hex_digit(text[3]) >= 0) {
-			sb_addc(&sb, (char)(hex_digit(text[2]) * 16 + hex_digit(text[3])));
-			text += 4;
-		} else {
-			sb_addc(&sb, *text++);
-		}
-	}
-	return sb_detach(&sb);
+	return unescape(text, 0);
 }
 
 static void write_value(struct strbuf *out, const char *key, const char *value)

@@ -12,6 +12,7 @@
 #include "lazylib.h"
 #include "manifest.h"
 #include "build.h"
+#include "digest.h"
 #include "error.h"
 #include "install.h"
 #include "layout.h"
@@ -46,7 +47,7 @@ int open_archive(const char *path)
 int verify_archive(const char *name, int fd, const char *archive, const char *expected,
 		   char actual[65])
 {
-	if (sha256_fd(fd, archive, actual) < 0)
+	if (digest_fd(fd, archive, actual, NULL) < 0)
 		return -1;
 	if (expected && strcmp(expected, actual))
 		return fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s",

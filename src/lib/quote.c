@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "escape.h"
 #include "quote.h"
 
 int shell_from_name(const char *name, enum shell *out)
@@ -130,19 +131,7 @@ int has_control_char(const char *s)
 
 char *printable(const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	for (; *s; s++) {
-		if (*s == '\n')
-			sb_adds(&sb, "\\n");
-		else if (*s == '\t')
-			sb_adds(&sb, "\\t");
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			sb_addf(&sb, "\\x%02x", (unsigned char)*s);
-		else
-			sb_addc(&sb, *s);
-	}
-	return sb_detach(&sb);
+	return escape(s, "", ESC_CONTROL | ESC_NAMED_NL | ESC_NAMED_TAB);
 }
 
 #define SH_PLAIN "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=+,:@%"

@@ -8,10 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
-#include "lazylib.h"
+#include "digest.h"
 #include "error.h"
+#include "escape.h"
 #include "quote.h"
 #include "record.h"
 #include "strvec.h"
@@ -47,43 +46,17 @@
  * INI: Debian's inih cuts lines at 200 bytes, and a path can be longer.
  */
 #define RECORD_MAGIC "cenv-record 1"
-#define HASH_CHUNK 65536
 
 /* ---- escaping ------------------------------------------------------------ */
 
 char *record_escape(const char *s, int spaces)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f || c == '\\' || (spaces && c == ' '))
-			sb_addf(&sb, "\\x%02x", c);
-		else
-			sb_addc(&sb, *s);
-	}
-	return sb_detach(&sb);
+	return escape(s, "\\", ESC_CONTROL | (spaces ? ESC_SPACE : 0));
 }
 
 char *record_unescape(const char *text)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	while (*text) {
-		if (*text != '\\') {
-			sb_addc(&sb, *text++);
-			continue;
-		}
-		if (text[1] != 'x' || hex_digit(text[2]) < 0 || hex_digit(text[3]) < 0 ||
-		    (text[2] == '0' && text[3] == '0')) {
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_addc(&sb, (char)(hex_digit(text[2]) * 16 + hex_digit(text[3])));
-		text += 4;
-	}
-	return sb_detach(&sb);
+	return unescape(text, ESC_STRICT);
 }
 
 int record_path_ok(const char *path)
@@ -517,71 +490,7 @@ void record_names_free(char **names, size_t n)
 	free(names);
 }
 
-/* ---- hashing and scanning -------------------------------------------------- */
-
-static int sha256_fd_size(int fd, const char *path, char out[65], long long *size)
-{
-	static const char hex[] = "0123456789abcdef";
-	EVP_MD_CTX *ctx;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	char *buf;
-	long long total = 0;
-	int ret = -1;
-
-	if (lazylib_crypto() < 0)
-		return -1;
-	ctx = EVP_MD_CTX_new();
-	buf = xmalloc(HASH_CHUNK);
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		fail("cannot hash '%s': libcrypto has no sha256", path);
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf, HASH_CHUNK);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fail_errno("cannot read '%s'", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (!EVP_DigestUpdate(ctx, buf, (size_t)n)) {
-			fail("cannot hash '%s'", path);
-			goto out;
-		}
-		total += n;
-	}
-	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32) {
-		fail("cannot hash '%s'", path);
-		goto out;
-	}
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-	if (size)
-		*size = total;
-	ret = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	free(buf);
-	return ret;
-}
-
-int sha256_file(const char *path, char out[65])
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return fail_errno("cannot open '%s'", path);
-	ret = sha256_fd_size(fd, path, out, NULL);
-	close(fd);
-	return ret;
-}
+/* ---- scanning ------------------------------------------------------------ */
 
 struct scan {
 	const char *root;
@@ -653,7 +562,7 @@ static int scan_entry(struct scan *sc, const char *rel)
 			fail_errno("cannot open '%s'", full);
 			goto out;
 		}
-		ret = sha256_fd_size(fd, full, f.sha256, &f.size);
+		ret = digest_fd(fd, full, f.sha256, &f.size);
 		close(fd);
 		if (ret < 0)
 			goto out;
@@ -716,9 +625,4 @@ long long record_size(const struct record *r)
 	for (i = 0; i < r->nfiles; i++)
 		bytes += r->files[i].size;
 	return bytes;
-}
-
-int sha256_fd(int fd, const char *name, char out[65])
-{
-	return sha256_fd_size(fd, name, out, NULL);
 }

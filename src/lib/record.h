@@ -16,7 +16,7 @@ struct record_file {
 	char type;          /* 'f' regular file, 'l' symlink (directories are not recorded: emptied ones are pruned) */
 	mode_t mode;
 	long long size;     /* files */
-	char sha256[65];    /* files: hex digest; "" otherwise */
+	char sha256[65];    /* files: hex digest (digest.h); "" otherwise */
 	char *link_target;  /* symlinks, else NULL */
 };
 
@@ -52,15 +52,10 @@ void record_names_free(char **names, size_t n);
  */
 int record_scan(const char *root, struct record *r);
 
-/* The sha256 of a file as 64 hex digits (out has room for 65); -1 with fail(). */
-int sha256_file(const char *path, char out[65]);
-/* The same from an open descriptor, read to its end; name is for messages. */
-int sha256_fd(int fd, const char *name, char out[65]);
-
 /*
- * The escaping shared by records and the transaction journal: a backslash,
- * control bytes, DEL and (with spaces) ' ' become \xHH, so an escaped value
- * holds no newline and, with spaces, no blank.  Caller frees.
+ * The escaping shared by records and the transaction journal (escape.h): a
+ * backslash, control bytes, DEL and (with spaces) ' ' become \xHH, so an
+ * escaped value holds no newline and, with spaces, no blank.  Caller frees.
  */
 char *record_escape(const char *s, int spaces);
 /* The reverse; NULL when text holds a backslash not starting \xHH, or \x00. */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "error.h"
 #include "layout.h"
 #include "record.h"
@@ -67,15 +68,15 @@ static void test_sha256(void **state)
 	{
 		char *p = path_join(dir, "abc.txt");
 
-		assert_int_equal(sha256_file(p, out), 0);
+		assert_int_equal(digest_file(p, out), 0);
 		assert_string_equal(out, SHA_ABC);
 		free(p);
 		p = path_join(dir, "empty");
-		assert_int_equal(sha256_file(p, out), 0);
+		assert_int_equal(digest_file(p, out), 0);
 		assert_string_equal(out, SHA_EMPTY);
 		free(p);
 		p = path_join(dir, "missing");
-		assert_int_equal(sha256_file(p, out), -1);
+		assert_int_equal(digest_file(p, out), -1);
 		assert_non_null(strstr(last_error(), "missing"));
 		free(p);
 	}
@@ -90,7 +91,7 @@ static void test_sha256_large(void **state)
 	memset(text, 'a', 200000);
 	text[200000] = '\0';
 	put(dir, "large", text);
-	assert_int_equal(sha256_file(p, out), 0);
+	assert_int_equal(digest_file(p, out), 0);
 	assert_string_equal(out, "2287d207f24a941ff3b56c04c8a25ad56b63e3023207b3bb5b4ac0c9869d74be");
 	free(text);
 	free(p);
