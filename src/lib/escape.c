@@ -50,6 +50,18 @@ char *escape(const char *s, const char *special, unsigned flags)
 }
 
 /* The byte that \xHH at t stands for, or -1 when t does not start one. */
+/* The value of a hexadecimal digit, or -1. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int hex_escape(const char *t)
 {
 	if (t[0] != '\\' || t[1] != 'x' || hex_digit(t[2]) < 0 || hex_digit(t[3]) < 0)

@@ -102,10 +102,7 @@ static int build_package(const struct install_env *env, const struct install_sou
 	int ret = -1;
 
 	if (src->build ? build_system_parse(src->build, sys) < 0 : build_detect(srcdir, sys) < 0) {
-		char *msg = xstrdup(last_error());
-
-		fail("%s: %s", src->name, msg);
-		free(msg);
+		fail_wrap("%s", src->name);
 		goto out;
 	}
 	if (mkdir_p(logdir, 0755, NULL) < 0)
@@ -191,7 +188,7 @@ out:
 		record_release(installed);
 	/* the work area goes either way (the build log stays for a look); keep the first error */
 	if (work) {
-		char *msg = ret < 0 ? xstrdup(last_error()) : NULL;
+		char *msg = ret < 0 ? error_take() : NULL;
 
 		remove_tree(work);
 		/* and work/ itself once empty: a failed install leaves the tree as it was */
@@ -202,8 +199,7 @@ out:
 			free(parent);
 		}
 		if (msg)
-			fail("%s", msg);
-		free(msg);
+			error_restore(msg);
 	}
 	unpack_result_release(&ures);
 	close(fd);

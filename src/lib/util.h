@@ -17,9 +17,6 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #include <stdarg.h>
 char *xvasprintf(const char *fmt, va_list ap);
 
-/* The value of a hexadecimal digit, or -1 (for the \\xHH escapes of cenv's files). */
-int hex_digit(char c);
-
 /* A growable NUL-terminated string.  Owner: whoever called sb_init; free with sb_release. */
 struct strbuf {
 	char *buf;
