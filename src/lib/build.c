@@ -1,10 +1,7 @@
 /* build.c - build drivers: configure, build and stage a source tree with its own build system. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +14,14 @@
 #include "error.h"
 #include "prebuilt.h"
 #include "quote.h"
+#include "spawn.h"
+#include "strvec.h"
 #include "util.h"
 
 /*
  * Builds may run in worker threads, so nothing here changes the process: each command is
- * forked, and only the child changes directory and file descriptors before execve() with
- * the build's own environment array.  Everything the child needs (paths, argv, envp, the
- * message it writes if exec fails) is made before fork(): between fork and exec a threaded
- * process may call only async-signal-safe functions, so no malloc and no stdio there.
+ * started through spawn, in its own working directory with the build's own environment
+ * array, stdin from /dev/null and its output appended to the log.
  *
  * Autotools and plain-Makefile projects are built inside the source tree (which is ours, a
  * fresh unpack): many hand-written configure scripts cannot build out of tree, and autoconf
@@ -40,8 +37,6 @@ static const char *const system_names[] = {
 	[BUILD_PREBUILT] = "prebuilt",
 };
 #define NSYSTEMS (sizeof(system_names) / sizeof(system_names[0]))
-
-#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 const char *build_system_name(enum build_system sys)
 {
@@ -99,53 +94,13 @@ int build_detect(const char *src, enum build_system *out)
 
 /* ---- running commands ------------------------------------------------------------------ */
 
-/* A NULL-terminated argument vector that owns its strings. */
-struct argv {
-	char **v;
-	size_t n, cap;
-};
-
-static void av_push(struct argv *av, const char *s)
-{
-	if (av->n + 2 > av->cap) {
-		av->cap = av->cap ? 2 * av->cap : 16;
-		av->v = xrealloc(av->v, av->cap * sizeof(*av->v));
-	}
-	av->v[av->n++] = xstrdup(s);
-	av->v[av->n] = NULL;
-}
-
-static void av_pushf(struct argv *av, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void av_pushf(struct argv *av, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	av_push(av, s);
-	free(s);
-}
-
-static void av_clear(struct argv *av)
-{
-	size_t i;
-
-	for (i = 0; i < av->n; i++)
-		free(av->v[i]);
-	free(av->v);
-	av->v = NULL;
-	av->n = av->cap = 0;
-}
-
 /* One build in progress.  Owns every pointer but req. */
 struct build {
 	const struct build_request *req;
 	char *src, *builddir, *destdir; /* absolute */
 	char *stage;                    /* destdir + prefix: where the files land */
 	char *rpath;                    /* prefix/lib */
-	int log_fd, null_fd;
+	int log_fd;
 	char *ldflags_var;              /* "LDFLAGS=... -Wl,-rpath,PREFIX/lib" */
 	char *destdir_var;              /* "DESTDIR=destdir" */
 	char **env;                     /* req->envp, edited; borrows its strings */
@@ -200,97 +155,24 @@ static void build_env(struct build *b)
 	b->env_destdir[k + 1] = NULL;
 	b->env[k] = NULL;
 	if (!b->path)
-		b->path = DEFAULT_PATH;
-}
-
-static int is_executable(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+		b->path = SPAWN_DEFAULT_PATH;
 }
 
 /*
- * Where execvp() in the child would find name, given PATH and the child's directory dir:
- * a new string to hand to execve() in that directory, or NULL when there is none.
- */
-static char *find_program(const char *name, const char *path, const char *dir)
-{
-	const char *p = path, *end;
-
-	if (strchr(name, '/')) {
-		char *full = name[0] == '/' ? xstrdup(name) : path_join(dir, name);
-		int ok = is_executable(full);
-
-		free(full);
-		return ok ? xstrdup(name) : NULL;
-	}
-	for (;; p = end + 1) {
-		char *elem, *cand;
-
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		/* an empty element is the current directory: the child's, like execvp in it */
-		elem = end == p ? xstrdup(".") : xasprintf("%.*s", (int)(end - p), p);
-		cand = elem[0] == '/' ? path_join(elem, name) : xasprintf("%s/%s/%s", dir, elem, name);
-		free(elem);
-		if (is_executable(cand))
-			return cand;
-		free(cand);
-		if (!*end)
-			return NULL;
-	}
-}
-
-/* The child: async-signal-safe calls only. */
-static void __attribute__((noreturn))
-child(const struct build *b, const char *dir, const char *exe, char **argv, char **shargv,
-      char **envp, const char *errmsg)
-{
-	int logfd = b->log_fd, nullfd = b->null_fd;
-	struct sigaction sa;
-	sigset_t none;
-
-	/* dup2(fd, fd) would keep FD_CLOEXEC: move our descriptors above 2 first */
-	if (logfd <= 2)
-		logfd = fcntl(logfd, F_DUPFD, 3);
-	if (nullfd <= 2)
-		nullfd = fcntl(nullfd, F_DUPFD, 3);
-	if (logfd < 0 || nullfd < 0 || dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 ||
-	    dup2(logfd, 2) < 0)
-		_exit(126);
-	/* an ignored SIGPIPE or a blocked signal of ours would be inherited across exec */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (chdir(dir) == 0) {
-		execve(exe, argv, envp);
-		/* a script without #!: what execvp does */
-		if (errno == ENOEXEC)
-			execve("/bin/sh", shargv, envp);
-	}
-	write_all(2, errmsg, strlen(errmsg), -1);
-	_exit(127);
-}
-
-/*
- * Runs argv in dir, its output appended to the log.  step names it in messages ("make
+ * Runs av in dir, its output appended to the log.  step names it in messages ("make
  * install").  with_destdir adds DESTDIR to the environment.  0, or -1 with fail().
  */
-static int run(struct build *b, const char *step, const char *dir, struct argv *av,
+static int run(struct build *b, const char *step, const char *dir, struct strvec *av,
 	       int with_destdir)
 {
 	const struct build_request *req = b->req;
 	struct strbuf line = STRBUF_INIT;
-	char **shargv = NULL, *exe, *errmsg = NULL;
+	struct spawn sp;
+	char *exe;
 	size_t i;
-	pid_t pid;
 	int status, ret = -1;
 
+	spawn_init(&sp);
 	sb_adds(&line, "$ cd ");
 	quote_sh_word(&line, dir);
 	sb_adds(&line, " &&");
@@ -305,7 +187,8 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 	sb_addc(&line, '\n');
 	write_all(b->log_fd, line.buf, line.len, -1);
 
-	exe = find_program(av->v[0], b->path, dir);
+	/* looked up here as well as by spawn: a missing tool is a message of its own, not a 127 */
+	exe = spawn_find_program(av->v[0], b->path, dir);
 	if (!exe) {
 		char *msg = xasprintf("cenv: '%s' not found on PATH (%s)\n", av->v[0], b->path);
 
@@ -315,25 +198,15 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 		     "log: %s", req->name, step, av->v[0], req->log_path);
 		goto out;
 	}
-	shargv = xmalloc((av->n + 2) * sizeof(*shargv));
-	shargv[0] = "sh";
-	shargv[1] = exe;
-	memcpy(shargv + 2, av->v + 1, av->n * sizeof(*shargv)); /* with the NULL */
-	errmsg = xasprintf("cenv: cannot run '%s' in '%s'\n", exe, dir);
-
-	pid = fork();
-	if (pid < 0) {
-		fail_errno("build of '%s' failed at %s: cannot start '%s'", req->name, step, av->v[0]);
+	strvec_pushv(&sp.argv, strvec_argv(av));
+	sp.envp = with_destdir ? b->env_destdir : b->env;
+	sp.path = b->path;
+	sp.dir = dir;
+	sp.log_fd = b->log_fd;
+	sp.no_stdin = 1;
+	if (spawn_run(&sp, &status) < 0) {
+		fail_wrap("build of '%s' failed at %s", req->name, step);
 		goto out;
-	}
-	if (pid == 0)
-		child(b, dir, exe, av->v, shargv, with_destdir ? b->env_destdir : b->env, errmsg);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fail_errno("build of '%s' failed at %s: cannot wait for '%s'", req->name, step,
-				   av->v[0]);
-			goto out;
-		}
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		ret = 0;
@@ -354,26 +227,25 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 	}
 out:
 	sb_release(&line);
-	free(shargv);
+	spawn_release(&sp);
 	free(exe);
-	free(errmsg);
 	return ret;
 }
 
 /* ---- the drivers ---------------------------------------------------------------------- */
 
-static void add_args(const struct build_request *req, struct argv *av)
+static void add_args(const struct build_request *req, struct strvec *av)
 {
 	size_t i;
 
 	for (i = 0; i < req->nargs; i++)
-		av_push(av, req->args[i]);
+		strvec_push(av, req->args[i]);
 }
 
 static int build_autotools(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
+	struct strvec av = STRVEC_INIT;
 	char *configure = path_join(b->src, "configure");
 	int ret = -1;
 
@@ -383,36 +255,36 @@ static int build_autotools(struct build *b)
 			     req->name, b->src);
 			goto out;
 		}
-		av_push(&av, "autoreconf");
-		av_push(&av, "-fi");
+		strvec_push(&av, "autoreconf");
+		strvec_push(&av, "-fi");
 		if (run(b, "autoreconf", b->src, &av, 0) < 0)
 			goto out;
-		av_clear(&av);
+		strvec_release(&av);
 	}
 	/* "./configure", never an absolute path: autoconf refuses a srcdir with spaces */
 	if (access(configure, X_OK) != 0)
-		av_push(&av, "sh");
-	av_push(&av, "./configure");
-	av_pushf(&av, "--prefix=%s", req->prefix);
-	av_pushf(&av, "--libdir=%s/lib", req->prefix);
+		strvec_push(&av, "sh");
+	strvec_push(&av, "./configure");
+	strvec_pushf(&av, "--prefix=%s", req->prefix);
+	strvec_pushf(&av, "--libdir=%s/lib", req->prefix);
 	add_args(req, &av);
 	if (run(b, "configure", b->src, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "make");
-	av_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_push(&av, "make");
+	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
 	if (run(b, "make", b->src, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
 	/* serial: parallel installs race in libtool's relinking */
-	av_push(&av, "make");
-	av_push(&av, "install");
-	av_pushf(&av, "DESTDIR=%s", b->destdir);
+	strvec_push(&av, "make");
+	strvec_push(&av, "install");
+	strvec_pushf(&av, "DESTDIR=%s", b->destdir);
 	ret = run(b, "make install", b->src, &av, 0);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	free(configure);
 	return ret;
 }
@@ -420,42 +292,42 @@ out:
 static int build_cmake(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
-	char *ninja = find_program("ninja", b->path, b->builddir);
+	struct strvec av = STRVEC_INIT;
+	char *ninja = spawn_find_program("ninja", b->path, b->builddir);
 	int ret = -1;
 
-	av_push(&av, "cmake");
-	av_push(&av, "-S");
-	av_push(&av, b->src);
-	av_push(&av, "-B");
-	av_push(&av, b->builddir);
-	av_push(&av, "-G");
-	av_push(&av, ninja ? "Ninja" : "Unix Makefiles");
-	av_push(&av, "-DCMAKE_BUILD_TYPE=Release");
-	av_pushf(&av, "-DCMAKE_INSTALL_PREFIX=%s", req->prefix);
-	av_push(&av, "-DCMAKE_INSTALL_LIBDIR=lib");
-	av_pushf(&av, "-DCMAKE_PREFIX_PATH=%s", req->prefix);
-	av_pushf(&av, "-DCMAKE_INSTALL_RPATH=%s", b->rpath);
+	strvec_push(&av, "cmake");
+	strvec_push(&av, "-S");
+	strvec_push(&av, b->src);
+	strvec_push(&av, "-B");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, "-G");
+	strvec_push(&av, ninja ? "Ninja" : "Unix Makefiles");
+	strvec_push(&av, "-DCMAKE_BUILD_TYPE=Release");
+	strvec_pushf(&av, "-DCMAKE_INSTALL_PREFIX=%s", req->prefix);
+	strvec_push(&av, "-DCMAKE_INSTALL_LIBDIR=lib");
+	strvec_pushf(&av, "-DCMAKE_PREFIX_PATH=%s", req->prefix);
+	strvec_pushf(&av, "-DCMAKE_INSTALL_RPATH=%s", b->rpath);
 	add_args(req, &av);
 	if (run(b, "cmake configure", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "cmake");
-	av_push(&av, "--build");
-	av_push(&av, b->builddir);
-	av_push(&av, "-j");
-	av_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_push(&av, "cmake");
+	strvec_push(&av, "--build");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, "-j");
+	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
 	if (run(b, "cmake build", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "cmake");
-	av_push(&av, "--install");
-	av_push(&av, b->builddir);
+	strvec_push(&av, "cmake");
+	strvec_push(&av, "--install");
+	strvec_push(&av, b->builddir);
 	ret = run(b, "cmake install", b->builddir, &av, 1);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	free(ninja);
 	return ret;
 }
@@ -467,68 +339,68 @@ out:
 static int build_meson(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
+	struct strvec av = STRVEC_INIT;
 	int ret = -1;
 
-	av_push(&av, "meson");
-	av_push(&av, "setup");
-	av_push(&av, b->builddir);
-	av_push(&av, b->src);
-	av_push(&av, "--prefix");
-	av_push(&av, req->prefix);
-	av_push(&av, "--libdir");
-	av_push(&av, "lib");
-	av_push(&av, "--buildtype");
-	av_push(&av, "release");
+	strvec_push(&av, "meson");
+	strvec_push(&av, "setup");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, b->src);
+	strvec_push(&av, "--prefix");
+	strvec_push(&av, req->prefix);
+	strvec_push(&av, "--libdir");
+	strvec_push(&av, "lib");
+	strvec_push(&av, "--buildtype");
+	strvec_push(&av, "release");
 	/* subprojects come from the archive or not at all: an install never downloads behind the user's back */
-	av_push(&av, "--wrap-mode=nodownload");
+	strvec_push(&av, "--wrap-mode=nodownload");
 	add_args(req, &av);
 	if (run(b, "meson setup", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "meson");
-	av_push(&av, "compile");
-	av_push(&av, "-C");
-	av_push(&av, b->builddir);
-	av_push(&av, "-j");
-	av_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_push(&av, "meson");
+	strvec_push(&av, "compile");
+	strvec_push(&av, "-C");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, "-j");
+	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
 	if (run(b, "meson compile", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "meson");
-	av_push(&av, "install");
-	av_push(&av, "-C");
-	av_push(&av, b->builddir);
+	strvec_push(&av, "meson");
+	strvec_push(&av, "install");
+	strvec_push(&av, "-C");
+	strvec_push(&av, b->builddir);
 	ret = run(b, "meson install", b->builddir, &av, 1);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	return ret;
 }
 
 static int build_make(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
+	struct strvec av = STRVEC_INIT;
 	int ret = -1;
 
-	av_push(&av, "make");
-	av_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
-	av_pushf(&av, "PREFIX=%s", req->prefix);
+	strvec_push(&av, "make");
+	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_pushf(&av, "PREFIX=%s", req->prefix);
 	add_args(req, &av);
 	if (run(b, "make", b->src, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "make");
-	av_push(&av, "install");
-	av_pushf(&av, "PREFIX=%s", req->prefix);
-	av_pushf(&av, "DESTDIR=%s", b->destdir);
+	strvec_push(&av, "make");
+	strvec_push(&av, "install");
+	strvec_pushf(&av, "PREFIX=%s", req->prefix);
+	strvec_pushf(&av, "DESTDIR=%s", b->destdir);
 	add_args(req, &av);
 	ret = run(b, "make install", b->src, &av, 0);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	return ret;
 }
 
@@ -562,7 +434,7 @@ int build_run(const struct build_request *req)
 
 	memset(&b, 0, sizeof(b));
 	b.req = req;
-	b.log_fd = b.null_fd = -1;
+	b.log_fd = -1;
 	if (!req->prefix || req->prefix[0] != '/')
 		return fail("cannot build '%s': the prefix '%s' is not an absolute path", name,
 			    req->prefix ? req->prefix : "");
@@ -588,11 +460,6 @@ int build_run(const struct build_request *req)
 	b.log_fd = open(req->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (b.log_fd < 0) {
 		fail_errno("cannot build '%s': cannot open the log '%s'", name, req->log_path);
-		goto out;
-	}
-	b.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (b.null_fd < 0) {
-		fail_errno("cannot build '%s': cannot open /dev/null", name);
 		goto out;
 	}
 	build_env(&b);
@@ -627,8 +494,6 @@ out:
 	sb_release(&head);
 	if (b.log_fd >= 0)
 		close(b.log_fd);
-	if (b.null_fd >= 0)
-		close(b.null_fd);
 	free(b.src);
 	free(b.builddir);
 	free(b.destdir);
