@@ -1,11 +1,7 @@
 /* build.c - build drivers: configure, build and stage a source tree with its own build system. */
 #define _POSIX_C_SOURCE 200809L
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +12,16 @@
 
 #include "build.h"
 #include "error.h"
+#include "prebuilt.h"
 #include "quote.h"
+#include "spawn.h"
+#include "strvec.h"
 #include "util.h"
 
 /*
  * Builds may run in worker threads, so nothing here changes the process: each command is
- * forked, and only the child changes directory and file descriptors before execve() with
- * the build's own environment array.  Everything the child needs (paths, argv, envp, the
- * message it writes if exec fails) is made before fork(): between fork and exec a threaded
- * process may call only async-signal-safe functions, so no malloc and no stdio there.
+ * started through spawn, in its own working directory with the build's own environment
+ * array, stdin from /dev/null and its output appended to the log.
  *
  * Autotools and plain-Makefile projects are built inside the source tree (which is ours, a
  * fresh unpack): many hand-written configure scripts cannot build out of tree, and autoconf
@@ -40,8 +37,6 @@ static const char *const system_names[] = {
 	[BUILD_PREBUILT] = "prebuilt",
 };
 #define NSYSTEMS (sizeof(system_names) / sizeof(system_names[0]))
-
-#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 const char *build_system_name(enum build_system sys)
 {
@@ -99,53 +94,13 @@ int build_detect(const char *src, enum build_system *out)
 
 /* ---- running commands ------------------------------------------------------------------ */
 
-/* A NULL-terminated argument vector that owns its strings. */
-struct argv {
-	char **v;
-	size_t n, cap;
-};
-
-static void av_push(struct argv *av, const char *s)
-{
-	if (av->n + 2 > av->cap) {
-		av->cap = av->cap ? 2 * av->cap : 16;
-		av->v = xrealloc(av->v, av->cap * sizeof(*av->v));
-	}
-	av->v[av->n++] = xstrdup(s);
-	av->v[av->n] = NULL;
-}
-
-static void av_pushf(struct argv *av, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void av_pushf(struct argv *av, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	av_push(av, s);
-	free(s);
-}
-
-static void av_clear(struct argv *av)
-{
-	size_t i;
-
-	for (i = 0; i < av->n; i++)
-		free(av->v[i]);
-	free(av->v);
-	av->v = NULL;
-	av->n = av->cap = 0;
-}
-
 /* One build in progress.  Owns every pointer but req. */
 struct build {
 	const struct build_request *req;
 	char *src, *builddir, *destdir; /* absolute */
 	char *stage;                    /* destdir + prefix: where the files land */
 	char *rpath;                    /* prefix/lib */
-	int log_fd, null_fd;
+	int log_fd;
 	char *ldflags_var;              /* "LDFLAGS=... -Wl,-rpath,PREFIX/lib" */
 	char *destdir_var;              /* "DESTDIR=destdir" */
 	char **env;                     /* req->envp, edited; borrows its strings */
@@ -200,97 +155,24 @@ static void build_env(struct build *b)
 	b->env_destdir[k + 1] = NULL;
 	b->env[k] = NULL;
 	if (!b->path)
-		b->path = DEFAULT_PATH;
-}
-
-static int is_executable(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+		b->path = SPAWN_DEFAULT_PATH;
 }
 
 /*
- * Where execvp() in the child would find name, given PATH and the child's directory dir:
- * a new string to hand to execve() in that directory, or NULL when there is none.
- */
-static char *find_program(const char *name, const char *path, const char *dir)
-{
-	const char *p = path, *end;
-
-	if (strchr(name, '/')) {
-		char *full = name[0] == '/' ? xstrdup(name) : path_join(dir, name);
-		int ok = is_executable(full);
-
-		free(full);
-		return ok ? xstrdup(name) : NULL;
-	}
-	for (;; p = end + 1) {
-		char *elem, *cand;
-
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		/* an empty element is the current directory: the child's, like execvp in it */
-		elem = end == p ? xstrdup(".") : xasprintf("%.*s", (int)(end - p), p);
-		cand = elem[0] == '/' ? path_join(elem, name) : xasprintf("%s/%s/%s", dir, elem, name);
-		free(elem);
-		if (is_executable(cand))
-			return cand;
-		free(cand);
-		if (!*end)
-			return NULL;
-	}
-}
-
-/* The child: async-signal-safe calls only. */
-static void __attribute__((noreturn))
-child(const struct build *b, const char *dir, const char *exe, char **argv, char **shargv,
-      char **envp, const char *errmsg)
-{
-	int logfd = b->log_fd, nullfd = b->null_fd;
-	struct sigaction sa;
-	sigset_t none;
-
-	/* dup2(fd, fd) would keep FD_CLOEXEC: move our descriptors above 2 first */
-	if (logfd <= 2)
-		logfd = fcntl(logfd, F_DUPFD, 3);
-	if (nullfd <= 2)
-		nullfd = fcntl(nullfd, F_DUPFD, 3);
-	if (logfd < 0 || nullfd < 0 || dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 ||
-	    dup2(logfd, 2) < 0)
-		_exit(126);
-	/* an ignored SIGPIPE or a blocked signal of ours would be inherited across exec */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (chdir(dir) == 0) {
-		execve(exe, argv, envp);
-		/* a script without #!: what execvp does */
-		if (errno == ENOEXEC)
-			execve("/bin/sh", shargv, envp);
-	}
-	write_all(2, errmsg, strlen(errmsg), -1);
-	_exit(127);
-}
-
-/*
- * Runs argv in dir, its output appended to the log.  step names it in messages ("make
+ * Runs av in dir, its output appended to the log.  step names it in messages ("make
  * install").  with_destdir adds DESTDIR to the environment.  0, or -1 with fail().
  */
-static int run(struct build *b, const char *step, const char *dir, struct argv *av,
+static int run(struct build *b, const char *step, const char *dir, struct strvec *av,
 	       int with_destdir)
 {
 	const struct build_request *req = b->req;
 	struct strbuf line = STRBUF_INIT;
-	char **shargv = NULL, *exe, *errmsg = NULL;
+	struct spawn sp;
+	char *exe;
 	size_t i;
-	pid_t pid;
 	int status, ret = -1;
 
+	spawn_init(&sp);
 	sb_adds(&line, "$ cd ");
 	quote_sh_word(&line, dir);
 	sb_adds(&line, " &&");
@@ -305,7 +187,8 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 	sb_addc(&line, '\n');
 	write_all(b->log_fd, line.buf, line.len, -1);
 
-	exe = find_program(av->v[0], b->path, dir);
+	/* looked up here as well as by spawn: a missing tool is a message of its own, not a 127 */
+	exe = spawn_find_program(av->v[0], b->path, dir);
 	if (!exe) {
 		char *msg = xasprintf("cenv: '%s' not found on PATH (%s)\n", av->v[0], b->path);
 
@@ -315,25 +198,15 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 		     "log: %s", req->name, step, av->v[0], req->log_path);
 		goto out;
 	}
-	shargv = xmalloc((av->n + 2) * sizeof(*shargv));
-	shargv[0] = "sh";
-	shargv[1] = exe;
-	memcpy(shargv + 2, av->v + 1, av->n * sizeof(*shargv)); /* with the NULL */
-	errmsg = xasprintf("cenv: cannot run '%s' in '%s'\n", exe, dir);
-
-	pid = fork();
-	if (pid < 0) {
-		fail_errno("build of '%s' failed at %s: cannot start '%s'", req->name, step, av->v[0]);
+	strvec_pushv(&sp.argv, strvec_argv(av));
+	sp.envp = with_destdir ? b->env_destdir : b->env;
+	sp.path = b->path;
+	sp.dir = dir;
+	sp.log_fd = b->log_fd;
+	sp.no_stdin = 1;
+	if (spawn_run(&sp, &status) < 0) {
+		fail_wrap("build of '%s' failed at %s", req->name, step);
 		goto out;
-	}
-	if (pid == 0)
-		child(b, dir, exe, av->v, shargv, with_destdir ? b->env_destdir : b->env, errmsg);
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			fail_errno("build of '%s' failed at %s: cannot wait for '%s'", req->name, step,
-				   av->v[0]);
-			goto out;
-		}
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		ret = 0;
@@ -354,26 +227,25 @@ static int run(struct build *b, const char *step, const char *dir, struct argv *
 	}
 out:
 	sb_release(&line);
-	free(shargv);
+	spawn_release(&sp);
 	free(exe);
-	free(errmsg);
 	return ret;
 }
 
 /* ---- the drivers ---------------------------------------------------------------------- */
 
-static void add_args(const struct build_request *req, struct argv *av)
+static void add_args(const struct build_request *req, struct strvec *av)
 {
 	size_t i;
 
 	for (i = 0; i < req->nargs; i++)
-		av_push(av, req->args[i]);
+		strvec_push(av, req->args[i]);
 }
 
 static int build_autotools(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
+	struct strvec av = STRVEC_INIT;
 	char *configure = path_join(b->src, "configure");
 	int ret = -1;
 
@@ -383,36 +255,36 @@ static int build_autotools(struct build *b)
 			     req->name, b->src);
 			goto out;
 		}
-		av_push(&av, "autoreconf");
-		av_push(&av, "-fi");
+		strvec_push(&av, "autoreconf");
+		strvec_push(&av, "-fi");
 		if (run(b, "autoreconf", b->src, &av, 0) < 0)
 			goto out;
-		av_clear(&av);
+		strvec_release(&av);
 	}
 	/* "./configure", never an absolute path: autoconf refuses a srcdir with spaces */
 	if (access(configure, X_OK) != 0)
-		av_push(&av, "sh");
-	av_push(&av, "./configure");
-	av_pushf(&av, "--prefix=%s", req->prefix);
-	av_pushf(&av, "--libdir=%s/lib", req->prefix);
+		strvec_push(&av, "sh");
+	strvec_push(&av, "./configure");
+	strvec_pushf(&av, "--prefix=%s", req->prefix);
+	strvec_pushf(&av, "--libdir=%s/lib", req->prefix);
 	add_args(req, &av);
 	if (run(b, "configure", b->src, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "make");
-	av_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_push(&av, "make");
+	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
 	if (run(b, "make", b->src, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
 	/* serial: parallel installs race in libtool's relinking */
-	av_push(&av, "make");
-	av_push(&av, "install");
-	av_pushf(&av, "DESTDIR=%s", b->destdir);
+	strvec_push(&av, "make");
+	strvec_push(&av, "install");
+	strvec_pushf(&av, "DESTDIR=%s", b->destdir);
 	ret = run(b, "make install", b->src, &av, 0);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	free(configure);
 	return ret;
 }
@@ -420,42 +292,42 @@ out:
 static int build_cmake(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
-	char *ninja = find_program("ninja", b->path, b->builddir);
+	struct strvec av = STRVEC_INIT;
+	char *ninja = spawn_find_program("ninja", b->path, b->builddir);
 	int ret = -1;
 
-	av_push(&av, "cmake");
-	av_push(&av, "-S");
-	av_push(&av, b->src);
-	av_push(&av, "-B");
-	av_push(&av, b->builddir);
-	av_push(&av, "-G");
-	av_push(&av, ninja ? "Ninja" : "Unix Makefiles");
-	av_push(&av, "-DCMAKE_BUILD_TYPE=Release");
-	av_pushf(&av, "-DCMAKE_INSTALL_PREFIX=%s", req->prefix);
-	av_push(&av, "-DCMAKE_INSTALL_LIBDIR=lib");
-	av_pushf(&av, "-DCMAKE_PREFIX_PATH=%s", req->prefix);
-	av_pushf(&av, "-DCMAKE_INSTALL_RPATH=%s", b->rpath);
+	strvec_push(&av, "cmake");
+	strvec_push(&av, "-S");
+	strvec_push(&av, b->src);
+	strvec_push(&av, "-B");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, "-G");
+	strvec_push(&av, ninja ? "Ninja" : "Unix Makefiles");
+	strvec_push(&av, "-DCMAKE_BUILD_TYPE=Release");
+	strvec_pushf(&av, "-DCMAKE_INSTALL_PREFIX=%s", req->prefix);
+	strvec_push(&av, "-DCMAKE_INSTALL_LIBDIR=lib");
+	strvec_pushf(&av, "-DCMAKE_PREFIX_PATH=%s", req->prefix);
+	strvec_pushf(&av, "-DCMAKE_INSTALL_RPATH=%s", b->rpath);
 	add_args(req, &av);
 	if (run(b, "cmake configure", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "cmake");
-	av_push(&av, "--build");
-	av_push(&av, b->builddir);
-	av_push(&av, "-j");
-	av_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_push(&av, "cmake");
+	strvec_push(&av, "--build");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, "-j");
+	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
 	if (run(b, "cmake build", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "cmake");
-	av_push(&av, "--install");
-	av_push(&av, b->builddir);
+	strvec_push(&av, "cmake");
+	strvec_push(&av, "--install");
+	strvec_push(&av, b->builddir);
 	ret = run(b, "cmake install", b->builddir, &av, 1);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	free(ninja);
 	return ret;
 }
@@ -467,338 +339,81 @@ out:
 static int build_meson(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
+	struct strvec av = STRVEC_INIT;
 	int ret = -1;
 
-	av_push(&av, "meson");
-	av_push(&av, "setup");
-	av_push(&av, b->builddir);
-	av_push(&av, b->src);
-	av_push(&av, "--prefix");
-	av_push(&av, req->prefix);
-	av_push(&av, "--libdir");
-	av_push(&av, "lib");
-	av_push(&av, "--buildtype");
-	av_push(&av, "release");
+	strvec_push(&av, "meson");
+	strvec_push(&av, "setup");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, b->src);
+	strvec_push(&av, "--prefix");
+	strvec_push(&av, req->prefix);
+	strvec_push(&av, "--libdir");
+	strvec_push(&av, "lib");
+	strvec_push(&av, "--buildtype");
+	strvec_push(&av, "release");
 	/* subprojects come from the archive or not at all: an install never downloads behind the user's back */
-	av_push(&av, "--wrap-mode=nodownload");
+	strvec_push(&av, "--wrap-mode=nodownload");
 	add_args(req, &av);
 	if (run(b, "meson setup", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "meson");
-	av_push(&av, "compile");
-	av_push(&av, "-C");
-	av_push(&av, b->builddir);
-	av_push(&av, "-j");
-	av_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_push(&av, "meson");
+	strvec_push(&av, "compile");
+	strvec_push(&av, "-C");
+	strvec_push(&av, b->builddir);
+	strvec_push(&av, "-j");
+	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
 	if (run(b, "meson compile", b->builddir, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "meson");
-	av_push(&av, "install");
-	av_push(&av, "-C");
-	av_push(&av, b->builddir);
+	strvec_push(&av, "meson");
+	strvec_push(&av, "install");
+	strvec_push(&av, "-C");
+	strvec_push(&av, b->builddir);
 	ret = run(b, "meson install", b->builddir, &av, 1);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	return ret;
 }
 
 static int build_make(struct build *b)
 {
 	const struct build_request *req = b->req;
-	struct argv av = { 0 };
+	struct strvec av = STRVEC_INIT;
 	int ret = -1;
 
-	av_push(&av, "make");
-	av_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
-	av_pushf(&av, "PREFIX=%s", req->prefix);
+	strvec_push(&av, "make");
+	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	strvec_pushf(&av, "PREFIX=%s", req->prefix);
 	add_args(req, &av);
 	if (run(b, "make", b->src, &av, 0) < 0)
 		goto out;
-	av_clear(&av);
+	strvec_release(&av);
 
-	av_push(&av, "make");
-	av_push(&av, "install");
-	av_pushf(&av, "PREFIX=%s", req->prefix);
-	av_pushf(&av, "DESTDIR=%s", b->destdir);
+	strvec_push(&av, "make");
+	strvec_push(&av, "install");
+	strvec_pushf(&av, "PREFIX=%s", req->prefix);
+	strvec_pushf(&av, "DESTDIR=%s", b->destdir);
 	add_args(req, &av);
 	ret = run(b, "make install", b->src, &av, 0);
 out:
-	av_clear(&av);
+	strvec_release(&av);
 	return ret;
 }
 
 /* ---- prebuilt trees --------------------------------------------------------------------- */
 
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in, out, ret = -1;
-
-	in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0)
-		return fail_errno("cannot read '%s'", from);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0) {
-		fail_errno("cannot create '%s'", to);
-		close(in);
-		return -1;
-	}
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fail_errno("cannot read '%s'", from);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (write_all(out, buf, (size_t)n, -1) < 0) {
-			fail_errno("cannot write '%s'", to);
-			goto out;
-		}
-	}
-	/* fchmod, not the umask-filtered mode of open(): the modes are the package's */
-	if (fchmod(out, mode) < 0) {
-		fail_errno("cannot set the mode of '%s'", to);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (close(out) < 0 && ret == 0)
-		ret = fail_errno("cannot write '%s'", to);
-	close(in);
-	return ret;
-}
-
-static int copy_symlink(const char *from, const char *to, off_t size)
-{
-	size_t cap = size > 0 ? (size_t)size + 1 : 256;
-	char *target = NULL;
-	ssize_t n;
-	int ret;
-
-	for (;;) {
-		target = xrealloc(target, cap);
-		n = readlink(from, target, cap);
-		if (n < 0) {
-			free(target);
-			return fail_errno("cannot read the link '%s'", from);
-		}
-		if ((size_t)n < cap)
-			break;
-		cap *= 2;
-	}
-	target[n] = '\0';
-	ret = symlink(target, to) < 0 ? fail_errno("cannot create the link '%s'", to) : 0;
-	free(target);
-	return ret;
-}
-
-/*
- * Copies the contents of the directory from into the existing directory to: files with their
- * permission bits (setuid, setgid and sticky dropped), symlinks as symlinks, directories
- * keeping u+rwx so the staged tree can be moved and removed.
- */
-static int copy_tree(const char *from, const char *to)
-{
-	DIR *dir = opendir(from);
-	struct dirent *de;
-	int ret = 0;
-
-	if (!dir)
-		return fail_errno("cannot read '%s'", from);
-	while (ret == 0 && (errno = 0, de = readdir(dir))) {
-		char *src, *dst;
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		src = path_join(from, de->d_name);
-		dst = path_join(to, de->d_name);
-		if (lstat(src, &st) < 0) {
-			ret = fail_errno("cannot read '%s'", src);
-		} else if (S_ISDIR(st.st_mode)) {
-			if (mkdir(dst, 0700) < 0 && (errno != EEXIST || !is_dir(dst)))
-				ret = fail_errno("cannot create '%s'", dst);
-			if (ret == 0)
-				ret = copy_tree(src, dst);
-			if (ret == 0 && chmod(dst, (st.st_mode & 0777) | 0700) < 0)
-				ret = fail_errno("cannot set the mode of '%s'", dst);
-		} else if (S_ISREG(st.st_mode)) {
-			ret = copy_file(src, dst, st.st_mode & 0777);
-		} else if (S_ISLNK(st.st_mode)) {
-			ret = copy_symlink(src, dst, st.st_size);
-		} else {
-			ret = fail("'%s' is not a file, directory or symlink", src);
-		}
-		free(src);
-		free(dst);
-	}
-	if (ret == 0 && errno)
-		ret = fail_errno("cannot read '%s'", from);
-	closedir(dir);
-	return ret;
-}
-
-/*
- * The .pc file text with its "prefix=" line set to prefix.  Variables spelling out the old
- * prefix ("libdir=/opt/vendor/lib", common in vendor files) are made to use ${prefix}.
- * Returns a new string.
- */
-static char *rewrite_pc(const char *text, const char *prefix)
-{
-	struct strbuf out = STRBUF_INIT;
-	char *old = NULL;
-	const char *line, *end, *p;
-
-	for (line = text; *line; line = end) {
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		if (!old && !strncmp(line, "prefix=", 7)) {
-			const char *v = line + 7, *e = end;
-
-			while (e > v && strchr("\r\n \t", e[-1]))
-				e--;
-			old = xasprintf("%.*s", (int)(e - v), v);
-		}
-	}
-	for (line = text; *line; line = end) {
-		size_t oldlen = old ? strlen(old) : 0;
-
-		end = strchr(line, '\n');
-		end = end ? end + 1 : line + strlen(line);
-		if (!strncmp(line, "prefix=", 7)) {
-			sb_addf(&out, "prefix=%s\n", prefix);
-			continue;
-		}
-		for (p = line; p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '.'); p++)
-			;
-		if (p > line && *p == '=' && oldlen > 1 && !strncmp(p + 1, old, oldlen) &&
-		    strchr("/\r\n \t", p[1 + oldlen] ? p[1 + oldlen] : '\n')) {
-			sb_add(&out, line, (size_t)(p + 1 - line));
-			sb_adds(&out, "${prefix}");
-			sb_add(&out, p + 1 + oldlen, (size_t)(end - (p + 1 + oldlen)));
-			continue;
-		}
-		sb_add(&out, line, (size_t)(end - line));
-	}
-	free(old);
-	return sb_detach(&out);
-}
-
-static int fix_pc_dir(struct build *b, const char *dirpath)
-{
-	const char *prefix = b->req->prefix;
-	DIR *dir = opendir(dirpath);
-	struct dirent *de;
-	int ret = 0;
-
-	if (!dir)
-		return errno == ENOENT ? 0 : fail_errno("cannot read '%s'", dirpath);
-	while (ret == 0 && (de = readdir(dir))) {
-		size_t len = strlen(de->d_name);
-		char *path, *text = NULL, *fixed, *note;
-		struct stat st;
-
-		if (len < 4 || strcmp(de->d_name + len - 3, ".pc"))
-			continue;
-		path = path_join(dirpath, de->d_name);
-		/* a symlinked .pc is fixed through its target, if that is ours */
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			note = xasprintf("cenv: prefix=%s in %s\n", prefix, path);
-			write_all(b->log_fd, note, strlen(note), -1);
-			free(note);
-			ret = read_file(path, &text, NULL);
-			if (ret == 0) {
-				fixed = rewrite_pc(text, prefix);
-				ret = write_file_atomic(path, fixed, strlen(fixed), st.st_mode & 0777);
-				if (ret == 0 && chmod(path, st.st_mode & 0777) < 0)
-					ret = fail_errno("cannot set the mode of '%s'", path);
-				free(fixed);
-			}
-		}
-		free(text);
-		free(path);
-	}
-	closedir(dir);
-	return ret;
-}
-
-/*
- * Moves (or, across file systems, copies) each directory at the top of the tree into the
- * stage.  The unpacked tree is the installer's own and is thrown away afterwards, so a
- * rename costs nothing per file.  Files at the top (README, LICENSE) are not installed:
- * they would land in the prefix itself and clash between packages.
- */
-static int stage_prebuilt_tree(struct build *b)
-{
-	DIR *dir = opendir(b->src);
-	struct dirent *de;
-	int ret = 0;
-
-	if (!dir)
-		return fail_errno("cannot read '%s'", b->src);
-	while (ret == 0 && (errno = 0, de = readdir(dir))) {
-		char *from, *to;
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		from = path_join(b->src, de->d_name);
-		to = path_join(b->stage, de->d_name);
-		if (lstat(from, &st) < 0) {
-			ret = fail_errno("cannot read '%s'", from);
-		} else if (S_ISDIR(st.st_mode) && rename(from, to) < 0) {
-			if (errno != EXDEV)
-				ret = fail_errno("cannot move '%s' to '%s'", from, to);
-			else if (mkdir(to, 0700) < 0)
-				ret = fail_errno("cannot create '%s'", to);
-			else if ((ret = copy_tree(from, to)) == 0 && chmod(to, (st.st_mode & 0777) | 0700) < 0)
-				ret = fail_errno("cannot set the mode of '%s'", to);
-		}
-		free(from);
-		free(to);
-	}
-	if (ret == 0 && errno)
-		ret = fail_errno("cannot read '%s'", b->src);
-	closedir(dir);
-	return ret;
-}
-
 static int build_prebuilt(struct build *b)
 {
 	const struct build_request *req = b->req;
-	static const char *const pcdirs[] = { "lib/pkgconfig", "share/pkgconfig" };
-	size_t srclen = strlen(b->src), i;
 	char *why, *line;
-	int ret;
 
-	line = xasprintf("cenv: moving the directories of %s to %s\n", b->src, b->stage);
-	write_all(b->log_fd, line, strlen(line), -1);
-	free(line);
-	/* the stage must not be inside the tree it takes the directories of */
-	if (!strncmp(b->stage, b->src, srclen) && (b->stage[srclen] == '/' || !b->stage[srclen]))
-		ret = fail("the staging directory '%s' is inside the source tree", b->stage);
-	else
-		ret = mkdir_p(b->stage, 0755, NULL);
-	if (ret == 0)
-		ret = stage_prebuilt_tree(b);
-	for (i = 0; ret == 0 && i < sizeof(pcdirs) / sizeof(pcdirs[0]); i++) {
-		char *dir = path_join(b->stage, pcdirs[i]);
-
-		ret = fix_pc_dir(b, dir);
-		free(dir);
-	}
-	if (ret == 0)
+	if (prebuilt_stage(b->src, b->stage, req->prefix, b->log_fd) == 0)
 		return 0;
-	why = xstrdup(last_error());
+	why = error_take();
 	line = xasprintf("cenv: %s\n", why);
 	write_all(b->log_fd, line, strlen(line), -1);
 	free(line);
@@ -819,7 +434,7 @@ int build_run(const struct build_request *req)
 
 	memset(&b, 0, sizeof(b));
 	b.req = req;
-	b.log_fd = b.null_fd = -1;
+	b.log_fd = -1;
 	if (!req->prefix || req->prefix[0] != '/')
 		return fail("cannot build '%s': the prefix '%s' is not an absolute path", name,
 			    req->prefix ? req->prefix : "");
@@ -845,11 +460,6 @@ int build_run(const struct build_request *req)
 	b.log_fd = open(req->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (b.log_fd < 0) {
 		fail_errno("cannot build '%s': cannot open the log '%s'", name, req->log_path);
-		goto out;
-	}
-	b.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (b.null_fd < 0) {
-		fail_errno("cannot build '%s': cannot open /dev/null", name);
 		goto out;
 	}
 	build_env(&b);
@@ -884,8 +494,6 @@ out:
 	sb_release(&head);
 	if (b.log_fd >= 0)
 		close(b.log_fd);
-	if (b.null_fd >= 0)
-		close(b.null_fd);
 	free(b.src);
 	free(b.builddir);
 	free(b.destdir);

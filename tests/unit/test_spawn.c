@@ -1,0 +1,398 @@
+/* test_spawn.c - unit tests of child processes: status, environment, directory, descriptors, wrapper, groups, log. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "spawn.h"
+#include "util.h"
+
+/* after our headers: cmocka defines a fail() macro */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* A temporary directory per test, and a log file in it that the children write to. */
+struct fixture {
+	char *dir, *log;
+	int log_fd;
+	struct spawn sp;
+};
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/cenv-spawn-test-XXXXXX";
+	struct fixture *f = xmalloc(sizeof(*f));
+
+	if (!mkdtemp(tmpl))
+		return -1;
+	/* the real path: pwd -P in the child prints it so */
+	f->dir = realpath(tmpl, NULL);
+	f->log = path_join(f->dir, "log");
+	f->log_fd = open(f->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (!f->dir || f->log_fd < 0)
+		return -1;
+	spawn_init(&f->sp);
+	f->sp.log_fd = f->log_fd;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	spawn_release(&f->sp);
+	close(f->log_fd);
+	if (!getenv("CENV_KEEP_TMP"))
+		remove_tree(f->dir);
+	free(f->dir);
+	free(f->log);
+	free(f);
+	return 0;
+}
+
+/* The whole log so far; the caller frees it. */
+static char *log_text(const struct fixture *f)
+{
+	char *text = NULL;
+
+	assert_int_equal(read_file(f->log, &text, NULL), 0);
+	return text;
+}
+
+static void assert_log_is(const struct fixture *f, const char *want)
+{
+	char *text = log_text(f);
+
+	assert_string_equal(text, want);
+	free(text);
+}
+
+/* Sets argv to /bin/sh -c script. */
+static void sh(struct spawn *sp, const char *script)
+{
+	strvec_release(&sp->argv);
+	strvec_push(&sp->argv, "/bin/sh");
+	strvec_push(&sp->argv, "-c");
+	strvec_push(&sp->argv, script);
+}
+
+static int run_status(struct spawn *sp)
+{
+	int status = -1;
+
+	assert_int_equal(spawn_run(sp, &status), 0);
+	return status;
+}
+
+static void test_exit_status(void **state)
+{
+	struct fixture *f = *state;
+	int st;
+
+	sh(&f->sp, "exit 0");
+	st = run_status(&f->sp);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	sh(&f->sp, "exit 3");
+	st = run_status(&f->sp);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 3);
+}
+
+static void test_signal_death(void **state)
+{
+	struct fixture *f = *state;
+	int st;
+
+	sh(&f->sp, "kill -TERM $$; sleep 5");
+	st = run_status(&f->sp);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGTERM);
+}
+
+/* The child's environment is the array, entry for entry: nothing of ours comes through. */
+static void test_environment_exact(void **state)
+{
+	struct fixture *f = *state;
+	char *envp[] = { (char *)"A=1", (char *)"B=two words", (char *)"EMPTY=", NULL };
+
+	setenv("CENV_SPAWN_LEAK", "leaked", 1);
+	strvec_push(&f->sp.argv, "env");
+	f->sp.path = "/usr/bin:/bin";
+	f->sp.envp = envp;
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_log_is(f, "A=1\nB=two words\nEMPTY=\n");
+
+	/* no array: an empty environment */
+	assert_int_equal(ftruncate(f->log_fd, 0), 0);
+	f->sp.envp = NULL;
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_log_is(f, "");
+	unsetenv("CENV_SPAWN_LEAK");
+}
+
+/* The child runs in dir, the parent stays; programs are found from the child's directory. */
+static void test_working_directory(void **state)
+{
+	struct fixture *f = *state;
+	char *cwd = getcwd(NULL, 0), *want, *bin = path_join(f->dir, "bin");
+	char *envp[] = { (char *)"PATH=bin", NULL };
+
+	f->sp.dir = f->dir;
+	sh(&f->sp, "pwd -P");
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	want = xasprintf("%s\n", f->dir);
+	assert_log_is(f, want);
+	free(want);
+	want = getcwd(NULL, 0);
+	assert_string_equal(want, cwd);
+	free(want);
+
+	/* a relative PATH element and a ./name are the child's, not ours; no #! runs with sh */
+	assert_int_equal(mkdir(bin, 0755), 0);
+	want = path_join(bin, "hello");
+	assert_int_equal(write_file_new(want, "echo hello from bin\n", 20, 0755), 0);
+	free(want);
+	assert_int_equal(ftruncate(f->log_fd, 0), 0);
+	strvec_release(&f->sp.argv);
+	strvec_push(&f->sp.argv, "hello");
+	f->sp.envp = envp;
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	strvec_release(&f->sp.argv);
+	strvec_push(&f->sp.argv, "./bin/hello");
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_log_is(f, "hello from bin\nhello from bin\n");
+	free(bin);
+	free(cwd);
+}
+
+/* A kept descriptor is open in the child; another close-on-exec one is not. */
+static void test_kept_fds(void **state)
+{
+	struct fixture *f = *state;
+	char *kept_path = path_join(f->dir, "kept"), *text = NULL, *script;
+	int kept = open(kept_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	int other = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	assert_true(kept > 2);
+	assert_true(other > 2);
+	spawn_keep_fd(&f->sp, kept);
+	script = xasprintf("echo through the kept fd >&%d && "
+			   "if command true 2>/dev/null >&%d; then echo other open; else echo other closed; fi",
+			   kept, other);
+	sh(&f->sp, script);
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_log_is(f, "other closed\n");
+	assert_int_equal(read_file(kept_path, &text, NULL), 0);
+	assert_string_equal(text, "through the kept fd\n");
+	/* ours is still close-on-exec: the flag was cleared in the child only */
+	assert_true(fcntl(kept, F_GETFD) & FD_CLOEXEC);
+
+	/* the check itself can see an open descriptor */
+	free(script);
+	assert_int_equal(ftruncate(f->log_fd, 0), 0);
+	spawn_keep_fd(&f->sp, other);
+	script = xasprintf("if command true 2>/dev/null >&%d; then echo other open; fi", other);
+	sh(&f->sp, script);
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_log_is(f, "other open\n");
+	free(script);
+	free(text);
+	free(kept_path);
+	close(kept);
+	close(other);
+}
+
+/* The wrapper runs first and gets argv as its trailing words. */
+static void test_wrapper(void **state)
+{
+	struct fixture *f = *state;
+	char *envp[] = { (char *)"X=from env", NULL };
+
+	strvec_push(&f->sp.wrapper, "/bin/sh");
+	strvec_push(&f->sp.wrapper, "-c");
+	strvec_push(&f->sp.wrapper, "echo wrapped: \"$#\" \"$1\"; exec \"$@\"");
+	strvec_push(&f->sp.wrapper, "sh");
+	sh(&f->sp, "echo inner: \"$X\"; exit 4");
+	f->sp.envp = envp;
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 4);
+	assert_log_is(f, "wrapped: 3 /bin/sh\ninner: from env\n");
+
+	/* env as the wrapper: it is what gets looked up, and sets a variable for argv */
+	assert_int_equal(ftruncate(f->log_fd, 0), 0);
+	strvec_release(&f->sp.wrapper);
+	strvec_push(&f->sp.wrapper, "env");
+	strvec_push(&f->sp.wrapper, "X=from wrapper");
+	f->sp.path = "/usr/bin:/bin";
+	sh(&f->sp, "echo \"$X\"");
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_log_is(f, "from wrapper\n");
+}
+
+/* The pid of a process, read from a file the child writes; 0 until it is there. */
+static pid_t read_pid(const char *path)
+{
+	char *text = NULL;
+	long pid = 0;
+
+	if (read_file(path, &text, NULL) == 0 && strchr(text, '\n'))
+		pid = strtol(text, NULL, 10);
+	free(text);
+	return (pid_t)pid;
+}
+
+/* 1 once pid is gone or a zombie nobody has reaped yet. */
+static int is_dead(pid_t pid)
+{
+	char path[64], *stat = NULL, *p;
+	int dead;
+
+	if (kill(pid, 0) < 0)
+		return errno == ESRCH;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (read_file(path, &stat, NULL) < 0)
+		return 1;
+	p = strrchr(stat, ')');
+	dead = p && p[1] == ' ' && p[2] == 'Z';
+	free(stat);
+	return dead;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Its own group: the child leads it, and spawn_kill reaches a grandchild in it. */
+static void test_process_group(void **state)
+{
+	struct fixture *f = *state;
+	char *pidfile = path_join(f->dir, "grandchild"), *script;
+	char *envp[] = { (char *)"PATH=/usr/bin:/bin", NULL };
+	pid_t pid, grandchild = 0;
+	int st, i;
+
+	f->sp.envp = envp;
+
+	/* without the flag: our group */
+	sh(&f->sp, "sleep 5");
+	assert_int_equal(spawn_start(&f->sp, &pid), 0);
+	assert_int_equal(getpgid(pid), getpgrp());
+	assert_int_equal(spawn_kill(pid, SIGTERM), -1); /* no group of that id */
+	kill(pid, SIGKILL);
+	assert_int_equal(spawn_wait(pid, &st), 0);
+	assert_true(WIFSIGNALED(st));
+
+	f->sp.own_pgrp = 1;
+	script = xasprintf("sleep 100 & echo $! > '%s.tmp' && mv '%s.tmp' '%s'; wait", pidfile,
+			   pidfile, pidfile);
+	f->sp.path = "/usr/bin:/bin";
+	sh(&f->sp, script);
+	assert_int_equal(spawn_start(&f->sp, &pid), 0);
+	assert_int_equal(getpgid(pid), pid);
+	for (i = 0; i < 1000 && !(grandchild = read_pid(pidfile)); i++)
+		pause_ms(10);
+	assert_true(grandchild > 0);
+	assert_int_equal(getpgid(grandchild), pid);
+	assert_int_equal(spawn_kill(pid, SIGTERM), 0);
+	assert_int_equal(spawn_wait(pid, &st), 0);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGTERM);
+	for (i = 0; i < 500 && !is_dead(grandchild); i++)
+		pause_ms(10);
+	assert_true(is_dead(grandchild));
+	free(script);
+	free(pidfile);
+}
+
+/* stdout and stderr both land in the log, in order; stdin is /dev/null when asked. */
+static void test_log_and_stdin(void **state)
+{
+	struct fixture *f = *state;
+	int saved = dup(0), p[2];
+
+	/* our stdin, for the test: a pipe with a line in it */
+	assert_true(saved >= 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "line\n", 5), 5);
+	close(p[1]);
+	assert_int_equal(dup2(p[0], 0), 0);
+	close(p[0]);
+	sh(&f->sp, "echo out; echo err >&2; echo out again; if read line; then echo read; else echo eof; fi");
+	f->sp.no_stdin = 1;
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	f->sp.no_stdin = 0;
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	assert_log_is(f, "out\nerr\nout again\neof\nout\nerr\nout again\nread\n");
+}
+
+/* A program not on PATH, and one that cannot run: 127, and the reason in the log. */
+static void test_missing_program(void **state)
+{
+	struct fixture *f = *state;
+	char *want, *missing = path_join(f->dir, "nowhere");
+
+	strvec_push(&f->sp.argv, "cenv-no-such-program");
+	strvec_push(&f->sp.argv, "arg");
+	f->sp.path = "/nonexistent/bin:/also/not";
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 127);
+	assert_log_is(f, "cenv: 'cenv-no-such-program' not found on PATH (/nonexistent/bin:/also/not)\n");
+
+	/* found, but its directory is gone */
+	assert_int_equal(ftruncate(f->log_fd, 0), 0);
+	f->sp.dir = missing;
+	sh(&f->sp, "exit 0");
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 127);
+	want = xasprintf("cenv: cannot run '/bin/sh' in '%s'\n", missing);
+	assert_log_is(f, want);
+	free(want);
+	free(missing);
+}
+
+static void test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	int st;
+
+	assert_int_equal(spawn_start(&f->sp, &pid), -1);
+	assert_string_equal(last_error(), "cannot start a program: no command given");
+	assert_int_equal(spawn_wait(getpid(), &st), -1);
+	assert_non_null(strstr(last_error(), "cannot wait for process "));
+	assert_int_equal(spawn_kill(0, SIGTERM), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_exit_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_death, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_environment_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_working_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_fds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrapper, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_process_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_and_stdin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_program, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
