@@ -129,7 +129,7 @@ static int create(const struct create_request *req)
 {
 	struct env_config cfg = { 0 }, old = { 0 };
 	char *abs = path_absolute(req->dir), *made = NULL, *cfg_path = NULL;
-	int exists, is_env, have_old = 0, fresh, writing = 0, lock = -1, ret = -1;
+	int exists = 0, is_env = 0, have_old = 0, fresh, writing = 0, lock = -1, ret = -1;
 	struct stat st;
 
 	if (!abs)
