@@ -1,14 +1,44 @@
-/* cenv.h - the command table, the shared option parser and what every command needs. */
+/* cenv.h - the command table: what a command declares, and what the dispatcher hands its exec. */
 #ifndef CENV_CENV_H
 #define CENV_CENV_H
 
-#include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
+#include "options.h"
 #include "version.h"
 
 /* Exit statuses shared by all commands. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* What the dispatcher does for a command before its exec (see main's dispatch). */
+enum {
+	CMD_ENV = 1 << 0,  /* locate the environment: its option "env" (-e DIR), else $CENV */
+	CMD_LOCK = 1 << 1, /* with CMD_ENV: take its lock, then roll back an interrupted change */
+	CMD_READ = 1 << 2, /* with CMD_ENV: roll back only if nobody holds the lock, else read as is */
+	CMD_STOP_AT_OPERAND = 1 << 3, /* the first operand ends the options (`cenv run CMD -x`) */
+};
+
+/* An option as given: how many times, and its last value (NULL for one that takes none). */
+struct option_value {
+	int given;
+	const char *value;
+};
+
+/*
+ * One run of a command, made and freed by the dispatcher; its exec reads it.
+ * The strings point into argv.
+ */
+struct invocation {
+	const struct cmd_entry *cmd;
+	int argc; /* the arguments as typed: argv[0] is the command name */
+	char **argv;
+	struct option_value *opts; /* one per entry of cmd->options, by index */
+	char **operands;           /* NULL-terminated */
+	int noperands;
+	struct env_config cfg; /* CMD_ENV: the located environment */
+	int lock;              /* CMD_LOCK: its lock; CMD_READ: its lock or LOCK_BUSY; else -1 */
+};
 
 /* One subcommand: one file src/cmd-NAME.c exports one of these. */
 struct cmd_entry {
@@ -16,7 +46,16 @@ struct cmd_entry {
 	const char *usage;   /* the synopsis after "cenv NAME" */
 	const char *summary; /* one line for `cenv --help` */
 	const char *help;    /* the options, for `cenv help NAME` */
-	int (*exec)(int argc, char **argv); /* argv[0] is the command name */
+	/* NULL: no options, every argument is an operand but --help or -h first */
+	const struct option_spec *options;
+	int min_operands, max_operands; /* max -1: no bound */
+	const char *missing; /* the usage error for fewer than min_operands */
+	const char *extra;   /* the usage error for more than max, a format given the first extra one */
+	int flags;           /* CMD_* */
+	/* NULL, or the command's own usage checks, after the operand counts: -1 with fail() */
+	int (*check)(const struct invocation *inv);
+	/* a status (stdout is then checked), or -1 with fail() to report */
+	int (*exec)(struct invocation *inv);
 };
 
 extern const struct cmd_entry cmd_create_entry;
@@ -31,67 +70,12 @@ extern const struct cmd_entry cmd_version_entry;
 
 const struct cmd_entry *cmd_find(const char *name);
 const struct cmd_entry *const *cmd_table(void);
-/* Prints "usage: cenv NAME USAGE" to stderr and returns EXIT_USAGE. */
+/* Prints "cenv: MESSAGE" and "usage: cenv NAME USAGE" to stderr and returns EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cmd_print_help(const struct cmd_entry *cmd);
 
-/* A command's options: long name, optional short letter, whether it takes a value. */
-struct option_spec {
-	const char *name;
-	char letter;
-	int has_value;
-};
-
-/*
- * Walks argv[1..] like getopt, for long (--name, --name=value) and short
- * (-x, -x value) options.  Returns the index of the option in specs and sets
- * *value; OPT_END at the end, OPT_HELP for --help, or OPT_ERROR after
- * printing an error and the usage.  Operands are collected in st->operands
- * (owned by st: free with options_release).  With stop_at_operand, the
- * first operand ends the options (for `cenv run CMD -x`); otherwise options
- * and operands may mix.  "--" always ends the options.
- */
-enum { OPT_END = -1, OPT_HELP = -2, OPT_ERROR = -3 };
-struct option_state {
-	int index;
-	int stop_at_operand;
-	char **operands;
-	int noperands;
-};
-void options_init(struct option_state *st, int argc, int stop_at_operand);
-void options_release(struct option_state *st);
-int next_option(const struct cmd_entry *cmd, const struct option_spec *specs, int argc,
-		char **argv, struct option_state *st, const char **value);
-
-/* Finds the environment: dir, else $CENV; reads its config.  -1 with fail(). */
-int env_locate(const char *dir, struct env_config *cfg);
-
-/*
- * The environment array a command gets with act active: another environment
- * that is active now ($CENV) is taken out first, as activation would.
- * Free with environ_free().
- */
-struct activation;
-char **activated_environ(const struct activation *act);
-
-/* txn_recover(), saying so when it rolled something back; 0 or -1 with fail(). */
-int recover(const char *prefix);
-
-/*
- * Calls fn for each installed package of the environment (dir, else $CENV), in
- * name order, then once with NULL and the count.  Rolls back an interrupted
- * change first, under the lock, so what it shows is what is there.
- */
-struct record;
-typedef void (*record_fn)(const struct record *r, size_t index, void *data);
-int for_each_record(const char *dir, record_fn fn, void *data);
-
 /* The top-level usage, for `cenv --help`, `cenv help` and usage errors. */
-#include <stdio.h>
 void print_main_usage(FILE *out);
-
-/* fflush and check stdout, so `cenv env > /dev/full` fails visibly. */
-int finish_stdout(int status);
 
 #endif

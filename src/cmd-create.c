@@ -17,19 +17,37 @@
 #include "scripts.h"
 #include "util.h"
 
-static int cmd_create(int argc, char **argv);
+static int check_create(const struct invocation *inv);
+static int cmd_create(struct invocation *inv);
 
+enum { OPT_PROMPT, OPT_CLEAR, OPT_UPGRADE, OPT_ISOLATED, OPT_CC };
+static const struct option_spec create_options[] = {
+	[OPT_PROMPT] = { "prompt", 0, 1, NULL },
+	[OPT_CLEAR] = { "clear", 0, 0, NULL },
+	[OPT_UPGRADE] = { "upgrade", 0, 0, NULL },
+	[OPT_ISOLATED] = { "isolated", 0, 0, NULL },
+	[OPT_CC] = { "cc", 0, 1, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+/* Not CMD_ENV: DIR need not be an environment yet; create() locks one it clears or upgrades. */
 const struct cmd_entry cmd_create_entry = {
-	"create",
-	"[--prompt NAME] [--clear] [--upgrade] [--isolated] [--cc CC] DIR",
-	"make an environment in DIR",
-	"  --prompt NAME  name shown in the shell prompt (default: DIR's base name)\n"
-	"  --clear        empty an existing environment first\n"
-	"  --upgrade      rewrite the scripts and cenv.cfg of an existing environment,\n"
-	"                 keeping what is installed\n"
-	"  --isolated     pkg-config sees only the environment (PKG_CONFIG_LIBDIR)\n"
-	"  --cc CC        pin the compiler: activation exports CC\n",
-	cmd_create,
+	.name = "create",
+	.usage = "[--prompt NAME] [--clear] [--upgrade] [--isolated] [--cc CC] DIR",
+	.summary = "make an environment in DIR",
+	.help = "  --prompt NAME  name shown in the shell prompt (default: DIR's base name)\n"
+		"  --clear        empty an existing environment first\n"
+		"  --upgrade      rewrite the scripts and cenv.cfg of an existing environment,\n"
+		"                 keeping what is installed\n"
+		"  --isolated     pkg-config sees only the environment (PKG_CONFIG_LIBDIR)\n"
+		"  --cc CC        pin the compiler: activation exports CC\n",
+	.options = create_options,
+	.min_operands = 1,
+	.max_operands = 1,
+	.missing = "missing DIR",
+	.extra = "too many operands",
+	.check = check_create,
+	.exec = cmd_create,
 };
 
 struct create_request {
@@ -38,16 +56,6 @@ struct create_request {
 	const char *cc;
 	int clear, upgrade, isolated;
 	char *command;
-};
-
-enum { OPT_PROMPT, OPT_CLEAR, OPT_UPGRADE, OPT_ISOLATED, OPT_CC };
-static const struct option_spec create_options[] = {
-	[OPT_PROMPT] = { "prompt", 0, 1 },
-	[OPT_CLEAR] = { "clear", 0, 0 },
-	[OPT_UPGRADE] = { "upgrade", 0, 0 },
-	[OPT_ISOLATED] = { "isolated", 0, 0 },
-	[OPT_CC] = { "cc", 0, 1 },
-	{ NULL, 0, 0 },
 };
 
 /* The command as typed, for cenv.cfg: "cenv create ..." with each word quoted for sh. */
@@ -121,7 +129,7 @@ static int create(const struct create_request *req)
 {
 	struct env_config cfg = { 0 }, old = { 0 };
 	char *abs = path_absolute(req->dir), *made = NULL, *cfg_path = NULL;
-	int exists, is_env, have_old = 0, fresh, writing = 0, lock = -1, ret = -1;
+	int exists = 0, is_env = 0, have_old = 0, fresh, writing = 0, lock = -1, ret = -1;
 	struct stat st;
 
 	if (!abs)
@@ -192,52 +200,29 @@ out:
 	return ret;
 }
 
-static int cmd_create(int argc, char **argv)
+static int check_create(const struct invocation *inv)
 {
-	struct create_request req = { 0 };
-	struct option_state st;
-	const char *value;
-	int opt, status = EXIT_OK;
+	if (inv->opts[OPT_CLEAR].given && inv->opts[OPT_UPGRADE].given)
+		return fail("--clear and --upgrade exclude each other");
+	if (!*inv->operands[0])
+		return fail("DIR is empty");
+	return 0;
+}
 
-	options_init(&st, argc, 0);
-	while ((opt = next_option(&cmd_create_entry, create_options, argc, argv, &st, &value)) >= 0) {
-		switch (opt) {
-		case OPT_PROMPT:
-			req.prompt = value;
-			break;
-		case OPT_CLEAR:
-			req.clear = 1;
-			break;
-		case OPT_UPGRADE:
-			req.upgrade = 1;
-			break;
-		case OPT_ISOLATED:
-			req.isolated = 1;
-			break;
-		case OPT_CC:
-			req.cc = value;
-			break;
-		}
-	}
-	if (opt == OPT_HELP) {
-		cmd_print_help(&cmd_create_entry);
-		status = finish_stdout(EXIT_OK);
-	} else if (opt == OPT_ERROR) {
-		status = EXIT_USAGE;
-	} else if (st.noperands != 1) {
-		status = cmd_usage_error(&cmd_create_entry, st.noperands ? "too many operands"
-									  : "missing DIR");
-	} else if (req.clear && req.upgrade) {
-		status = cmd_usage_error(&cmd_create_entry, "--clear and --upgrade exclude each other");
-	} else if (!*st.operands[0]) {
-		status = cmd_usage_error(&cmd_create_entry, "DIR is empty");
-	} else {
-		req.dir = st.operands[0];
-		req.command = command_line(argc, argv);
-		if (create(&req) < 0)
-			status = report();
-		free(req.command);
-	}
-	options_release(&st);
-	return status;
+static int cmd_create(struct invocation *inv)
+{
+	struct create_request req = {
+		.dir = inv->operands[0],
+		.prompt = inv->opts[OPT_PROMPT].value,
+		.cc = inv->opts[OPT_CC].value,
+		.clear = inv->opts[OPT_CLEAR].given > 0,
+		.upgrade = inv->opts[OPT_UPGRADE].given > 0,
+		.isolated = inv->opts[OPT_ISOLATED].given > 0,
+	};
+	int ret;
+
+	req.command = command_line(inv->argc, inv->argv);
+	ret = create(&req);
+	free(req.command);
+	return ret < 0 ? -1 : EXIT_OK;
 }

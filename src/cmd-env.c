@@ -7,23 +7,37 @@
 #include "cenv.h"
 #include "error.h"
 #include "quote.h"
+#include "setup.h"
 
-static int cmd_env(int argc, char **argv);
+static int cmd_env(struct invocation *inv);
 
-const struct cmd_entry cmd_env_entry = {
-	"env",
-	"[-e DIR] [--shell sh|fish|csh]",
-	"print the variables activation sets, for eval \"$(cenv env)\" and direnv",
-	"  -e, --env DIR   the environment (default: $CENV)\n"
-	"  --shell SHELL   sh (also bash, zsh, dash, ksh), fish, or csh (tcsh); default sh\n",
-	cmd_env,
-};
+static int check_shell(const char *name)
+{
+	enum shell sh;
+
+	return shell_from_name(name, &sh);
+}
 
 enum { OPT_ENV, OPT_SHELL };
 static const struct option_spec env_options[] = {
-	[OPT_ENV] = { "env", 'e', 1 },
-	[OPT_SHELL] = { "shell", 0, 1 },
-	{ NULL, 0, 0 },
+	[OPT_ENV] = { "env", 'e', 1, NULL },
+	[OPT_SHELL] = { "shell", 0, 1, check_shell },
+	{ NULL, 0, 0, NULL },
+};
+
+/* Not CMD_LOCK: it reads only cenv.cfg, which is replaced atomically. */
+const struct cmd_entry cmd_env_entry = {
+	.name = "env",
+	.usage = "[-e DIR] [--shell sh|fish|csh]",
+	.summary = "print the variables activation sets, for eval \"$(cenv env)\" and direnv",
+	.help = "  -e, --env DIR   the environment (default: $CENV)\n"
+		"  --shell SHELL   sh (also bash, zsh, dash, ksh), fish, or csh (tcsh); default sh\n",
+	.options = env_options,
+	.min_operands = 0,
+	.max_operands = 0,
+	.extra = "unexpected operand '%s'",
+	.flags = CMD_ENV,
+	.exec = cmd_env,
 };
 
 static const char *lookup(char **env, const char *name)
@@ -52,17 +66,14 @@ static void print_statement(enum shell sh, const char *name, const char *value)
 	sb_release(&sb);
 }
 
-static int print_env(const char *dir, enum shell sh)
+static int print_env(const struct env_config *cfg, enum shell sh)
 {
-	struct env_config cfg;
 	struct activation act;
 	char **env;
 	size_t i;
 	int ret = -1;
 
-	if (env_locate(dir, &cfg) < 0)
-		return -1;
-	activation_init(&act, &cfg);
+	activation_init(&act, cfg);
 	env = activated_environ(&act);
 	for (i = 0; i < act.nops; i++) {
 		const char *value = lookup(env, act.ops[i].name);
@@ -70,7 +81,7 @@ static int print_env(const char *dir, enum shell sh)
 		/* csh's eval runs history substitution again, on which no quoting holds */
 		if (sh == SHELL_CSH && value && strchr(value, '!')) {
 			fail("%s holds a '!', which csh's eval cannot take literally; source %s/bin/activate.csh instead",
-			     act.ops[i].name, cfg.prefix);
+			     act.ops[i].name, cfg->prefix);
 			goto out;
 		}
 	}
@@ -80,39 +91,14 @@ static int print_env(const char *dir, enum shell sh)
 out:
 	environ_free(env);
 	activation_release(&act);
-	config_release(&cfg);
 	return ret;
 }
 
-static int cmd_env(int argc, char **argv)
+static int cmd_env(struct invocation *inv)
 {
-	struct option_state st;
-	const char *value, *dir = NULL;
 	enum shell sh = SHELL_SH;
-	int opt, status = EXIT_OK;
 
-	options_init(&st, argc, 0);
-	while ((opt = next_option(&cmd_env_entry, env_options, argc, argv, &st, &value)) >= 0) {
-		if (opt == OPT_ENV) {
-			dir = value;
-		} else if (shell_from_name(value, &sh) < 0) {
-			status = cmd_usage_error(&cmd_env_entry, "%s", last_error());
-			goto out;
-		}
-	}
-	if (opt == OPT_HELP) {
-		cmd_print_help(&cmd_env_entry);
-		status = finish_stdout(EXIT_OK);
-	} else if (opt == OPT_ERROR) {
-		status = EXIT_USAGE;
-	} else if (st.noperands) {
-		status = cmd_usage_error(&cmd_env_entry, "unexpected operand '%s'", st.operands[0]);
-	} else if (print_env(dir, sh) < 0) {
-		status = report();
-	} else {
-		status = finish_stdout(EXIT_OK);
-	}
-out:
-	options_release(&st);
-	return status;
+	if (inv->opts[OPT_SHELL].value)
+		shell_from_name(inv->opts[OPT_SHELL].value, &sh); /* checked as it was parsed */
+	return print_env(&inv->cfg, sh) < 0 ? -1 : EXIT_OK;
 }

@@ -9,21 +9,27 @@
 #include "quote.h"
 #include "util.h"
 #include "record.h"
+#include "setup.h"
 
-static int cmd_freeze(int argc, char **argv);
-
-const struct cmd_entry cmd_freeze_entry = {
-	"freeze",
-	"[-e DIR]",
-	"print a manifest (cenv.ini) that reinstalls exactly what is installed",
-	"  -e, --env DIR   the environment (default: $CENV)\n",
-	cmd_freeze,
-};
+static int cmd_freeze(struct invocation *inv);
 
 enum { OPT_ENV };
 static const struct option_spec freeze_options[] = {
-	[OPT_ENV] = { "env", 'e', 1 },
-	{ NULL, 0, 0 },
+	[OPT_ENV] = { "env", 'e', 1, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct cmd_entry cmd_freeze_entry = {
+	.name = "freeze",
+	.usage = "[-e DIR]",
+	.summary = "print a manifest (cenv.ini) that reinstalls exactly what is installed",
+	.help = "  -e, --env DIR   the environment (default: $CENV)\n",
+	.options = freeze_options,
+	.min_operands = 0,
+	.max_operands = 0,
+	.extra = "unexpected operand '%s'",
+	.flags = CMD_ENV | CMD_READ,
+	.exec = cmd_freeze,
 };
 
 static void print_key(const char *key, const char *value)
@@ -78,42 +84,17 @@ static void check_section(const struct record *r, size_t index, void *data)
 		*bad = xasprintf("cannot freeze '%s': a manifest cannot hold the value '%s'", r->name, v);
 }
 
-static int freeze(const char *dir)
+static int cmd_freeze(struct invocation *inv)
 {
 	char *bad = NULL;
 
 	/* checked before anything is printed: half a manifest would look whole */
-	if (for_each_record(dir, check_section, &bad) < 0)
+	if (for_each_record(inv->cfg.prefix, check_section, &bad) < 0)
 		return -1;
 	if (bad) {
 		fail("%s", bad);
 		free(bad);
 		return -1;
 	}
-	return for_each_record(dir, print_section, NULL);
-}
-
-static int cmd_freeze(int argc, char **argv)
-{
-	struct option_state st;
-	const char *value, *dir = NULL;
-	int opt, status;
-
-	options_init(&st, argc, 0);
-	while ((opt = next_option(&cmd_freeze_entry, freeze_options, argc, argv, &st, &value)) >= 0)
-		dir = value;
-	if (opt == OPT_HELP) {
-		cmd_print_help(&cmd_freeze_entry);
-		status = finish_stdout(EXIT_OK);
-	} else if (opt == OPT_ERROR) {
-		status = EXIT_USAGE;
-	} else if (st.noperands) {
-		status = cmd_usage_error(&cmd_freeze_entry, "unexpected operand '%s'", st.operands[0]);
-	} else if (freeze(dir) < 0) {
-		status = report();
-	} else {
-		status = finish_stdout(EXIT_OK);
-	}
-	options_release(&st);
-	return status;
+	return for_each_record(inv->cfg.prefix, print_section, NULL) < 0 ? -1 : EXIT_OK;
 }

@@ -1,33 +1,37 @@
 /* cmd-help.c - `cenv help [CMD]`: the usage of cenv or of one command. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cenv.h"
+#include "error.h"
 
-static int cmd_help(int argc, char **argv);
+static int check_help(const struct invocation *inv);
+static int cmd_help(struct invocation *inv);
 
+/* No options: `cenv help --foo` asks about a command named --foo. */
 const struct cmd_entry cmd_help_entry = {
-	"help", "[CMD]", "show the usage of cenv or of one command", "", cmd_help,
+	.name = "help",
+	.usage = "[CMD]",
+	.summary = "show the usage of cenv or of one command",
+	.help = "",
+	.min_operands = 0,
+	.max_operands = 1,
+	.extra = "too many operands",
+	.check = check_help,
+	.exec = cmd_help,
 };
 
-
-static int cmd_help(int argc, char **argv)
+static int check_help(const struct invocation *inv)
 {
-	const struct cmd_entry *cmd;
+	if (inv->noperands && !cmd_find(inv->operands[0]))
+		return fail("unknown command '%s'", inv->operands[0]);
+	return 0;
+}
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		cmd_print_help(&cmd_help_entry);
-		return finish_stdout(EXIT_OK);
-	}
-	if (argc > 2)
-		return cmd_usage_error(&cmd_help_entry, "too many operands");
-	if (argc == 2) {
-		cmd = cmd_find(argv[1]);
-		if (!cmd)
-			return cmd_usage_error(&cmd_help_entry, "unknown command '%s'", argv[1]);
-		cmd_print_help(cmd);
-		return finish_stdout(EXIT_OK);
-	}
-	print_main_usage(stdout);
-	return finish_stdout(EXIT_OK);
+static int cmd_help(struct invocation *inv)
+{
+	if (inv->noperands)
+		cmd_print_help(cmd_find(inv->operands[0]));
+	else
+		print_main_usage(stdout);
+	return EXIT_OK;
 }

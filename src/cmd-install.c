@@ -10,40 +10,45 @@
 #include "cenv.h"
 #include "error.h"
 #include "install.h"
-#include "lock.h"
 #include "manifest.h"
 #include "quote.h"
 #include "record.h"
+#include "report.h"
+#include "setup.h"
 #include "txn.h"
 #include "util.h"
 
-static int cmd_install(int argc, char **argv);
-
-const struct cmd_entry cmd_install_entry = {
-	"install",
-	"[-e DIR] [-f FILE] [--prune] | [-e DIR] PATH...",
-	"build and install the packages of a manifest (cenv.ini), or archives",
-	"  -e, --env DIR    the environment (default: $CENV)\n"
-	"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
-	"  --prune          uninstall packages that are no longer in the manifest\n"
-	"  PATH...          install these archives (name and version from their top directory)\n",
-	cmd_install,
-};
+static int check_install(const struct invocation *inv);
+static int cmd_install(struct invocation *inv);
 
 enum { OPT_ENV, OPT_FILE, OPT_PRUNE };
 static const struct option_spec install_options[] = {
-	[OPT_ENV] = { "env", 'e', 1 },
-	[OPT_FILE] = { "file", 'f', 1 },
-	[OPT_PRUNE] = { "prune", 0, 0 },
-	{ NULL, 0, 0 },
+	[OPT_ENV] = { "env", 'e', 1, NULL },
+	[OPT_FILE] = { "file", 'f', 1, NULL },
+	[OPT_PRUNE] = { "prune", 0, 0, NULL },
+	{ NULL, 0, 0, NULL },
 };
 
-/* One run: the environment, its lock, the builds' environment, and the outcome. */
+const struct cmd_entry cmd_install_entry = {
+	.name = "install",
+	.usage = "[-e DIR] [-f FILE] [--prune] | [-e DIR] PATH...",
+	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
+	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
+		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
+		"  --prune          uninstall packages that are no longer in the manifest\n"
+		"  PATH...          install these archives (name and version from their top directory)\n",
+	.options = install_options,
+	.min_operands = 0,
+	.max_operands = -1,
+	.flags = CMD_ENV | CMD_LOCK,
+	.check = check_install,
+	.exec = cmd_install,
+};
+
+/* One run: the builds' environment (envp owned), and the outcome. */
 struct install_run {
-	struct env_config cfg;
 	struct install_env env;
 	char **envp;
-	int lock;
 	int failures;
 };
 
@@ -308,72 +313,39 @@ next:
 	}
 }
 
-static int start(struct install_run *run, const char *dir)
+/* The builds see the environment as activation makes it. */
+static void start(struct install_run *run, const struct env_config *cfg)
 {
 	struct activation act;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(run, 0, sizeof(*run));
-	run->lock = -1;
-	if (env_locate(dir, &run->cfg) < 0)
-		return -1;
-	run->lock = env_lock(run->cfg.prefix);
-	if (run->lock < 0)
-		return -1;
-	if (recover(run->cfg.prefix) < 0)
-		return -1;
-	/* builds see the environment as activation makes it */
-	activation_init(&act, &run->cfg);
+	activation_init(&act, cfg);
 	run->envp = activated_environ(&act);
 	activation_release(&act);
-	run->env.prefix = run->cfg.prefix;
+	run->env.prefix = cfg->prefix;
 	run->env.envp = run->envp;
 	run->env.jobs = cores > 0 ? (int)cores : 1;
+}
+
+static int check_install(const struct invocation *inv)
+{
+	if (inv->noperands && (inv->opts[OPT_FILE].given || inv->opts[OPT_PRUNE].given))
+		return fail("archives on the command line go without -f and --prune");
 	return 0;
 }
 
-static void finish(struct install_run *run)
+/* Each failure is reported where it happens; the others go on, and the status says. */
+static int cmd_install(struct invocation *inv)
 {
-	if (run->lock >= 0)
-		env_unlock(run->lock);
-	environ_free(run->envp);
-	config_release(&run->cfg);
-}
-
-static int cmd_install(int argc, char **argv)
-{
-	struct option_state st;
+	const char *file = inv->opts[OPT_FILE].value;
 	struct install_run run;
-	const char *value, *dir = NULL, *file = NULL;
-	int opt, do_prune = 0, status = EXIT_OK;
 
-	options_init(&st, argc, 0);
-	while ((opt = next_option(&cmd_install_entry, install_options, argc, argv, &st, &value)) >= 0) {
-		if (opt == OPT_ENV)
-			dir = value;
-		else if (opt == OPT_FILE)
-			file = value;
-		else
-			do_prune = 1;
-	}
-	if (opt == OPT_HELP) {
-		cmd_print_help(&cmd_install_entry);
-		status = finish_stdout(EXIT_OK);
-	} else if (opt == OPT_ERROR) {
-		status = EXIT_USAGE;
-	} else if (st.noperands && (file || do_prune)) {
-		status = cmd_usage_error(&cmd_install_entry, "archives on the command line go without -f and --prune");
-	} else if (start(&run, dir) < 0) {
-		status = report();
-		finish(&run);
-	} else {
-		if (st.noperands)
-			install_paths(&run, st.operands, st.noperands);
-		else
-			install_manifest(&run, file ? file : "cenv.ini", do_prune);
-		status = finish_stdout(run.failures ? EXIT_FAIL : EXIT_OK);
-		finish(&run);
-	}
-	options_release(&st);
-	return status;
+	start(&run, &inv->cfg);
+	if (inv->noperands)
+		install_paths(&run, inv->operands, inv->noperands);
+	else
+		install_manifest(&run, file ? file : "cenv.ini", inv->opts[OPT_PRUNE].given > 0);
+	environ_free(run.envp);
+	return run.failures ? EXIT_FAIL : EXIT_OK;
 }

@@ -6,24 +6,30 @@
 #include "cenv.h"
 #include "error.h"
 #include "record.h"
+#include "setup.h"
 #include "util.h"
 
-static int cmd_list(int argc, char **argv);
-
-const struct cmd_entry cmd_list_entry = {
-	"list",
-	"[-e DIR] [--json]",
-	"show the installed packages: name, version, build system, files, size",
-	"  -e, --env DIR   the environment (default: $CENV)\n"
-	"  --json          one JSON array of objects instead of a table\n",
-	cmd_list,
-};
+static int cmd_list(struct invocation *inv);
 
 enum { OPT_ENV, OPT_JSON };
 static const struct option_spec list_options[] = {
-	[OPT_ENV] = { "env", 'e', 1 },
-	[OPT_JSON] = { "json", 0, 0 },
-	{ NULL, 0, 0 },
+	[OPT_ENV] = { "env", 'e', 1, NULL },
+	[OPT_JSON] = { "json", 0, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.usage = "[-e DIR] [--json]",
+	.summary = "show the installed packages: name, version, build system, files, size",
+	.help = "  -e, --env DIR   the environment (default: $CENV)\n"
+		"  --json          one JSON array of objects instead of a table\n",
+	.options = list_options,
+	.min_operands = 0,
+	.max_operands = 0,
+	.extra = "unexpected operand '%s'",
+	.flags = CMD_ENV | CMD_READ,
+	.exec = cmd_list,
 };
 
 static void print_row(const struct record *r, size_t index, void *data)
@@ -81,31 +87,9 @@ static void print_json(const struct record *r, size_t index, void *data)
 	printf(", \"files\": %zu, \"bytes\": %lld}", r->nfiles, record_size(r));
 }
 
-static int cmd_list(int argc, char **argv)
+static int cmd_list(struct invocation *inv)
 {
-	struct option_state st;
-	const char *value, *dir = NULL;
-	int opt, json = 0, status;
+	record_fn fn = inv->opts[OPT_JSON].given ? print_json : print_row;
 
-	options_init(&st, argc, 0);
-	while ((opt = next_option(&cmd_list_entry, list_options, argc, argv, &st, &value)) >= 0) {
-		if (opt == OPT_ENV)
-			dir = value;
-		else
-			json = 1;
-	}
-	if (opt == OPT_HELP) {
-		cmd_print_help(&cmd_list_entry);
-		status = finish_stdout(EXIT_OK);
-	} else if (opt == OPT_ERROR) {
-		status = EXIT_USAGE;
-	} else if (st.noperands) {
-		status = cmd_usage_error(&cmd_list_entry, "unexpected operand '%s'", st.operands[0]);
-	} else if (for_each_record(dir, json ? print_json : print_row, NULL) < 0) {
-		status = report();
-	} else {
-		status = finish_stdout(EXIT_OK);
-	}
-	options_release(&st);
-	return status;
+	return for_each_record(inv->cfg.prefix, fn, NULL) < 0 ? -1 : EXIT_OK;
 }

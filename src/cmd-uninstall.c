@@ -6,27 +6,31 @@
 
 #include "cenv.h"
 #include "error.h"
-#include "lock.h"
 #include "record.h"
 #include "txn.h"
 #include "util.h"
 
-static int cmd_uninstall(int argc, char **argv);
-
-const struct cmd_entry cmd_uninstall_entry = {
-	"uninstall",
-	"[-e DIR] [--force] NAME...",
-	"remove installed packages and the directories they leave empty",
-	"  -e, --env DIR   the environment (default: $CENV)\n"
-	"  --force         remove even packages that others depend on\n",
-	cmd_uninstall,
-};
+static int cmd_uninstall(struct invocation *inv);
 
 enum { OPT_ENV, OPT_FORCE };
 static const struct option_spec uninstall_options[] = {
-	[OPT_ENV] = { "env", 'e', 1 },
-	[OPT_FORCE] = { "force", 0, 0 },
-	{ NULL, 0, 0 },
+	[OPT_ENV] = { "env", 'e', 1, NULL },
+	[OPT_FORCE] = { "force", 0, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct cmd_entry cmd_uninstall_entry = {
+	.name = "uninstall",
+	.usage = "[-e DIR] [--force] NAME...",
+	.summary = "remove installed packages and the directories they leave empty",
+	.help = "  -e, --env DIR   the environment (default: $CENV)\n"
+		"  --force         remove even packages that others depend on\n",
+	.options = uninstall_options,
+	.min_operands = 1,
+	.max_operands = -1,
+	.missing = "missing NAME",
+	.flags = CMD_ENV | CMD_LOCK,
+	.exec = cmd_uninstall,
 };
 
 static int in_list(char *const *names, int n, const char *name)
@@ -86,34 +90,26 @@ static int check_dependents(const char *prefix, char *const *names, int n)
 	return ret;
 }
 
-static int uninstall(const char *dir, char *const *names, int n, int force)
+static int uninstall(const char *prefix, char *const *names, int n, int force)
 {
-	struct env_config cfg;
 	struct record *recs = xmalloc((size_t)n * sizeof(*recs));
-	int lock = -1, loaded = 0, i, ret = -1;
+	int loaded, i, ret = -1;
 
-	if (env_locate(dir, &cfg) < 0) {
-		free(recs);
-		return -1;
-	}
-	lock = env_lock(cfg.prefix);
-	if (lock < 0 || recover(cfg.prefix) < 0)
-		goto out;
 	for (loaded = 0; loaded < n; loaded++) {
 		if (in_list(names, loaded, names[loaded])) {
 			fail("'%s' is named twice", names[loaded]);
 			goto out;
 		}
-		if (record_load(cfg.prefix, names[loaded], &recs[loaded]) < 0) {
+		if (record_load(prefix, names[loaded], &recs[loaded]) < 0) {
 			if (errno == ENOENT)
-				fail("'%s' is not installed in %s", names[loaded], cfg.prefix);
+				fail("'%s' is not installed in %s", names[loaded], prefix);
 			goto out;
 		}
 	}
-	if (!force && check_dependents(cfg.prefix, names, n) < 0)
+	if (!force && check_dependents(prefix, names, n) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (txn_uninstall(cfg.prefix, &recs[i]) < 0)
+		if (txn_uninstall(prefix, &recs[i]) < 0)
 			goto out;
 		printf("%s: uninstalled (%zu files)\n", names[i], recs[i].nfiles);
 	}
@@ -122,37 +118,12 @@ out:
 	for (i = 0; i < loaded; i++)
 		record_release(&recs[i]);
 	free(recs);
-	if (lock >= 0)
-		env_unlock(lock);
-	config_release(&cfg);
 	return ret;
 }
 
-static int cmd_uninstall(int argc, char **argv)
+static int cmd_uninstall(struct invocation *inv)
 {
-	struct option_state st;
-	const char *value, *dir = NULL;
-	int opt, force = 0, status;
-
-	options_init(&st, argc, 0);
-	while ((opt = next_option(&cmd_uninstall_entry, uninstall_options, argc, argv, &st, &value)) >= 0) {
-		if (opt == OPT_ENV)
-			dir = value;
-		else
-			force = 1;
-	}
-	if (opt == OPT_HELP) {
-		cmd_print_help(&cmd_uninstall_entry);
-		status = finish_stdout(EXIT_OK);
-	} else if (opt == OPT_ERROR) {
-		status = EXIT_USAGE;
-	} else if (!st.noperands) {
-		status = cmd_usage_error(&cmd_uninstall_entry, "missing NAME");
-	} else if (uninstall(dir, st.operands, st.noperands, force) < 0) {
-		status = report();
-	} else {
-		status = finish_stdout(EXIT_OK);
-	}
-	options_release(&st);
-	return status;
+	if (uninstall(inv->cfg.prefix, inv->operands, inv->noperands, inv->opts[OPT_FORCE].given > 0) < 0)
+		return -1;
+	return EXIT_OK;
 }

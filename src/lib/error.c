@@ -1,4 +1,4 @@
-/* error.c - per-thread last error message, set by modules and printed by commands. */
+/* error.c - per-thread last error message, set by modules and printed by commands (report.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,22 +73,4 @@ int error_restore(char *msg)
 const char *last_error(void)
 {
 	return message[0] ? message : "unknown error";
-}
-
-int report(void)
-{
-	fprintf(stderr, "cenv: %s\n", last_error());
-	return 1;
-}
-
-int die_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cenv: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
 }

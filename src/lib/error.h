@@ -6,7 +6,7 @@
  * A module that cannot do its job calls fail() (or fail_errno() right after a
  * failing system call) and returns its result: -1.  The message is kept per
  * thread, so worker threads never share it.  Only the command layer prints it,
- * with report(), and picks the exit status.
+ * with report() (src/report.h), and picks the exit status.
  */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -26,10 +26,5 @@ int fail_wrap(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *error_take(void);
 /* Makes msg (from error_take) the pending message again and frees it; returns -1. */
 int error_restore(char *msg);
-
-/* Prints "cenv: MESSAGE" for the last failure to stderr; returns 1, the exit status. */
-int report(void);
-/* Prints "cenv: MESSAGE" to stderr; returns 1.  For the command layer only. */
-int die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,7 +1,6 @@
 /* lock.c - one cenv process at a time changes an environment. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -10,6 +9,13 @@
 #include "layout.h"
 #include "lock.h"
 #include "util.h"
+
+static void (*wait_handler)(const char *prefix);
+
+void lock_set_wait_handler(void (*handler)(const char *prefix))
+{
+	wait_handler = handler;
+}
 
 /*
  * flock() rather than fcntl() locks: an fcntl lock is dropped when the
@@ -38,8 +44,9 @@ static int lock_env(const char *prefix, int wait)
 			free(path);
 			return LOCK_BUSY;
 		}
-		/* the one message a module prints: a wait must not look like a hang */
-		fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
+		/* the command layer says so: a wait must not look like a hang */
+		if (wait_handler)
+			wait_handler(prefix);
 		while (flock(fd, LOCK_EX) < 0) {
 			if (errno != EINTR) {
 				fail_errno("cannot lock '%s'", path);

@@ -5,8 +5,9 @@
 /*
  * Takes DIR/var/cenv/lock (flock, released by the kernel when the process
  * dies, so a killed cenv never leaves it held).  When another process holds
- * it, prints "cenv: waiting for another cenv process to finish with DIR" to
- * stderr once and waits.  Returns the descriptor, or -1 with fail().
+ * it, calls the wait handler once with DIR (the command layer's "waiting for
+ * another cenv process" line) and waits.  Returns the descriptor, or -1 with
+ * fail().
  */
 int env_lock(const char *prefix);
 /*
@@ -17,5 +18,8 @@ int env_lock(const char *prefix);
 #define LOCK_BUSY (-2)
 int env_trylock(const char *prefix);
 void env_unlock(int fd);
+
+/* Sets the handler env_lock calls before it waits (none: it waits silently); set once, in main. */
+void lock_set_wait_handler(void (*handler)(const char *prefix));
 
 #endif

@@ -12,11 +12,15 @@ int main(int argc, char **argv)
 	struct unpack_result res;
 	struct timespec t0, t1;
 
-	if (argc != 3)
-		return die_msg("usage: bench_unpack ARCHIVE EMPTY-DEST-DIR");
+	if (argc != 3) {
+		fputs("usage: bench_unpack ARCHIVE EMPTY-DEST-DIR\n", stderr);
+		return 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (unpack_archive(argv[1], argv[2], NULL, &res) < 0)
-		return report();
+	if (unpack_archive(argv[1], argv[2], NULL, &res) < 0) {
+		fprintf(stderr, "bench_unpack: %s\n", last_error());
+		return 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%.3f s  topdir=%s\n",
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,

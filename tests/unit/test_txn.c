@@ -870,6 +870,12 @@ static void test_other_file_system(void **state)
 
 /* ---- the lock -------------------------------------------------------------- */
 
+/* What cenv's command layer says before a wait (src/report.c); lock.c itself never prints. */
+static void say_waiting(const char *prefix)
+{
+	fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
+}
+
 static void test_lock(void **state)
 {
 	int ready[2], fd, saved, out;
@@ -877,6 +883,7 @@ static void test_lock(void **state)
 	pid_t pid;
 
 	(void)state;
+	lock_set_wait_handler(say_waiting);
 	fresh_env();
 	fd = env_lock(env);
 	assert_true(fd >= 0);

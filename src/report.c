@@ -1,0 +1,51 @@
+/* report.c - the one place the command layer prints a failure or a module's notice. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cenv.h"
+#include "error.h"
+#include "report.h"
+
+int report(void)
+{
+	fprintf(stderr, "cenv: %s\n", last_error());
+	return EXIT_FAIL;
+}
+
+int die_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cenv: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+int finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "cenv: cannot write to standard output: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return status;
+}
+
+void say_out_of_memory(void)
+{
+	static const char msg[] = "cenv: out of memory\n";
+
+	/* no stdio: it may need the memory there is none of */
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+}
+
+void say_waiting_for_lock(const char *prefix)
+{
+	/* a wait must not look like a hang */
+	fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
+}

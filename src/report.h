@@ -1,0 +1,17 @@
+/* report.h - what the command layer says on stderr: failures, and the notices modules hand it. */
+#ifndef CENV_REPORT_H
+#define CENV_REPORT_H
+
+/* Prints "cenv: MESSAGE" for the last failure (error.h's last_error()) to stderr; returns 1, the exit status. */
+int report(void);
+/* Prints "cenv: MESSAGE" to stderr; returns 1. */
+int die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* fflush and check stdout, so `cenv env > /dev/full` fails visibly: status, or 1 after saying so. */
+int finish_stdout(int status);
+
+/* The handlers main gives the modules: util's out of memory, lock's wait for another process. */
+void say_out_of_memory(void);
+void say_waiting_for_lock(const char *prefix);
+
+#endif

@@ -1,0 +1,149 @@
+/* setup.c - the environment a command works on: located, locked and recovered in one place. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "activation.h"
+#include "error.h"
+#include "lock.h"
+#include "options.h"
+#include "record.h"
+#include "setup.h"
+#include "txn.h"
+#include "util.h"
+
+int env_locate(const char *dir, struct env_config *cfg)
+{
+	struct stat here, made;
+	char *abs, *path;
+	int ret = -1;
+
+	/* an empty -e is a mistake (an unset variable in a script), not "the active one" */
+	if (dir && !*dir)
+		return fail("the environment path given with -e is empty");
+	if (!dir)
+		dir = getenv("CENV");
+	if (!dir || !*dir)
+		return fail("no environment: give -e DIR or activate one");
+	abs = path_absolute(dir);
+	if (!abs)
+		return -1;
+	path = path_join(abs, "cenv.cfg");
+	if (access(path, F_OK) < 0) {
+		if (!path_exists(abs))
+			fail("'%s' is not a cenv environment (no such directory)", abs);
+		else if (!is_dir(abs))
+			fail("'%s' is not a cenv environment (not a directory)", abs);
+		else
+			fail("'%s' is not a cenv environment (no cenv.cfg)", abs);
+		goto out;
+	}
+	if (config_read(path, cfg) < 0)
+		goto out;
+	/* a moved environment still names its old place, which its files hold too */
+	if (stat(abs, &here) < 0 || stat(cfg->prefix, &made) < 0 ||
+	    here.st_dev != made.st_dev || here.st_ino != made.st_ino) {
+		fail("the environment at '%s' was made at '%s'; run 'cenv create --upgrade %s' to use it here",
+		     abs, cfg->prefix, abs);
+		config_release(cfg);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(path);
+	free(abs);
+	return ret;
+}
+
+/* txn_recover(), saying so when it rolled something back; 0 or -1 with fail(). */
+static int recover(const char *prefix)
+{
+	int ret = txn_recover(prefix);
+
+	if (ret > 0)
+		fprintf(stderr, "cenv: rolled back a change that was interrupted\n");
+	return ret < 0 ? -1 : 0;
+}
+
+int env_setup(struct invocation *inv)
+{
+	const struct option_spec *specs = inv->cmd->options;
+	int env = specs ? find_spec(specs, "env", strlen("env"), 0) : -1;
+	int flags = inv->cmd->flags;
+
+	if (env_locate(env >= 0 ? inv->opts[env].value : NULL, &inv->cfg) < 0)
+		return -1;
+	if (flags & CMD_LOCK) {
+		inv->lock = env_lock(inv->cfg.prefix);
+		if (inv->lock < 0)
+			return -1;
+	} else if (flags & CMD_READ) {
+		/*
+		 * An interrupted change is rolled back first, so what is read is what is
+		 * there.  While another process works (a long build), records are read as
+		 * they are: they change only at a commit.
+		 */
+		inv->lock = env_trylock(inv->cfg.prefix);
+		if (inv->lock == -1)
+			return -1;
+	}
+	if (inv->lock >= 0 && recover(inv->cfg.prefix) < 0)
+		return -1;
+	return 0;
+}
+
+void env_release(struct invocation *inv)
+{
+	env_unlock(inv->lock);
+	inv->lock = -1;
+	config_release(&inv->cfg);
+}
+
+extern char **environ;
+
+char **activated_environ(const struct activation *act)
+{
+	struct activation previous = { .nops = 0 };
+	struct env_config cfg;
+	const char *active = getenv("CENV");
+	char *path;
+	char **env;
+
+	if (active && *active) {
+		path = path_join(active, "cenv.cfg");
+		/* an active environment that is gone has nothing left to take out */
+		if (config_read(path, &cfg) == 0) {
+			activation_init(&previous, &cfg);
+			config_release(&cfg);
+		}
+		free(path);
+	}
+	env = activation_environ(act, &previous, environ);
+	activation_release(&previous);
+	return env;
+}
+
+int for_each_record(const char *prefix, record_fn fn, void *data)
+{
+	char **names;
+	size_t n, i;
+	int ret = 0;
+
+	if (record_names(prefix, &names, &n) < 0)
+		return -1;
+	for (i = 0; i < n && ret == 0; i++) {
+		struct record r;
+
+		ret = record_load(prefix, names[i], &r);
+		if (ret == 0) {
+			fn(&r, i, data);
+			record_release(&r);
+		}
+	}
+	if (ret == 0)
+		fn(NULL, n, data); /* the end */
+	record_names_free(names, n);
+	return ret;
+}
