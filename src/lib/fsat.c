@@ -1,4 +1,4 @@
-/* fsat.c - opening, creating and removing paths relative to directory descriptors, never following symlinks. */
+/* fsat.c - opening, creating and removing paths under directory fds, never through a symlink. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

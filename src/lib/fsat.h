@@ -1,4 +1,4 @@
-/* fsat.h - opening, creating and removing paths relative to directory descriptors, never following symlinks. */
+/* fsat.h - opening, creating and removing paths under directory fds, never through a symlink. */
 #ifndef CENV_FSAT_H
 #define CENV_FSAT_H
 

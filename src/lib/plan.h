@@ -1,4 +1,4 @@
-/* plan.h - planning a change to an environment: what moves in, what is set aside, which directories come and go. */
+/* plan.h - planning a change to an environment: what moves in, what is set aside, which dirs go. */
 #ifndef CENV_PLAN_H
 #define CENV_PLAN_H
 
@@ -12,7 +12,7 @@ struct plan_env {
 	int stage;          /* the staged prefix (install only) */
 };
 
-/* The new record's paths: plain, relative, outside cenv's state, files or symlinks.  0 or -1 with fail(). */
+/* The new record's paths: plain, relative, outside cenv's state, files or symlinks (or fail()). */
 int plan_check_paths(const struct record *rec);
 
 /*

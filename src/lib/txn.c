@@ -25,8 +25,9 @@
  * then a journal, DIR/var/cenv/journal, says what will change (its format is
  * in journal.h), and only then do files move.  A change is made of renames
  * within DIR's file system, each atomic, so at any instant every file is in
- * exactly one known place.  The journal is written to txn/journal.tmp, fsynced, and renamed into place
- * (directory fsynced), so it is whole or absent.
+ * exactly one known place.  The journal is written to txn/journal.tmp,
+ * fsynced, and renamed into place (directory fsynced), so it is whole or
+ * absent.
  *
  * Install: (1) check; (2) make txn/, write the journal, make txn/backup/;
  * (3) move records/NAME to txn/record.old, each old file to txn/backup/N,

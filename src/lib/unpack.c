@@ -25,13 +25,15 @@
  * libarchive reads; we write.  archive_write_disk calls umask() twice per entry (process-wide:
  * a worker thread creating a file at that moment gets mode 0666) and resolves names against the
  * current directory, which threads may not change.  Instead every directory is opened with
- * openat(O_NOFOLLOW | O_DIRECTORY) one component at a time from a descriptor of dest_dir (fsat.h), and
- * every object is created with O_EXCL / mkdirat / symlinkat / linkat under such a descriptor,
- * so a symlink is never followed while writing and nothing can land outside dest_dir.
+ * openat(O_NOFOLLOW | O_DIRECTORY) one component at a time from a descriptor of dest_dir
+ * (fsat.h), and every object is created with O_EXCL / mkdirat / symlinkat / linkat under such
+ * a descriptor, so a symlink is never followed while writing and nothing can land outside
+ * dest_dir.
  *
  * Single pass: entries are checked against a table of every path seen so far (pathtab.h),
- * written, and the top directory is stripped at the end by renaming its few children up.  Reading a compressed
- * archive twice would cost a second decompression; the renames cost a handful of syscalls.
+ * written, and the top directory is stripped at the end by renaming its few children up.
+ * Reading a compressed archive twice would cost a second decompression; the renames cost a
+ * handful of syscalls.
  */
 
 #define MAX_NAME 4096   /* Linux's PATH_MAX; longer names only make the checks slow */
