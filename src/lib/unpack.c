@@ -15,6 +15,9 @@
 
 #include "lazylib.h"
 #include "error.h"
+#include "fsat.h"
+#include "pathtab.h"
+#include "quote.h"
 #include "unpack.h"
 #include "util.h"
 
@@ -22,49 +25,30 @@
  * libarchive reads; we write.  archive_write_disk calls umask() twice per entry (process-wide:
  * a worker thread creating a file at that moment gets mode 0666) and resolves names against the
  * current directory, which threads may not change.  Instead every directory is opened with
- * openat(O_NOFOLLOW | O_DIRECTORY) one component at a time from a descriptor of dest_dir, and
- * every object is created with O_EXCL / mkdirat / symlinkat / linkat under such a descriptor,
- * so a symlink is never followed while writing and nothing can land outside dest_dir.
+ * openat(O_NOFOLLOW | O_DIRECTORY) one component at a time from a descriptor of dest_dir
+ * (fsat.h), and every object is created with O_EXCL / mkdirat / symlinkat / linkat under such
+ * a descriptor, so a symlink is never followed while writing and nothing can land outside
+ * dest_dir.
  *
- * Single pass: entries are checked against a table of every path seen so far, written, and the
- * top directory is stripped at the end by renaming its few children up.  Reading a compressed
- * archive twice would cost a second decompression; the renames cost a handful of syscalls.
+ * Single pass: entries are checked against a table of every path seen so far (pathtab.h),
+ * written, and the top directory is stripped at the end by renaming its few children up.
+ * Reading a compressed archive twice would cost a second decompression; the renames cost a
+ * handful of syscalls.
  */
 
-#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-#define MAX_HOPS 40     /* Linux's limit on symlinks in one lookup; a longer chain is refused */
-#define MAX_STEPS 4096  /* components followed in one symlink check before giving up */
 #define MAX_NAME 4096   /* Linux's PATH_MAX; longer names only make the checks slow */
-
-enum kind { K_IMPLIED_DIR = 1, K_DIR, K_FILE, K_LINK };
-
-/* One path of the archive, normalised ("a/b", no ".", "..", "//" or trailing "/"). */
-struct node {
-	char *path;     /* NULL marks a free slot */
-	char *target;   /* symlinks only */
-	enum kind kind;
-	mode_t mode;    /* directories: permissions applied once everything inside is written */
-	struct timespec mtime;
-};
-
-/* Open addressing, linear probing, at most half full. */
-struct table {
-	struct node *slot;
-	size_t cap, used;
-};
 
 struct unpacker {
 	const char *archive;      /* for messages */
 	uint64_t max_bytes, bytes;
 	size_t count;             /* entries read so far */
 	int destfd;
-	int cache_fd;             /* the directory the previous entry went into, or -1 */
-	struct strbuf cache;      /* its path */
+	struct fsat_cache dirs;   /* the directory the previous entry went into */
 	struct strbuf checked;    /* a directory whose ancestors all passed check_parents */
 	struct strbuf name;       /* the current entry's name as the archive spells it, escaped */
 	struct strbuf path;       /* ... and normalised */
 	struct strbuf target;     /* a hardlink's target, normalised */
-	struct table nodes;
+	struct pathtab nodes;
 	char *top;                /* first component of the first entry */
 	int single;               /* every entry so far lies under the directory top */
 };
@@ -74,142 +58,6 @@ static void sb_reset(struct strbuf *sb)
 	sb->len = 0;
 	if (sb->buf)
 		sb->buf[0] = '\0';
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static int is_dir_kind(enum kind kind)
-{
-	return kind == K_DIR || kind == K_IMPLIED_DIR;
-}
-
-/* --- the table of paths --- */
-
-static size_t hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037u;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211u;
-	}
-	return (size_t)h;
-}
-
-/* The node for the first n bytes of s, or NULL. */
-static struct node *find(const struct table *t, const char *s, size_t n)
-{
-	size_t i;
-
-	if (!t->cap)
-		return NULL;
-	for (i = hash(s, n) & (t->cap - 1); t->slot[i].path; i = (i + 1) & (t->cap - 1)) {
-		if (!strncmp(t->slot[i].path, s, n) && !t->slot[i].path[n])
-			return &t->slot[i];
-	}
-	return NULL;
-}
-
-static struct node *place(struct table *t, const char *s, size_t n)
-{
-	size_t i = hash(s, n) & (t->cap - 1);
-
-	while (t->slot[i].path)
-		i = (i + 1) & (t->cap - 1);
-	return &t->slot[i];
-}
-
-static void grow(struct table *t)
-{
-	struct table old = *t;
-	size_t i;
-
-	t->cap = old.cap ? old.cap * 2 : 256;
-	t->slot = xmalloc(t->cap * sizeof(*t->slot));
-	memset(t->slot, 0, t->cap * sizeof(*t->slot));
-	for (i = 0; i < old.cap; i++) {
-		if (old.slot[i].path)
-			*place(t, old.slot[i].path, strlen(old.slot[i].path)) = old.slot[i];
-	}
-	free(old.slot);
-}
-
-/* Adds the first n bytes of s, which must be absent.  Invalidates earlier node pointers. */
-static struct node *add(struct table *t, const char *s, size_t n, enum kind kind)
-{
-	struct node *node;
-
-	if (2 * (t->used + 1) > t->cap)
-		grow(t);
-	node = place(t, s, n);
-	node->path = xstrndup(s, n);
-	node->target = NULL;
-	node->kind = kind;
-	node->mode = 0755;
-	node->mtime.tv_sec = 0;
-	node->mtime.tv_nsec = UTIME_OMIT;
-	t->used++;
-	return node;
-}
-
-static void table_release(struct table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->cap; i++) {
-		free(t->slot[i].path);
-		free(t->slot[i].target);
-	}
-	free(t->slot);
-	t->slot = NULL;
-	t->cap = t->used = 0;
-}
-
-/* --- names --- */
-
-enum { NAME_OK, NAME_ABSOLUTE, NAME_DOTDOT };
-
-/* Puts raw without "." components, repeated or trailing slashes into out. */
-static int normalise(const char *raw, struct strbuf *out)
-{
-	const char *p, *end;
-
-	sb_reset(out);
-	if (raw[0] == '/')
-		return NAME_ABSOLUTE;
-	for (p = raw; *p; p = end) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		end = p + strcspn(p, "/");
-		n = (size_t)(end - p);
-		if (n == 0 || (n == 1 && p[0] == '.'))
-			continue;
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return NAME_DOTDOT;
-		if (out->len)
-			sb_addc(out, '/');
-		sb_add(out, p, n);
-	}
-	return NAME_OK;
-}
-
-static int has_control(const char *s)
-{
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	}
-	return 0;
 }
 
 /* Keeps the entry's name for messages, control characters made visible, long ones cut. */
@@ -251,81 +99,6 @@ static int write_failed(struct unpacker *u)
 
 /* --- the checks --- */
 
-static void pop(struct strbuf *cur)
-{
-	char *slash = strrchr(cur->buf, '/');
-
-	cur->len = slash ? (size_t)(slash - cur->buf) : 0;
-	cur->buf[cur->len] = '\0';
-}
-
-/*
- * Follows target from the directory of linkpath the way the kernel would, through the
- * archive's own symlinks, and says whether it climbs above depth floor (0: dest_dir; 1: the
- * top directory that will be stripped).  A purely lexical check is not enough: with
- * a/l1 -> ../b, the target a/l1/../.. looks like "." but resolves to dest_dir's parent.
- * Returns 0 (stays inside), 1 (leaves) or 2 (too long to tell, e.g. a loop).
- */
-static int link_escapes(const struct table *t, const char *linkpath, const char *target,
-			size_t floor)
-{
-	struct strbuf cur = STRBUF_INIT;
-	const char *slash = strrchr(linkpath, '/');
-	char *rest = xstrdup(target);
-	size_t pos = 0, depth = 0, hops = 0, steps = 0;
-	int ret = target[0] == '/';
-
-	if (slash) {
-		sb_add(&cur, linkpath, (size_t)(slash - linkpath));
-		for (depth = 1, slash = cur.buf; (slash = strchr(slash, '/')); slash++)
-			depth++;
-	}
-	while (ret == 0 && rest[pos]) {
-		const char *c = rest + pos;
-		size_t n = strcspn(c, "/");
-		const struct node *link;
-		char *next;
-
-		for (pos += n; rest[pos] == '/'; pos++)
-			;
-		if (++steps > MAX_STEPS) {
-			ret = 2;
-			break;
-		}
-		if (n == 0 || (n == 1 && c[0] == '.'))
-			continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			if (depth <= floor) {
-				ret = 1;
-				break;
-			}
-			pop(&cur);
-			depth--;
-			continue;
-		}
-		if (cur.len)
-			sb_addc(&cur, '/');
-		sb_add(&cur, c, n);
-		depth++;
-		link = find(t, cur.buf, cur.len);
-		if (!link || link->kind != K_LINK)
-			continue;
-		if (++hops > MAX_HOPS) {
-			ret = 2;
-			break;
-		}
-		pop(&cur);
-		depth--;
-		next = xasprintf("%s/%s", link->target, rest + pos);
-		free(rest);
-		rest = next;
-		pos = 0;
-	}
-	free(rest);
-	sb_release(&cur);
-	return ret;
-}
-
 /* Each proper ancestor of the current path must be a directory, or become an implied one. */
 static int check_parents(struct unpacker *u)
 {
@@ -336,16 +109,16 @@ static int check_parents(struct unpacker *u)
 	if (!dirlen || (u->checked.len == dirlen && !memcmp(u->checked.buf, path, dirlen)))
 		return 0;
 	for (i = 1; i <= dirlen; i++) {
-		struct node *n;
+		struct path_node *n;
 
 		if (i < dirlen && path[i] != '/')
 			continue;
-		n = find(&u->nodes, path, i);
+		n = pathtab_find(&u->nodes, path, i);
 		if (!n)
-			add(&u->nodes, path, i, K_IMPLIED_DIR);
-		else if (n->kind == K_LINK)
+			pathtab_add(&u->nodes, path, i, PATH_IMPLIED_DIR);
+		else if (n->kind == PATH_LINK)
 			return refuse(u, "goes through the symlink '%s'", n->path);
-		else if (n->kind == K_FILE)
+		else if (n->kind == PATH_FILE)
 			return refuse(u, "turns the file '%s' into a directory", n->path);
 	}
 	/* Once a directory, always one: any later change of kind is refused. */
@@ -355,44 +128,44 @@ static int check_parents(struct unpacker *u)
 }
 
 /* Records the current path as kind; returns its node, or NULL after refusing. */
-static struct node *claim(struct unpacker *u, enum kind kind)
+static struct path_node *claim(struct unpacker *u, enum path_kind kind)
 {
-	struct node *n;
+	struct path_node *n;
 
 	if (check_parents(u) < 0)
 		return NULL;
-	n = find(&u->nodes, u->path.buf, u->path.len);
+	n = pathtab_find(&u->nodes, u->path.buf, u->path.len);
 	if (!n)
-		return add(&u->nodes, u->path.buf, u->path.len, kind);
+		return pathtab_add(&u->nodes, u->path.buf, u->path.len, kind);
 	/* "./"-style tarballs may repeat a directory; that is harmless. */
-	if (is_dir_kind(n->kind) && kind == K_DIR) {
-		n->kind = K_DIR;
+	if (path_kind_is_dir(n->kind) && kind == PATH_DIR) {
+		n->kind = PATH_DIR;
 		return n;
 	}
-	if (is_dir_kind(n->kind))
-		refuse(u, "turns a directory into a %s", kind == K_LINK ? "symlink" : "file");
-	else if (kind == K_DIR)
-		refuse(u, "turns a %s into a directory", n->kind == K_LINK ? "symlink" : "file");
+	if (path_kind_is_dir(n->kind))
+		refuse(u, "turns a directory into a %s", kind == PATH_LINK ? "symlink" : "file");
+	else if (kind == PATH_DIR)
+		refuse(u, "turns a %s into a directory", n->kind == PATH_LINK ? "symlink" : "file");
 	else
 		refuse(u, "appears twice in the archive");
 	return NULL;
 }
 
-static int entry_kind(struct unpacker *u, struct archive_entry *e, enum kind *kind)
+static int entry_kind(struct unpacker *u, struct archive_entry *e, enum path_kind *kind)
 {
 	if (archive_entry_hardlink(e)) {
-		*kind = K_FILE;
+		*kind = PATH_FILE;
 		return 0;
 	}
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
-		*kind = K_FILE;
+		*kind = PATH_FILE;
 		return 0;
 	case AE_IFDIR:
-		*kind = K_DIR;
+		*kind = PATH_DIR;
 		return 0;
 	case AE_IFLNK:
-		*kind = K_LINK;
+		*kind = PATH_LINK;
 		return 0;
 	case AE_IFCHR:
 		return refuse(u, "is a character device");
@@ -413,11 +186,11 @@ static int check_symlink(struct unpacker *u, const char *target)
 		return refuse(u, "is a symlink without a target");
 	if (strlen(target) >= MAX_NAME)
 		return refuse(u, "is a symlink with a target longer than %d bytes", MAX_NAME - 1);
-	if (has_control(target))
+	if (has_control_char(target))
 		return refuse(u, "has a control character in its link target");
 	if (target[0] == '/')
 		return refuse(u, "is a symlink to the absolute path '%s'", target);
-	switch (link_escapes(&u->nodes, u->path.buf, target, 0)) {
+	switch (pathtab_link_escapes(&u->nodes, u->path.buf, target, 0)) {
 	case 1:
 		return refuse(u, "is a symlink that leaves the package ('%s')", target);
 	case 2:
@@ -429,27 +202,27 @@ static int check_symlink(struct unpacker *u, const char *target)
 /* Leaves the normalised target in u->target. */
 static int check_hardlink(struct unpacker *u, const char *target)
 {
-	const struct node *n = NULL;
+	const struct path_node *n = NULL;
 
-	if (has_control(target))
+	if (has_control_char(target))
 		return refuse(u, "has a control character in its link target");
-	if (normalise(target, &u->target) == NAME_OK)
-		n = find(&u->nodes, sb_str(&u->target), u->target.len);
-	if (!n || n->kind != K_FILE)
+	if (path_normalise(target, &u->target) == NAME_OK)
+		n = pathtab_find(&u->nodes, sb_str(&u->target), u->target.len);
+	if (!n || n->kind != PATH_FILE)
 		return refuse(u, "is a hardlink to '%s', which is not an earlier file of the archive",
 			      target);
 	return 0;
 }
 
 /* Tracks whether every entry lies under one top-level directory. */
-static void note_top(struct unpacker *u, enum kind kind)
+static void note_top(struct unpacker *u, enum path_kind kind)
 {
 	const char *path = u->path.buf;
 	size_t n = strcspn(path, "/");
-	int dir = path[n] == '/' || kind == K_DIR;
+	int dir = path[n] == '/' || kind == PATH_DIR;
 
 	if (!u->top) {
-		u->top = xstrndup(path, n);
+		u->top = xasprintf("%.*s", (int)n, path);
 		u->single = dir;
 	} else if (!dir || strlen(u->top) != n || strncmp(u->top, path, n)) {
 		u->single = 0;
@@ -458,60 +231,10 @@ static void note_top(struct unpacker *u, enum kind kind)
 
 /* --- writing --- */
 
-/* Names are normalised already; checking again keeps a bug there from becoming an escape. */
-static int plain_name(const char *name)
-{
-	if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
-		errno = EINVAL;
-		return 0;
-	}
-	return 1;
-}
-
-/* Opens the first len bytes of dir (normalised) under destfd, one component at a time. */
-static int walk(int destfd, const char *dir, size_t len, int create)
-{
-	char *copy = xstrndup(dir, len), *p = copy;
-	int fd = fcntl(destfd, F_DUPFD_CLOEXEC, 0);
-
-	while (fd >= 0 && *p) {
-		char *slash = strchr(p, '/');
-		int next, saved;
-
-		if (slash)
-			*slash = '\0';
-		next = plain_name(p) ? openat(fd, p, DIR_FLAGS) : -1;
-		if (next < 0 && errno == ENOENT && create &&
-		    (mkdirat(fd, p, 0700) == 0 || errno == EEXIST))
-			next = openat(fd, p, DIR_FLAGS);
-		saved = errno;
-		close(fd);
-		errno = saved;
-		fd = next;
-		p = slash ? slash + 1 : p + strlen(p);
-	}
-	free(copy);
-	return fd;
-}
-
 /* A descriptor for directory dir, kept open because the next entry usually goes there too. */
 static int dir_fd(struct unpacker *u, const char *dir, size_t len)
 {
-	if (u->cache_fd >= 0 && u->cache.len == len && !memcmp(sb_str(&u->cache), dir, len))
-		return u->cache_fd;
-	if (u->cache_fd >= 0)
-		close(u->cache_fd);
-	sb_reset(&u->cache);
-	sb_add(&u->cache, dir, len);
-	u->cache_fd = walk(u->destfd, dir, len, 1);
-	return u->cache_fd;
-}
-
-static void forget_dir(struct unpacker *u)
-{
-	if (u->cache_fd >= 0)
-		close(u->cache_fd);
-	u->cache_fd = -1;
+	return fsat_cached_dir(&u->dirs, u->destfd, dir, len, 0700);
 }
 
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
@@ -593,7 +316,7 @@ static int write_hardlink(struct unpacker *u, struct archive *a, struct archive_
 {
 	const char *target = u->target.buf;
 	const char *slash = strrchr(target, '/');
-	int tfd = walk(u->destfd, target, slash ? (size_t)(slash - target) : 0, 0);
+	int tfd = fsat_walk(u->destfd, target, slash ? (size_t)(slash - target) : 0, 0, NULL);
 	int fd, ret;
 
 	if (tfd < 0 || linkat(tfd, slash ? slash + 1 : target, dfd, name, 0) < 0) {
@@ -615,7 +338,7 @@ static int write_hardlink(struct unpacker *u, struct archive *a, struct archive_
 }
 
 static int write_entry(struct unpacker *u, struct archive *a, struct archive_entry *e,
-		       struct node *n)
+		       struct path_node *n)
 {
 	const char *path = u->path.buf;
 	const char *slash = strrchr(path, '/');
@@ -623,18 +346,18 @@ static int write_entry(struct unpacker *u, struct archive *a, struct archive_ent
 	int dfd = dir_fd(u, path, slash ? (size_t)(slash - path) : 0);
 	struct timespec ts[2];
 
-	if (dfd < 0 || !plain_name(name))
+	if (dfd < 0 || !fsat_plain_name(name))
 		return write_failed(u);
 	entry_times(e, ts);
 	switch (n->kind) {
-	case K_DIR:
+	case PATH_DIR:
 		/* Writable until the end; the archived mode is applied by fix_dirs. */
 		if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
 			return write_failed(u);
 		n->mode = archive_entry_perm(e);
 		n->mtime = ts[1];
 		return 0;
-	case K_LINK:
+	case PATH_LINK:
 		if (symlinkat(n->target, dfd, name) < 0 ||
 		    utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
 			return write_failed(u);
@@ -650,17 +373,17 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 {
 	const char *raw = archive_entry_pathname(e);
 	const char *hard = archive_entry_hardlink(e);
-	struct node *n;
-	enum kind kind;
+	struct path_node *n;
+	enum path_kind kind;
 
 	if (!raw)
 		return fail("'%s': entry %zu has a name that cannot be read", u->archive, u->count);
 	set_name(u, raw);
-	if (has_control(raw))
+	if (has_control_char(raw))
 		return refuse(u, "has a control character in its name");
 	if (strlen(raw) >= MAX_NAME)
 		return refuse(u, "has a name longer than %d bytes", MAX_NAME - 1);
-	switch (normalise(raw, &u->path)) {
+	switch (path_normalise(raw, &u->path)) {
 	case NAME_ABSOLUTE:
 		return refuse(u, "has an absolute path");
 	case NAME_DOTDOT:
@@ -669,15 +392,15 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	if (entry_kind(u, e, &kind) < 0)
 		return -1;
 	if (!u->path.len)
-		return kind == K_DIR ? 0 : refuse(u, "has no name");
-	if (kind == K_LINK && check_symlink(u, archive_entry_symlink(e)) < 0)
+		return kind == PATH_DIR ? 0 : refuse(u, "has no name");
+	if (kind == PATH_LINK && check_symlink(u, archive_entry_symlink(e)) < 0)
 		return -1;
 	if (hard && check_hardlink(u, hard) < 0)
 		return -1;
 	n = claim(u, kind);
 	if (!n)
 		return -1;
-	if (kind == K_LINK)
+	if (kind == PATH_LINK)
 		n->target = xstrdup(archive_entry_symlink(e));
 	note_top(u, kind);
 	return write_entry(u, a, e, n);
@@ -713,12 +436,12 @@ static int check_links(struct unpacker *u, size_t floor)
 	size_t i;
 
 	for (i = 0; i < u->nodes.cap; i++) {
-		const struct node *n = &u->nodes.slot[i];
+		const struct path_node *n = &u->nodes.slot[i];
 		int r;
 
-		if (!n->path || n->kind != K_LINK)
+		if (!n->path || n->kind != PATH_LINK)
 			continue;
-		r = link_escapes(&u->nodes, n->path, n->target, floor);
+		r = pathtab_link_escapes(&u->nodes, n->path, n->target, floor);
 		if (r == 0)
 			continue;
 		set_name(u, n->path);
@@ -736,7 +459,7 @@ static int check_subdir(struct unpacker *u, const char *subdir, int strip, char 
 	size_t i;
 	int ret = 0;
 
-	if (normalise(subdir, &sub) != NAME_OK || has_control(subdir)) {
+	if (path_normalise(subdir, &sub) != NAME_OK || has_control_char(subdir)) {
 		sb_release(&sub);
 		return fail("'%s': subdirectory '%s' is not a plain relative path", u->archive,
 			    subdir);
@@ -747,12 +470,12 @@ static int check_subdir(struct unpacker *u, const char *subdir, int strip, char 
 		sb_addc(&full, '/');
 	sb_adds(&full, sb_str(&sub));
 	for (i = 1; ret == 0 && i <= full.len; i++) {
-		const struct node *n;
+		const struct path_node *n;
 
 		if (i < full.len && full.buf[i] != '/')
 			continue;
-		n = find(&u->nodes, full.buf, i);
-		if (!n || !is_dir_kind(n->kind))
+		n = pathtab_find(&u->nodes, full.buf, i);
+		if (!n || !path_kind_is_dir(n->kind))
 			ret = fail("'%s': has no directory '%s'", u->archive, subdir);
 	}
 	*rel = sb_detach(&sub);
@@ -775,14 +498,14 @@ static int strip_top(struct unpacker *u)
 
 		tmp = xasprintf(".cenv-unpack-%zu", i);
 		probe = xasprintf("%s/%s", u->top, tmp);
-		if (find(&u->nodes, probe, strlen(probe))) {
+		if (pathtab_find(&u->nodes, probe, strlen(probe))) {
 			free(tmp);
 			tmp = NULL;
 		}
 		free(probe);
 	}
 	if (renameat(u->destfd, u->top, u->destfd, tmp) < 0 ||
-	    (fd = openat(u->destfd, tmp, DIR_FLAGS)) < 0) {
+	    (fd = fsat_open_dir(u->destfd, tmp)) < 0) {
 		ret = fail_errno("'%s': cannot move '%s' up", u->archive, u->top);
 		free(tmp);
 		return ret;
@@ -815,8 +538,8 @@ static size_t depth(const char *path)
 
 static int deepest_first(const void *x, const void *y)
 {
-	const struct node *a = *(const struct node *const *)x;
-	const struct node *b = *(const struct node *const *)y;
+	const struct path_node *a = *(const struct path_node *const *)x;
+	const struct path_node *b = *(const struct path_node *const *)y;
 	size_t da = depth(a->path), db = depth(b->path);
 
 	if (da != db)
@@ -824,12 +547,12 @@ static int deepest_first(const void *x, const void *y)
 	return strcmp(a->path, b->path);
 }
 
-static int fix_dir(struct unpacker *u, const struct node *d, const char *rel)
+static int fix_dir(struct unpacker *u, const struct path_node *d, const char *rel)
 {
 	const char *slash = strrchr(rel, '/');
 	int pfd = dir_fd(u, rel, slash ? (size_t)(slash - rel) : 0);
 	const char *name = slash ? slash + 1 : rel;
-	int fd = pfd < 0 || !plain_name(name) ? -1 : openat(pfd, name, DIR_FLAGS);
+	int fd = pfd < 0 || !fsat_plain_name(name) ? -1 : fsat_open_dir(pfd, name);
 	struct timespec ts[2] = { { 0, UTIME_OMIT }, d->mtime };
 	int ret = 0;
 
@@ -847,14 +570,14 @@ static int fix_dir(struct unpacker *u, const struct node *d, const char *rel)
  */
 static int fix_dirs(struct unpacker *u, size_t skip)
 {
-	const struct node **dirs = xmalloc(u->nodes.used * sizeof(*dirs));
+	const struct path_node **dirs = xmalloc(u->nodes.used * sizeof(*dirs));
 	size_t i, n = 0;
 	int ret = 0;
 
 	for (i = 0; i < u->nodes.cap; i++) {
-		const struct node *d = &u->nodes.slot[i];
+		const struct path_node *d = &u->nodes.slot[i];
 
-		if (d->path && is_dir_kind(d->kind) && strlen(d->path) > skip)
+		if (d->path && path_kind_is_dir(d->kind) && strlen(d->path) > skip)
 			dirs[n++] = d;
 	}
 	qsort(dirs, n, sizeof(*dirs), deepest_first);
@@ -875,7 +598,7 @@ static int finish(struct unpacker *u, const char *dest_dir, const struct unpack_
 		return -1;
 	if (opt && opt->subdir && check_subdir(u, opt->subdir, strip, &sub) < 0)
 		goto out;
-	forget_dir(u); /* the cached path is wrong once the top is stripped */
+	fsat_cache_release(&u->dirs); /* the cached path is wrong once the top is stripped */
 	if (strip && strip_top(u) < 0)
 		goto out;
 	if (fix_dirs(u, strip ? strlen(u->top) + 1 : 0) < 0)
@@ -900,7 +623,7 @@ static void clear_dest(struct unpacker *u, const char *dest_dir)
 	size_t n = 0, i;
 	int ok;
 
-	forget_dir(u);
+	fsat_cache_release(&u->dirs);
 	dir = opendir(dest_dir);
 	ok = dir != NULL;
 	while (dir && (de = readdir(dir))) {
@@ -929,8 +652,8 @@ static void unpacker_init(struct unpacker *u, const char *archive_path,
 	memset(u, 0, sizeof(*u));
 	u->archive = archive_path;
 	u->max_bytes = opt ? opt->max_bytes : 0;
-	u->destfd = u->cache_fd = -1;
-	sb_init(&u->cache);
+	u->destfd = -1;
+	u->dirs = (struct fsat_cache)FSAT_CACHE_INIT;
 	sb_init(&u->checked);
 	sb_init(&u->name);
 	sb_init(&u->path);
@@ -939,15 +662,14 @@ static void unpacker_init(struct unpacker *u, const char *archive_path,
 
 static void unpacker_release(struct unpacker *u)
 {
-	forget_dir(u);
+	fsat_cache_release(&u->dirs);
 	if (u->destfd >= 0)
 		close(u->destfd);
-	sb_release(&u->cache);
 	sb_release(&u->checked);
 	sb_release(&u->name);
 	sb_release(&u->path);
 	sb_release(&u->target);
-	table_release(&u->nodes);
+	pathtab_release(&u->nodes);
 	free(u->top);
 }
 
