@@ -15,6 +15,7 @@
 
 #include "lazylib.h"
 #include "error.h"
+#include "escape.h"
 #include "fsat.h"
 #include "pathtab.h"
 #include "quote.h"
@@ -64,20 +65,7 @@ static void sb_reset(struct strbuf *sb)
 static void set_name(struct unpacker *u, const char *raw)
 {
 	sb_reset(&u->name);
-	for (; *raw; raw++) {
-		unsigned char c = (unsigned char)*raw;
-
-		if (u->name.len >= 200) {
-			sb_adds(&u->name, "...");
-			break;
-		}
-		if (c == '\n')
-			sb_adds(&u->name, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			sb_addf(&u->name, "\\x%02x", c);
-		else
-			sb_addc(&u->name, (char)c);
-	}
+	escape_name(&u->name, raw);
 }
 
 static int refuse(struct unpacker *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
