@@ -139,6 +139,21 @@ static void test_shell_names(void **state)
 	assert_int_equal(shell_from_name("pwsh", &sh), -1);
 }
 
+/* One quoter for the command lines cenv writes (cenv.cfg, records, build logs). */
+static void test_sh_words(void **state)
+{
+	char *words[] = { "./configure", "--prefix=/a b", "CFLAGS=-O2 -g", "x:y@z%,+", "", "it's", NULL };
+	char *line;
+
+	(void)state;
+	line = quote_sh_words(words, 6);
+	assert_string_equal(line, "./configure '--prefix=/a b' 'CFLAGS=-O2 -g' x:y@z%,+ '' 'it'\\''s'");
+	free(line);
+	line = quote_sh_words(words, 0);
+	assert_string_equal(line, "");
+	free(line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_prompt_escapes),
 		cmocka_unit_test(test_control_chars),
 		cmocka_unit_test(test_shell_names),
+		cmocka_unit_test(test_sh_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
