@@ -3,6 +3,7 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CENV_BIN=${CENV_BIN:-$TOP/cenv}
+# This script's own scratch directories (mktemp): tests/run.sh runs scripts at once.
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/cenv-test.XXXXXX")
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cenv-scratch.XXXXXX") # the harness's own files, apart from the test trees
 trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT

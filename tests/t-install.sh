@@ -1,30 +1,10 @@
 # t-install.sh - cenv install with every build system, dependencies through pkg-config,
 # a consumer built in the activated environment; no-op and changed re-installs, prune,
-# uninstall, list, freeze, install PATH; SIGKILL at many points; two installs at once.
+# uninstall, list, freeze, install PATH.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-install.sh"
 
-MK="$TOP/tests/tools/mkarchive"
-FIX="$TOP/tests/fixtures"
-P="$TMP_ROOT/proj"
 E="$TMP_ROOT/env"
-mkdir -p "$P/src"
-
-# pack FIXTURE NAME: $P/NAME-1.0.tar.gz from a copy of tests/fixtures/FIXTURE
-pack() {
-	rm -rf "$P/src/$2-1.0" && cp -R "$FIX/$1" "$P/src/$2-1.0" &&
-		bsdtar -czf "$P/$2-1.0.tar.gz" -C "$P/src" "$2-1.0"
-}
-entry() { # NAME [KEY=VALUE...]: a manifest section for $P/NAME-1.0.tar.gz
-	local name=$1 kv
-	shift
-	printf '[%s]\nversion = 1.0\nurl = %s-1.0.tar.gz\nsha256 = %s\n' "$name" "$name" \
-		"$(sha256sum "$P/$name-1.0.tar.gz" | cut -d' ' -f1)"
-	for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
-	echo
-}
-env_state() { # the tree without cenv's own logs, lock and configuration times
-	tree_state "$1" | grep -v -E '\./var/cenv/(logs|lock)|cenv\.cfg|bin/activate'
-}
 
 for f in configure-hand autotools cmake meson make prebuilt pcbase pcuser; do
 	pack "$f" "$f" || fail "pack $f"
@@ -138,86 +118,4 @@ check_eq "freeze prints nothing then" "" "$(cat "$SCRATCH/out")"
 "$CENV_BIN" uninstall -e "$G" semi >/dev/null
 expect_fail "an empty -e is an error, not the active environment" 1 "the environment path given with -e is empty" env CENV="$G" "$CENV_BIN" list -e ""
 expect_fail "an option without a value given one" 2 "option '--prune' takes no value" "$CENV_BIN" install -e "$G" --prune=1
-
-# ---- SIGKILL at many points, then a second install ends as a clean install does ----
-"$MK" "$P/ka.tar" tar 'd:ka-1.0/' 'd:ka-1.0/include/' 'd:ka-1.0/include/ka/' 'f:ka-1.0/include/ka/a.h:int a;' 'f:ka-1.0/include/ka/b.h:int b;' 'd:ka-1.0/lib/' 'f:ka-1.0/lib/ka.txt:a'
-cat >"$P/slow.mk" <<'MK'
-all:
-	sleep 0.3
-install:
-	mkdir -p $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/doc/slow
-	echo 'int slow;' > $(DESTDIR)$(PREFIX)/include/slow.h
-	echo doc > $(DESTDIR)$(PREFIX)/share/doc/slow/README
-MK
-mkdir -p "$P/src/slow-1.0" && cp "$P/slow.mk" "$P/src/slow-1.0/Makefile" && bsdtar -cf "$P/slow.tar" -C "$P/src" slow-1.0
-kill_manifest() {
-	printf '[ka]\nurl = ka.tar\nsha256 = %s\nbuild = prebuilt\n\n[slow]\nurl = slow.tar\nsha256 = %s\ndepends = ka\n' \
-		"$(sha256sum "$P/ka.tar" | cut -d' ' -f1)" "$(sha256sum "$P/slow.tar" | cut -d' ' -f1)" >"$P/kill.ini"
-}
-kill_manifest
-K="$TMP_ROOT/kill"
-"$CENV_BIN" create "$K" >/dev/null
-(cd "$P" && "$CENV_BIN" install -e "$K" -f kill.ini) >/dev/null 2>&1 || fail "clean install for the SIGKILL tests"
-clean=$(env_state "$K")
-steps=0
-for delay in 0.01 0.05 0.1 0.2 0.35 0.5; do
-	"$CENV_BIN" create --clear "$K" >/dev/null
-	(cd "$P" && exec "$CENV_BIN" install -e "$K" -f kill.ini) >/dev/null 2>&1 &
-	pid=$!
-	sleep "$delay"
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	(cd "$P" && "$CENV_BIN" install -e "$K" -f kill.ini) >/dev/null 2>"$SCRATCH/kill.err"
-	check_eq "SIGKILL after ${delay}s, then install: same tree as a clean install" "$clean" "$(env_state "$K")"
-	steps=$((steps + 1))
-done
-# crash_at K MANIFEST: install, killed by txn.c's test hook before its K-th change.
-# (through sh, so that bash does not report the killed job)
-crash_at() {
-	sh -c 'cd "$1" && CENV_TEST_CRASH_AT=$2 "$3" install -e "$4" -f "$5"; exit 0' sh "$P" "$1" "$CENV_BIN" "$K" "$2" >/dev/null 2>&1
-}
-# inside the commit itself, at every file-system step (test hook of txn.c)
-for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
-	"$CENV_BIN" create --clear "$K" >/dev/null
-	crash_at "$k" kill.ini
-	(cd "$P" && "$CENV_BIN" install -e "$K" -f kill.ini) >/dev/null 2>&1
-	check_eq "SIGKILL at commit step $k, then install: same tree as a clean install" "$clean" "$(env_state "$K")"
-done
-# and while replacing an installed version
-"$MK" "$P/ka2.tar" tar 'd:ka-2.0/' 'd:ka-2.0/include/' 'd:ka-2.0/include/ka/' 'f:ka-2.0/include/ka/a.h:int a2;' 'f:ka-2.0/include/ka/c.h:int c;'
-"$CENV_BIN" create --clear "$K" >/dev/null
-(cd "$P" && "$CENV_BIN" install -e "$K" -f kill.ini) >/dev/null 2>&1
-old=$(env_state "$K")
-for k in 1 2 3 4 5 6 7 8 9 10 11 12; do
-	sed -e "s/^url = ka.tar/url = ka2.tar/" -e "s/^sha256 = $(sha256sum "$P/ka.tar" | cut -d' ' -f1)/sha256 = $(sha256sum "$P/ka2.tar" | cut -d' ' -f1)/" "$P/kill.ini" >"$P/kill2.ini"
-	crash_at "$k" kill2.ini
-	(cd "$P" && "$CENV_BIN" list -e "$K") >/dev/null 2>&1 # any command recovers under the lock
-	(cd "$P" && "$CENV_BIN" install -e "$K" -f kill.ini) >/dev/null 2>&1
-	check_eq "SIGKILL at step $k of a replacement, then install: same tree as before" "$old" "$(env_state "$K")"
-done
-
-# an interrupted change is rolled back by list too, which says so
-"$CENV_BIN" create --clear "$K" >/dev/null
-crash_at 6 kill.ini
-"$CENV_BIN" list -e "$K" >/dev/null 2>"$SCRATCH/list.err"
-check "list rolls back an interrupted change and says so" grep -q "rolled back a change that was interrupted" "$SCRATCH/list.err"
-
-# ---- two installs into one environment never interleave ----
-C="$TMP_ROOT/conc"
-"$CENV_BIN" create "$C" >/dev/null
-(cd "$P" && "$CENV_BIN" install -e "$C" -f kill.ini) >"$SCRATCH/c1.out" 2>"$SCRATCH/c1.err" &
-p1=$!
-sleep 0.1
-(cd "$P" && "$CENV_BIN" install -e "$C" -f kill.ini) >"$SCRATCH/c2.out" 2>"$SCRATCH/c2.err" &
-p2=$!
-sleep 0.2
-# a reader does not wait for a long build: it sees the records as they are
-out=$(timeout 2 "$CENV_BIN" list -e "$C" 2>&1); st=$?
-check_eq "list during an install answers at once" "0" "$st"
-wait "$p1"; s1=$?
-wait "$p2"; s2=$?
-check_eq "two concurrent installs both succeed" "0 0" "$s1 $s2"
-check "the second waits for the first, saying so" grep -q "waiting for another cenv process" "$SCRATCH/c2.err"
-check "the second then finds nothing to do" grep -q "up to date" "$SCRATCH/c2.out"
-check_eq "two concurrent installs end as a clean install" "$clean" "$(env_state "$C")"
 finish
