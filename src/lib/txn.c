@@ -214,7 +214,7 @@ out:
 
 /* ---- rollback and finishing ------------------------------------------------ */
 
-/* Removes records/NAME.tmp.PID files a killed record_save left. */
+/* Removes the records/NAME.tmp.DIGITS files a killed record_save left (is_temp_name). */
 static int clean_record_temps(struct txn *t)
 {
 	int fd = open_records(t), ret = 0;
