@@ -93,6 +93,14 @@ check-asan:
 		LDFLAGS='-fsanitize=address,undefined'
 	$(MAKE) clean
 
+# The unit tests that run threads, under ThreadSanitizer (the rest of cenv is single-threaded today).
+TSAN_TESTS = tests/unit/test_error tests/unit/test_util
+check-tsan:
+	$(MAKE) clean
+	$(MAKE) $(TSAN_TESTS) CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
+	SCRIPTS= sh tests/run.sh $(TSAN_TESTS)
+	$(MAKE) clean
+
 bench: cenv
 	sh tests/bench/bench.sh
 
@@ -138,4 +146,4 @@ clean:
 
 -include $(MODULES:.o=.d) $(COMMANDS:.o=.d)
 
-.PHONY: all check check-asan bench demo deps install uninstall clean fuzz
+.PHONY: all check check-asan check-tsan bench demo deps install uninstall clean fuzz
