@@ -292,9 +292,12 @@ static void install_paths(struct install_run *run, char **paths, int n)
 		} else {
 			split_name_version(top, &name, &version);
 			if (!valid_package_name(name)) {
+				char *shown = printable(top);
+
 				fail("'%s': its top directory '%s' does not name a package "
 				     "(a letter or digit, then letters, digits, '.', '_', '+', '-')",
-				     paths[i], top);
+				     paths[i], shown);
+				free(shown);
 				report();
 				run->failures++;
 				goto next;

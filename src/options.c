@@ -14,12 +14,6 @@ void options_init(struct option_state *st, int argc, int stop_at_operand)
 	st->noperands = 0;
 }
 
-void options_release(struct option_state *st)
-{
-	free(st->operands);
-	st->operands = NULL;
-}
-
 static void take_rest(struct option_state *st, int argc, char **argv)
 {
 	while (st->index < argc)

@@ -21,7 +21,7 @@ struct option_spec {
  * (-x, -x value) options.  Returns the index of the option in specs and sets
  * *value; OPT_END at the end, OPT_HELP for --help, or OPT_ERROR after
  * printing an error and the usage.  Operands are collected in st->operands
- * (owned by st: free with options_release, or take them and set it to NULL).
+ * (malloc'd by options_init: whoever takes them frees them; the dispatcher does).
  * With stop_at_operand, the first operand ends the options (for `cenv run CMD
  * -x`); otherwise options and operands may mix.  "--" always ends the options.
  */
@@ -34,7 +34,6 @@ struct option_state {
 };
 struct cmd_entry;
 void options_init(struct option_state *st, int argc, int stop_at_operand);
-void options_release(struct option_state *st);
 int next_option(const struct cmd_entry *cmd, const struct option_spec *specs, int argc,
 		char **argv, struct option_state *st, const char **value);
 

@@ -1,6 +1,5 @@
 /* report.c - the one place the command layer prints a failure or a module's notice. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,18 +11,6 @@
 int report(void)
 {
 	fprintf(stderr, "cenv: %s\n", last_error());
-	return EXIT_FAIL;
-}
-
-int die_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cenv: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 

@@ -4,8 +4,6 @@
 
 /* Prints "cenv: MESSAGE" for the last failure (error.h's last_error()) to stderr; returns 1, the exit status. */
 int report(void);
-/* Prints "cenv: MESSAGE" to stderr; returns 1. */
-int die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* fflush and check stdout, so `cenv env > /dev/full` fails visibly: status, or 1 after saying so. */
 int finish_stdout(int status);

@@ -167,6 +167,14 @@ fi
 before=$(env_state)
 expect_fail "install PATH: a top directory '..' names no package" 1 "does not name a package" "$CENV_BIN" install -e "$E" "$P/dotdot.tar"
 check_eq "install PATH: '..' leaves the environment as it was" "$before" "$(env_state)"
+# nor a temporary file's name (its record would be taken for a leftover), and a name with a
+# newline is shown escaped, on one line
+"$MK" "$P/tmpname.tar" tar 'd:x.tmp.1-1.0' 'f:x.tmp.1-1.0/include/x.h:int x;'
+expect_fail "install PATH: a top directory x.tmp.1 names no package" 1 "'x.tmp.1-1.0' does not name a package" "$CENV_BIN" install -e "$E" "$P/tmpname.tar"
+NL=$'\n'
+"$MK" "$P/newline.tar" tar "d:a${NL}b-1.0" "f:a${NL}b-1.0/x:hi"
+expect_fail "install PATH: a newline in the top directory is shown as \\n" 1 "'a\\\\nb-1.0' does not name a package" "$CENV_BIN" install -e "$E" "$P/newline.tar"
+check_eq "install PATH: refused names leave the environment as it was" "$before" "$(env_state)"
 # A FIFO is not an archive: one open file is hashed and unpacked, and it must be a regular file
 mkfifo "$P/pipe.tar"
 expect_fail "install PATH of a FIFO is refused, without hanging" 1 "is not a regular file" timeout 10 "$CENV_BIN" install -e "$E" "$P/pipe.tar"

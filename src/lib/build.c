@@ -139,8 +139,6 @@ static void build_env(struct build *b)
 			drop |= env_is(envp[i], dropped[j]);
 		if (env_is(envp[i], "LDFLAGS"))
 			ldflags = envp[i] + strlen("LDFLAGS=");
-		if (env_is(envp[i], "PATH"))
-			b->path = envp[i] + strlen("PATH=");
 		if (!drop)
 			b->env[k++] = envp[i];
 	}
@@ -154,8 +152,7 @@ static void build_env(struct build *b)
 	b->env_destdir[k] = b->destdir_var;
 	b->env_destdir[k + 1] = NULL;
 	b->env[k] = NULL;
-	if (!b->path)
-		b->path = SPAWN_DEFAULT_PATH;
+	b->path = spawn_path(b->env);
 }
 
 /*

@@ -1,8 +1,10 @@
 /* config.c - DIR/cenv.cfg: what an environment is, written by create and read by every command. */
+#include <fcntl.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "error.h"
@@ -155,12 +157,18 @@ int config_read(const char *path, struct env_config *cfg)
 {
 	struct reader r = { cfg, path, NULL, 0, "" };
 	FILE *f;
-	int line;
+	int fd, line;
 
 	memset(cfg, 0, sizeof(*cfg));
-	f = fopen(path, "r");
-	if (!f)
-		return fail_errno("cannot open '%s'", path);
+	/* close-on-exec, as every descriptor a build could otherwise inherit (spawn.h) */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		fail_errno("cannot open '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	line = ini_parse_file(f, on_value, &r);
 	fclose(f);
 	free(r.last_key);

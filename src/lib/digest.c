@@ -70,10 +70,8 @@ int digest_fd(int fd, const char *name, char out[DIGEST_HEX_SIZE], long long *si
 		return -1;
 	buf = xmalloc(HASH_CHUNK);
 	for (;;) {
-		ssize_t n = read(fd, buf, HASH_CHUNK);
+		ssize_t n = read_retry(fd, buf, HASH_CHUNK);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			fail_errno("cannot read '%s'", name);
 			goto out;

@@ -26,8 +26,14 @@ int failp(const char *fmt, ...)
 		} else if (*f == '%') {
 			sb_addc(&sb, '%');
 		} else {
-			sb_addc(&sb, '%'); /* not taken: left as written, so the mistake shows */
-			sb_addc(&sb, *f);
+			/*
+			 * Not a string: its argument's type is unknown, so no argument is
+			 * taken from here on (a wrong va_arg is undefined); the rest of the
+			 * format stays as written, so the mistake shows in the message.
+			 */
+			sb_addc(&sb, '%');
+			sb_adds(&sb, f);
+			break;
 		}
 	}
 	va_end(ap);

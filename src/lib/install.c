@@ -45,7 +45,7 @@ int open_archive(const char *path)
 }
 
 int verify_archive(const char *name, int fd, const char *archive, const char *expected,
-		   char actual[65])
+		   char actual[DIGEST_HEX_SIZE])
 {
 	if (digest_fd(fd, archive, actual, NULL) < 0)
 		return -1;
@@ -137,7 +137,7 @@ int install_package(const struct install_env *env, const struct install_source *
 	struct unpack_options uopt = { 0 };
 	struct unpack_result ures = { 0 };
 	enum build_system sys;
-	char digest[65], *work = NULL, *unpacked = NULL, *stage_root = NULL;
+	char digest[DIGEST_HEX_SIZE], *work = NULL, *unpacked = NULL, *stage_root = NULL;
 	int fd, ret = -1;
 
 	memset(installed, 0, sizeof(*installed));

@@ -258,7 +258,15 @@ int journal_write(int state, const char *state_path, int tmpdir, const char *tmp
 		close(fd);
 		goto out;
 	}
-	if (fsat_sync(fd, "journal.tmp") < 0 || close(fd) < 0) {
+	if (fsat_sync(fd, "journal.tmp") < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		fail_errno("cannot write '%s/%s/journal.tmp'", state_path, tmp_name);
+		goto out;
+	}
+	if (close(fd) < 0) {
 		fail_errno("cannot write '%s/%s/journal.tmp'", state_path, tmp_name);
 		goto out;
 	}

@@ -162,7 +162,7 @@ int split_shell_words(const char *s, char ***words, size_t *n)
 
 int valid_package_name(const char *s)
 {
-	if (!is_alnum(*s))
+	if (!is_alnum(*s) || is_temp_name(s))
 		return 0;
 	for (; *s; s++)
 		if (!is_alnum(*s) && !strchr("._+-", *s))
@@ -359,6 +359,9 @@ static int open_package(struct parser *p, char *name)
 	struct package_spec *pkg;
 	size_t i;
 
+	if (is_temp_name(name))
+		return error_at(p, p->line, "invalid package name '%s': a name ending in %sDIGITS "
+				"is kept for cenv's temporary files", name, TEMP_MARK);
 	if (!valid_package_name(name))
 		return error_at(p, p->line, "invalid package name '%s'", name);
 	for (i = 0; i < m->npkgs; i++)

@@ -64,7 +64,11 @@ void manifest_release(struct manifest *m);
  */
 int manifest_order(const struct manifest *m, size_t *order);
 
-/* 1 when s can name a package: a letter or digit, then letters, digits, . _ + - */
+/*
+ * 1 when s can name a package: a letter or digit, then letters, digits, . _ + -,
+ * and not a temporary file's name (NAME.tmp.DIGITS, util.h): a record so
+ * named would be taken for a killed write's leftover and removed.
+ */
 int valid_package_name(const char *s);
 
 /* The package called name, or NULL. */

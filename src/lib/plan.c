@@ -278,9 +278,23 @@ out:
 }
 
 /*
+ * plan_rmdirs' messages are fragments its caller appends to "'X' is a
+ * directory in the environment": a message from below becomes " (MESSAGE)".  -1.
+ */
+static int as_fragment(void)
+{
+	char *why = error_take();
+
+	fail(" (%s)", why);
+	free(why);
+	return -1;
+}
+
+/*
  * A directory where a new file goes can go if all it holds are files of the
  * old version (set aside before): its directories join the plan's rmdirs,
- * deepest first.  Otherwise -1, with the reason as the message.
+ * deepest first.  Otherwise -1, with the reason as the message: a fragment
+ * (" and holds 'f', which the package did not install").
  */
 static int plan_rmdirs(const struct plan_env *e, struct plan *p, const char *rel,
 		       const struct strvec *olds)
@@ -295,7 +309,7 @@ static int plan_rmdirs(const struct plan_env *e, struct plan *p, const char *rel
 
 	parent = fsat_parent(e->root, e->prefix, rel, &leaf);
 	if (parent < 0)
-		return -1;
+		return as_fragment();
 	if (fstatat(parent, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) {
 		close(parent);
 		return fail(" (it changed while being read)");
@@ -317,8 +331,10 @@ static int plan_rmdirs(const struct plan_env *e, struct plan *p, const char *rel
 		struct stat cst;
 		int r = fsat_lstat(e->root, e->prefix, names.v[i], &cst);
 
-		if (r < 0)
+		if (r < 0) {
+			as_fragment();
 			goto out;
+		}
 		if (r == 1)
 			continue;
 		if (S_ISDIR(cst.st_mode)) {

@@ -30,10 +30,8 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 		return -1;
 	}
 	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
+		ssize_t n = read_retry(in, buf, sizeof(buf));
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			fail_errno("cannot read '%s'", from);
 			goto out;
@@ -64,7 +62,7 @@ static int copy_symlink(const char *from, const char *to, off_t size)
 	int ret;
 
 	if (!target)
-		return fail_errno("cannot read the link '%s'", from);
+		return -1; /* read_link_at said so */
 	ret = symlink(target, to) < 0 ? fail_errno("cannot create the link '%s'", to) : 0;
 	free(target);
 	return ret;

@@ -70,25 +70,29 @@ char *spawn_find_program(const char *name, const char *path, const char *dir)
 		return ok ? xstrdup(name) : NULL;
 	}
 	for (;; p = end + 1) {
-		char *elem, *cand;
+		char *elem, *cand, *seen;
 
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
 		/* an empty element is the current directory: the child's, like execvp in it */
 		elem = end == p ? xstrdup(".") : xasprintf("%.*s", (int)(end - p), p);
-		cand = elem[0] == '/' ? path_join(elem, name) : xasprintf("%s/%s/%s", dir, elem, name);
+		/* a relative element is looked at from dir, but named from it: the child is there */
+		cand = path_join(elem, name);
+		seen = elem[0] == '/' ? xstrdup(cand) : path_join(dir, cand);
 		free(elem);
-		if (is_executable(cand))
+		if (is_executable(seen)) {
+			free(seen);
 			return cand;
+		}
+		free(seen);
 		free(cand);
 		if (!*end)
 			return NULL;
 	}
 }
 
-/* The first PATH of envp, as getenv() in the child would see it. */
-static const char *env_path(char *const *envp)
+const char *spawn_path(char *const *envp)
 {
 	for (; envp && *envp; envp++)
 		if (!strncmp(*envp, "PATH=", 5))
@@ -99,7 +103,7 @@ static const char *env_path(char *const *envp)
 static void prepare(const struct spawn *sp, struct prepared *p)
 {
 	size_t nw = sp->wrapper.n, na = sp->argv.n, n = nw + na;
-	const char *path = sp->path ? sp->path : env_path(sp->envp);
+	const char *path = sp->path ? sp->path : spawn_path(sp->envp);
 
 	p->argv = xmalloc((n + 1) * sizeof(*p->argv));
 	if (nw)

@@ -45,7 +45,7 @@ void spawn_keep_fd(struct spawn *sp, int fd);
  * one), as a new string to execve() from dir; NULL when there is none.
  */
 char *spawn_find_program(const char *name, const char *path, const char *dir);
-/* The PATH in envp, or SPAWN_DEFAULT_PATH; points into envp. */
+/* The first PATH in envp, as getenv() in the child sees it, or SPAWN_DEFAULT_PATH; points into envp. */
 const char *spawn_path(char *const *envp);
 
 /*

@@ -67,6 +67,7 @@ struct txn {
 	int stage;        /* the staged prefix (install only) */
 	struct plan plan;
 	struct crash_hook hook; /* TEST ONLY (txn.h) */
+	char *first_failure;    /* rollback: the first real failure's message (error_take) */
 };
 
 /* Called right before each change to the file system: the crash tests' hook. */
@@ -75,8 +76,22 @@ static void step(struct txn *t)
 	crash_step(&t->hook);
 }
 
+/*
+ * Rollback goes on after a failure, and tolerates some failures of its own (a
+ * directory already gone) that leave messages too: the pending message is kept
+ * when it is the first real failure, which rollback() reports.  Returns status.
+ */
+static int keep_first(struct txn *t, int status)
+{
+	if (!t->first_failure)
+		t->first_failure = error_take();
+	return status;
+}
+
 static void txn_close(struct txn *t)
 {
+	free(t->first_failure);
+	t->first_failure = NULL;
 	fsat_close(&t->root);
 	fsat_close(&t->state);
 	fsat_close(&t->txn);
@@ -253,7 +268,7 @@ static int undo_record(struct txn *t)
 	int ret = 0, rec;
 
 	if (clean_record_temps(t) < 0)
-		ret = -1;
+		ret = keep_first(t, -1);
 	rec = open_records(t);
 	if (rec < 0)
 		return errno != ENOENT ? -1 : ret;
@@ -261,12 +276,14 @@ static int undo_record(struct txn *t)
 		if (t->txn >= 0 && fstatat(t->txn, "record.old", &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			step(t);
 			if (renameat(t->txn, "record.old", rec, p->name) < 0)
-				ret = failp("cannot restore the record of '%s': %s", p->name, strerror(errno));
+				ret = keep_first(t, failp("cannot restore the record of '%s': %s",
+							  p->name, strerror(errno)));
 		}
 	} else if (fstatat(rec, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		step(t);
 		if (unlinkat(rec, p->name, 0) < 0)
-			ret = failp("cannot remove the record of '%s': %s", p->name, strerror(errno));
+			ret = keep_first(t, failp("cannot remove the record of '%s': %s", p->name,
+						  strerror(errno)));
 	}
 	close(rec);
 	return ret;
@@ -287,14 +304,15 @@ static int undo_news(struct txn *t)
 
 		if (dir < 0) {
 			if (errno != ENOENT && errno != ENOTDIR)
-				ret = -1;
+				ret = keep_first(t, -1);
 			continue;
 		}
 		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    (unsigned long long)st.st_dev == nf->dev && (unsigned long long)st.st_ino == nf->ino) {
 			step(t);
 			if (unlinkat(dir, leaf, 0) < 0)
-				ret = failp("cannot remove '%s/%s': %s", t->prefix, nf->path, strerror(errno));
+				ret = keep_first(t, failp("cannot remove '%s/%s': %s", t->prefix,
+							  nf->path, strerror(errno)));
 		}
 		close(dir);
 	}
@@ -315,14 +333,14 @@ static int undo_mkdirs(struct txn *t)
 
 		if (dir < 0) {
 			if (errno != ENOENT)
-				ret = -1;
+				ret = keep_first(t, -1);
 			continue;
 		}
 		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
 			step(t);
 			if (unlinkat(dir, leaf, AT_REMOVEDIR) < 0)
-				ret = failp("cannot remove the directory '%s/%s': %s", t->prefix,
-					    p->mkdirs.v[i], strerror(errno));
+				ret = keep_first(t, failp("cannot remove the directory '%s/%s': %s",
+							  t->prefix, p->mkdirs.v[i], strerror(errno)));
 		}
 		close(dir);
 	}
@@ -342,17 +360,17 @@ static int undo_rmdirs(struct txn *t)
 		int dir = fsat_parent(t->root, t->prefix, p->rmdirs.v[i], &leaf);
 
 		if (dir < 0) {
-			ret = -1;
+			ret = keep_first(t, -1);
 			continue;
 		}
 		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			step(t);
 			if (mkdirat(dir, leaf, p->rmdir_modes[i]) < 0)
-				ret = failp("cannot make again the directory '%s/%s': %s", t->prefix,
-					    p->rmdirs.v[i], strerror(errno));
+				ret = keep_first(t, failp("cannot make again the directory '%s/%s': %s",
+							  t->prefix, p->rmdirs.v[i], strerror(errno)));
 		} else if (!S_ISDIR(st.st_mode)) {
-			ret = failp("cannot make again the directory '%s/%s': something else is in its place",
-				    t->prefix, p->rmdirs.v[i]);
+			ret = keep_first(t, failp("cannot make again the directory '%s/%s': "
+						  "something else is in its place", t->prefix, p->rmdirs.v[i]));
 		}
 		close(dir);
 	}
@@ -377,17 +395,17 @@ static int undo_olds(struct txn *t)
 			continue; /* never moved, or already back */
 		dir = fsat_parent(t->root, t->prefix, p->olds.v[i], &leaf);
 		if (dir < 0) {
-			ret = -1;
+			ret = keep_first(t, -1);
 			continue;
 		}
 		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			ret = failp("cannot restore '%s/%s': something else is in its place", t->prefix,
-				    p->olds.v[i]);
+			ret = keep_first(t, failp("cannot restore '%s/%s': something else is in its place",
+						  t->prefix, p->olds.v[i]));
 		} else {
 			step(t);
 			if (renameat(t->backup, idx, dir, leaf) < 0)
-				ret = failp("cannot restore '%s/%s': %s", t->prefix, p->olds.v[i],
-					    strerror(errno));
+				ret = keep_first(t, failp("cannot restore '%s/%s': %s", t->prefix,
+							  p->olds.v[i], strerror(errno)));
 		}
 		close(dir);
 	}
@@ -397,7 +415,7 @@ static int undo_olds(struct txn *t)
 /*
  * Undoes whatever part of t->plan was done, going backwards; best effort, -1
  * if anything stays.  Every part runs even when one before it failed (the
- * message is the last failure's), in this order: the crash tests pin it.
+ * message is the first failure's), in this order: the crash tests pin it.
  */
 static int rollback(struct txn *t)
 {
@@ -409,17 +427,22 @@ static int rollback(struct txn *t)
 	if (t->txn >= 0)
 		t->backup = fsat_open_dir(t->txn, "backup");
 	if (undo_record(t) < 0)
-		ret = -1;
+		ret = keep_first(t, -1);
 	if (undo_news(t) < 0)
-		ret = -1;
+		ret = keep_first(t, -1);
 	if (undo_mkdirs(t) < 0)
-		ret = -1;
+		ret = keep_first(t, -1);
 	if (undo_rmdirs(t) < 0)
-		ret = -1;
+		ret = keep_first(t, -1);
 	if (undo_olds(t) < 0)
-		ret = -1;
-	if (ret < 0)
-		return -1; /* the journal stays, so the next recovery tries again */
+		ret = keep_first(t, -1);
+	if (ret < 0) {
+		char *first = t->first_failure;
+
+		t->first_failure = NULL;
+		/* the journal stays, so the next recovery tries again */
+		return first ? error_restore(first) : -1;
+	}
 	return end_journal(t);
 }
 

@@ -604,33 +604,14 @@ out:
 /* Empties dest_dir after a refusal, keeping the refusal as the message. */
 static void clear_dest(struct unpacker *u, const char *dest_dir)
 {
-	char *why = xstrdup(last_error());
-	DIR *dir;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, i;
-	int ok;
+	char *why = error_take();
 
 	fsat_cache_release(&u->dirs);
-	dir = opendir(dest_dir);
-	ok = dir != NULL;
-	while (dir && (de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = path_join(dest_dir, de->d_name);
+	if (remove_contents(dest_dir) == 0) {
+		error_restore(why);
+		return;
 	}
-	if (dir)
-		closedir(dir);
-	for (i = 0; i < n; i++) {
-		ok &= remove_tree(names[i]) == 0;
-		free(names[i]);
-	}
-	free(names);
-	if (ok)
-		fail("%s", why);
-	else
-		fail("%s (and cannot empty '%s')", why, dest_dir);
+	fail("%s (and cannot empty '%s')", why, dest_dir);
 	free(why);
 }
 

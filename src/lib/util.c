@@ -333,6 +333,16 @@ int remove_tree(const char *path)
 	return 0;
 }
 
+ssize_t read_retry(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 int write_all(int fd, const void *data, size_t len, off_t off)
 {
 	const char *p = data;
@@ -464,10 +474,8 @@ int read_file(const char *path, char **out, size_t *len)
 	if (fd < 0)
 		return fail_errno("cannot open '%s'", path);
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		ssize_t n = read_retry(fd, chunk, sizeof(chunk));
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			fail_errno("cannot read '%s'", path);
 			close(fd);

@@ -2,6 +2,7 @@
 #ifndef CENV_UTIL_H
 #define CENV_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -14,7 +15,6 @@ void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#include <stdarg.h>
 char *xvasprintf(const char *fmt, va_list ap);
 
 /* A growable NUL-terminated string.  Owner: whoever called sb_init; free with sb_release. */
@@ -61,6 +61,8 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 /* The temporary names write_file_atomic uses, and leaves when killed: NAME.tmp.DIGITS. */
 #define TEMP_MARK ".tmp."
 int is_temp_name(const char *name);
+/* read(), retried when a signal interrupts it: the bytes read, 0 at the end, or -1 (errno). */
+ssize_t read_retry(int fd, void *buf, size_t len);
 /* Writes all of data, retrying short writes and EINTR: at off with pwrite, or with write when off < 0. */
 int write_all(int fd, const void *data, size_t len, off_t off);
 /* The target of the symlink path (relative to dirfd, or AT_FDCWD); NULL with fail(). Caller frees. */

@@ -34,12 +34,21 @@ static void test_the_format_is_not_escaped(void **state)
 	assert_string_equal(last_error(), "tab\there: 'x\\ty'");
 }
 
+/* A conversion other than %s takes no argument from there on: the rest shows as written. */
+static void test_other_conversions_stop(void **state)
+{
+	(void)state;
+	failp("'%s' has %d files in '%s'", "a\nb", 3, "dir");
+	assert_string_equal(last_error(), "'a\\nb' has %d files in '%s'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arguments_made_printable),
 		cmocka_unit_test(test_percent_and_null),
 		cmocka_unit_test(test_the_format_is_not_escaped),
+		cmocka_unit_test(test_other_conversions_stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,6 +273,11 @@ static const struct bad_case bad_cases[] = {
 	{ "[z lib]\n", "cenv.ini:1: invalid package name 'z lib'" },
 	{ "[a/b]\n", "cenv.ini:1: invalid package name 'a/b'" },
 	{ "[]\n", "cenv.ini:1: invalid package name ''" },
+	/* a record so named would be taken for a killed write's leftover (util.h's is_temp_name) */
+	{ "[x.tmp.1]\n", "cenv.ini:1: invalid package name 'x.tmp.1': a name ending in .tmp.DIGITS "
+			 "is kept for cenv's temporary files" },
+	{ "[x.tmp.y.tmp.12]\n", "cenv.ini:1: invalid package name 'x.tmp.y.tmp.12': a name ending in "
+			       ".tmp.DIGITS is kept for cenv's temporary files" },
 	{ "[zlib\nurl = z\n", "cenv.ini:1: missing ']' in section header" },
 	{ "[zlib] url = z\n", "cenv.ini:1: unexpected text after ']'" },
 	/* required keys, reported at the section's line */

@@ -150,6 +150,7 @@ static void test_working_directory(void **state)
 	struct fixture *f = *state;
 	char *cwd = getcwd(NULL, 0), *want, *bin = path_join(f->dir, "bin");
 	char *envp[] = { (char *)"PATH=bin", NULL };
+	int status;
 
 	f->sp.dir = f->dir;
 	sh(&f->sp, "pwd -P");
@@ -175,6 +176,18 @@ static void test_working_directory(void **state)
 	strvec_push(&f->sp.argv, "./bin/hello");
 	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
 	assert_log_is(f, "hello from bin\nhello from bin\n");
+
+	/* a relative working directory with a relative PATH element: looked up once, from there */
+	assert_int_equal(chdir(f->dir), 0);
+	assert_int_equal(mkdir("w", 0755), 0);
+	assert_int_equal(rename("bin", "w/bin"), 0);
+	f->sp.dir = "w";
+	strvec_release(&f->sp.argv);
+	strvec_push(&f->sp.argv, "hello");
+	status = run_status(&f->sp);
+	assert_int_equal(chdir(cwd), 0); /* first: a failure must not leave the other tests elsewhere */
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_log_is(f, "hello from bin\nhello from bin\nhello from bin\n");
 	free(bin);
 	free(cwd);
 }
