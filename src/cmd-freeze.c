@@ -38,11 +38,11 @@ static void print_key(const char *key, const char *value)
 		printf("%s = %s\n", key, value);
 }
 
-static void print_section(const struct record *r, size_t index, void *data)
+static int print_section(const struct record *r, size_t index, void *data)
 {
 	(void)data;
 	if (!r)
-		return;
+		return 0;
 	if (index == 0)
 		printf("; written by 'cenv freeze': reinstalls exactly what is installed\n");
 	printf("\n[%s]\n", r->name);
@@ -53,6 +53,7 @@ static void print_section(const struct record *r, size_t index, void *data)
 	print_key("args", r->args);
 	print_key("subdir", r->subdir);
 	print_key("depends", r->depends);
+	return 0;
 }
 
 /*
@@ -71,30 +72,22 @@ static const char *unwritable(const char *v)
 	return NULL;
 }
 
-static void check_section(const struct record *r, size_t index, void *data)
+static int check_section(const struct record *r, size_t index, void *data)
 {
-	char **bad = data;
 	const char *v;
 
 	(void)index;
-	if (!r || *bad)
-		return;
-	if ((v = unwritable(r->version)) || (v = unwritable(r->url)) || (v = unwritable(r->args)) ||
-	    (v = unwritable(r->subdir)))
-		*bad = xasprintf("cannot freeze '%s': a manifest cannot hold the value '%s'", r->name, v);
+	(void)data;
+	if (r && ((v = unwritable(r->version)) || (v = unwritable(r->url)) ||
+		  (v = unwritable(r->args)) || (v = unwritable(r->subdir))))
+		return fail("cannot freeze '%s': a manifest cannot hold the value '%s'", r->name, v);
+	return 0;
 }
 
 static int cmd_freeze(struct invocation *inv)
 {
-	char *bad = NULL;
-
 	/* checked before anything is printed: half a manifest would look whole */
-	if (for_each_record(inv->cfg.prefix, check_section, &bad) < 0)
+	if (for_each_record(inv->cfg.prefix, check_section, NULL) < 0)
 		return -1;
-	if (bad) {
-		fail("%s", bad);
-		free(bad);
-		return -1;
-	}
 	return for_each_record(inv->cfg.prefix, print_section, NULL) < 0 ? -1 : EXIT_OK;
 }

@@ -32,18 +32,19 @@ const struct cmd_entry cmd_list_entry = {
 	.exec = cmd_list,
 };
 
-static void print_row(const struct record *r, size_t index, void *data)
+static int print_row(const struct record *r, size_t index, void *data)
 {
 	(void)data;
 	if (!r) {
 		if (index == 0)
 			printf("no packages installed\n");
-		return;
+		return 0;
 	}
 	if (index == 0)
 		printf("%-20s %-12s %-10s %7s %10s\n", "NAME", "VERSION", "BUILD", "FILES", "SIZE");
 	printf("%-20s %-12s %-10s %7zu %10lld\n", r->name, r->version ? r->version : "-",
 	       r->build ? r->build : "-", r->nfiles, record_size(r));
+	return 0;
 }
 
 static void json_string(const char *s)
@@ -66,12 +67,12 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static void print_json(const struct record *r, size_t index, void *data)
+static int print_json(const struct record *r, size_t index, void *data)
 {
 	(void)data;
 	if (!r) {
 		printf(index ? "\n]\n" : "[]\n");
-		return;
+		return 0;
 	}
 	fputs(index ? ",\n  {" : "[\n  {", stdout);
 	fputs("\"name\": ", stdout);
@@ -85,6 +86,7 @@ static void print_json(const struct record *r, size_t index, void *data)
 	fputs(", \"sha256\": ", stdout);
 	json_string(r->sha256);
 	printf(", \"files\": %zu, \"bytes\": %lld}", r->nfiles, record_size(r));
+	return 0;
 }
 
 static int cmd_list(struct invocation *inv)

@@ -7,6 +7,7 @@
 #include "cenv.h"
 #include "error.h"
 #include "record.h"
+#include "setup.h"
 #include "txn.h"
 #include "util.h"
 
@@ -61,38 +62,32 @@ int depends_on(const char *depends, const char *name)
 	return 0;
 }
 
+/* The packages being removed, for refuse_needed. */
+struct removal {
+	char *const *names;
+	int n;
+};
+
 /* Refuses, before anything is removed, a package that a package staying installed needs. */
-static int check_dependents(const char *prefix, char *const *names, int n)
+static int refuse_needed(const struct record *r, size_t index, void *data)
 {
-	char **installed;
-	size_t count, i;
-	int ret = 0;
+	const struct removal *rm = data;
+	int k;
 
-	if (record_names(prefix, &installed, &count) < 0)
-		return -1;
-	for (i = 0; i < count && ret == 0; i++) {
-		struct record r;
-		int k;
-
-		if (in_list(names, n, installed[i]))
-			continue;
-		if (record_load(prefix, installed[i], &r) < 0) {
-			ret = -1;
-			break;
-		}
-		for (k = 0; k < n && ret == 0; k++)
-			if (depends_on(r.depends, names[k]))
-				ret = fail("cannot uninstall '%s': '%s' depends on it (--force removes it anyway)",
-					   names[k], installed[i]);
-		record_release(&r);
-	}
-	record_names_free(installed, count);
-	return ret;
+	(void)index;
+	if (!r || in_list(rm->names, rm->n, r->name))
+		return 0;
+	for (k = 0; k < rm->n; k++)
+		if (depends_on(r->depends, rm->names[k]))
+			return fail("cannot uninstall '%s': '%s' depends on it (--force removes it anyway)",
+				    rm->names[k], r->name);
+	return 0;
 }
 
 static int uninstall(const char *prefix, char *const *names, int n, int force)
 {
 	struct record *recs = xmalloc((size_t)n * sizeof(*recs));
+	struct removal rm;
 	int loaded, i, ret = -1;
 
 	for (loaded = 0; loaded < n; loaded++) {
@@ -106,7 +101,9 @@ static int uninstall(const char *prefix, char *const *names, int n, int force)
 			goto out;
 		}
 	}
-	if (!force && check_dependents(prefix, names, n) < 0)
+	rm.names = names;
+	rm.n = n;
+	if (!force && for_each_record(prefix, refuse_needed, &rm) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (txn_uninstall(prefix, &recs[i]) < 0)

@@ -138,12 +138,12 @@ int for_each_record(const char *prefix, record_fn fn, void *data)
 
 		ret = record_load(prefix, names[i], &r);
 		if (ret == 0) {
-			fn(&r, i, data);
+			ret = fn(&r, i, data);
 			record_release(&r);
 		}
 	}
 	if (ret == 0)
-		fn(NULL, n, data); /* the end */
+		ret = fn(NULL, n, data); /* the end */
 	record_names_free(names, n);
 	return ret;
 }

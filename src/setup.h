@@ -30,11 +30,13 @@ char **activated_environ(const struct activation *act);
 
 /*
  * Calls fn for each installed package of the environment at prefix, in name
- * order, then once with NULL and the count.  The caller has rolled back an
- * interrupted change first (CMD_READ), so what it shows is what is there.
+ * order, then once with NULL and the count.  fn returns 0 to go on, or -1
+ * with fail() to stop: for_each_record then returns -1.  The caller has
+ * rolled back an interrupted change first (CMD_LOCK or CMD_READ), so what it
+ * sees is what is there.
  */
 struct record;
-typedef void (*record_fn)(const struct record *r, size_t index, void *data);
+typedef int (*record_fn)(const struct record *r, size_t index, void *data);
 int for_each_record(const char *prefix, record_fn fn, void *data);
 
 #endif
