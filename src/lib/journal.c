@@ -193,7 +193,7 @@ int journal_parse(const char *text, size_t len, const char *file, struct plan *p
 			seen_op = 1;
 		} else if (!strcmp(line, "package") && !p->name) {
 			p->name = record_unescape(arg);
-			if (!p->name || !*p->name || strchr(p->name, '/') || *p->name == '.')
+			if (!record_name_ok(p->name))
 				goto bad;
 		} else if (!strcmp(line, "had-record") && !seen_record) {
 			if (strcmp(arg, "yes") && strcmp(arg, "no"))

@@ -110,8 +110,7 @@ void record_release(struct record *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* A name that is one plain file name in the records directory. */
-static int valid_name(const char *name)
+int record_name_ok(const char *name)
 {
 	return name && *name && *name != '.' && !strchr(name, '/');
 }
@@ -330,7 +329,7 @@ int record_load(const char *prefix, const char *name, struct record *r)
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (!valid_name(name)) {
+	if (!record_name_ok(name)) {
 		fail("invalid package name '%s'", name ? name : "");
 		errno = EINVAL;
 		return -1;
@@ -395,7 +394,7 @@ static int check_record(const struct record *r)
 {
 	size_t i;
 
-	if (!valid_name(r->name))
+	if (!record_name_ok(r->name))
 		return fail("invalid package name '%s'", r->name ? r->name : "");
 	for (i = 0; i < r->nfiles; i++) {
 		const struct record_file *f = &r->files[i];
@@ -435,7 +434,7 @@ int record_delete(const char *prefix, const char *name)
 	char *path;
 	int ret = 0;
 
-	if (!valid_name(name))
+	if (!record_name_ok(name))
 		return fail("invalid package name '%s'", name ? name : "");
 	path = record_path(prefix, name);
 	if (unlink(path) < 0)
@@ -464,7 +463,7 @@ int record_names(const char *prefix, char ***names, size_t *n)
 	while ((de = readdir(dir))) {
 		struct stat st;
 
-		if (!valid_name(de->d_name) || is_temp_name(de->d_name))
+		if (!record_name_ok(de->d_name) || is_temp_name(de->d_name))
 			continue;
 		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;

@@ -34,6 +34,9 @@ struct record {
 void record_release(struct record *r);
 /* The bytes of all of r's files. */
 long long record_size(const struct record *r);
+/* 1 when name can be a record's: one plain file name in the records directory (not "", ".x" or "a/b"). */
+int record_name_ok(const char *name);
+
 /* Reads DIR/var/cenv/records/NAME; -1 with fail() (errno ENOENT when not installed). */
 int record_load(const char *prefix, const char *name, struct record *r);
 /* Writes the record atomically (a temporary file renamed into place). */

@@ -478,7 +478,7 @@ static int finish(struct txn *t)
 
 static int check_name(const char *name)
 {
-	if (!name || !*name || *name == '.' || strchr(name, '/'))
+	if (!record_name_ok(name))
 		return fail("invalid package name '%s'", name ? name : "");
 	return 0;
 }
