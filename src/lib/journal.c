@@ -16,30 +16,6 @@
 
 #define JOURNAL_MAGIC "cenv-journal 1"
 
-void plan_release(struct plan *p)
-{
-	size_t i;
-
-	free(p->name);
-	strvec_release(&p->mkdirs);
-	free(p->mkdir_modes);
-	for (i = 0; i < p->nnews; i++)
-		free(p->news[i].path);
-	free(p->news);
-	strvec_release(&p->olds);
-	strvec_release(&p->rmdirs);
-	free(p->rmdir_modes);
-	strvec_release(&p->prunes);
-	memset(p, 0, sizeof(*p));
-}
-
-int in_state_dir(const char *rel)
-{
-	size_t n = strlen(LAYOUT_STATE);
-
-	return !strncmp(rel, LAYOUT_STATE, n) && (rel[n] == '\0' || rel[n] == '/');
-}
-
 /* ---- writing -------------------------------------------------------------- */
 
 static void add_line(struct strbuf *sb, const char *key, const char *value)
@@ -101,7 +77,7 @@ static char *journal_path(const char *text, int records_ok)
 	char *path = record_unescape(text);
 
 	if (path && (!record_path_ok(path) ||
-		     (in_state_dir(path) && !(records_ok && !strcmp(path, RECORD_DIR))))) {
+		     (layout_in_state(path) && !(records_ok && !strcmp(path, RECORD_DIR))))) {
 		free(path);
 		return NULL;
 	}

@@ -5,7 +5,7 @@
 #include <sys/types.h>
 
 #include "crash.h"
-#include "strvec.h"
+#include "plan.h"
 
 /*
  * The journal, DIR/var/cenv/journal, lists every step of a change before the
@@ -30,28 +30,6 @@
  * Paths are relative to DIR and escaped as in records (record_escape).
  */
 
-struct new_file {
-	char *path;
-	unsigned long long dev, ino;
-};
-
-/* Owner: whoever filled it (zeroed first, or by journal_parse); free with plan_release. */
-struct plan {
-	int uninstall;
-	char *name;
-	int had_record;
-	struct strvec mkdirs;  /* parents first */
-	mode_t *mkdir_modes;   /* for mkdirs (not journaled: recovery never makes one) */
-	struct new_file *news;
-	size_t nnews;
-	struct strvec olds;    /* txn/backup/INDEX */
-	struct strvec rmdirs;  /* deepest first */
-	mode_t *rmdir_modes;
-	struct strvec prunes;  /* deepest first */
-	int committed;
-};
-
-void plan_release(struct plan *p);
 
 /* The journal's text for p; caller frees. */
 char *journal_format(const struct plan *p);
@@ -86,7 +64,5 @@ int journal_remove(int state, const char *state_path, struct crash_hook *h);
 /* Reads and parses the journal file at path into p, as journal_parse does. */
 int journal_read(const char *path, struct plan *p);
 
-/* 1 when rel is var/cenv or below: cenv's own state, never a package's. */
-int in_state_dir(const char *rel);
 
 #endif

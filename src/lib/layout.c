@@ -68,3 +68,20 @@ int layout_make_dirs(const char *prefix)
 	}
 	return 0;
 }
+
+int layout_has_dir(const char *rel)
+{
+	const char *const *d;
+
+	for (d = layout_dirs; *d; d++)
+		if (!strcmp(*d, rel))
+			return 1;
+	return 0;
+}
+
+int layout_in_state(const char *rel)
+{
+	size_t n = strlen(LAYOUT_STATE);
+
+	return !strncmp(rel, LAYOUT_STATE, n) && (rel[n] == '\0' || rel[n] == '/');
+}

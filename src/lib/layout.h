@@ -14,5 +14,9 @@ int layout_check_path(const char *abs);
 int layout_is_env(const char *dir);
 /* Makes every layout directory under prefix (which exists). */
 int layout_make_dirs(const char *prefix);
+/* 1 when rel (relative to the prefix) is one of layout_dirs. */
+int layout_has_dir(const char *rel);
+/* 1 when rel is LAYOUT_STATE or below: cenv's own state, never a package's. */
+int layout_in_state(const char *rel);
 
 #endif

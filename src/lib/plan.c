@@ -10,7 +10,6 @@
 #include "error.h"
 #include "failp.h"
 #include "fsat.h"
-#include "journal.h"
 #include "layout.h"
 #include "plan.h"
 #include "quote.h"
@@ -27,19 +26,26 @@ static void push_ancestors(struct strvec *sv, const char *path)
 		strvec_push_owned(sv, xasprintf("%.*s", (int)(p - path), path));
 }
 
-static int is_layout_dir(const char *rel)
+void plan_release(struct plan *p)
 {
-	const char *const *d;
+	size_t i;
 
-	for (d = layout_dirs; *d; d++)
-		if (!strcmp(*d, rel))
-			return 1;
-	return 0;
+	free(p->name);
+	strvec_release(&p->mkdirs);
+	free(p->mkdir_modes);
+	for (i = 0; i < p->nnews; i++)
+		free(p->news[i].path);
+	free(p->news);
+	strvec_release(&p->olds);
+	strvec_release(&p->rmdirs);
+	free(p->rmdir_modes);
+	strvec_release(&p->prunes);
+	memset(p, 0, sizeof(*p));
 }
 
 int plan_prunable(const char *rel)
 {
-	return !is_layout_dir(rel) && !in_state_dir(rel);
+	return !layout_has_dir(rel) && !layout_in_state(rel);
 }
 
 /* Which package owns each path, over every record but one. */
@@ -128,7 +134,7 @@ static int plan_olds(const struct plan_env *e, struct plan *p, const struct reco
 		struct stat st;
 		int absent = 0, r;
 
-		if (!record_path_ok(path) || in_state_dir(path))
+		if (!record_path_ok(path) || layout_in_state(path))
 			return failp("the record of '%s' lists a bad path '%s'", rec->name, path);
 		if (index_owner(ix, path))
 			continue;
@@ -413,10 +419,10 @@ static int plan_news(const struct plan_env *e, struct plan *p, const struct reco
 			if (r < 0)
 				goto out;
 			if (r == 0 && S_ISDIR(st.st_mode)) {
-				if (is_layout_dir(f->path) ||
+				if (layout_has_dir(f->path) ||
 				    plan_rmdirs(e, p, f->path, &olds) < 0) {
 					failp("cannot install package '%s': '%s' is a directory in the environment%s",
-					      new_rec->name, f->path, is_layout_dir(f->path) ? "" : last_error());
+					      new_rec->name, f->path, layout_has_dir(f->path) ? "" : last_error());
 					goto out;
 				}
 				dir_goes = 1;
@@ -460,7 +466,7 @@ int plan_check_paths(const struct record *rec)
 		if (!f->path || !record_path_ok(f->path))
 			return failp("cannot install package '%s': bad path '%s'", rec->name,
 				     f->path ? f->path : "");
-		if (in_state_dir(f->path))
+		if (layout_in_state(f->path))
 			return failp("cannot install package '%s': '%s' is inside cenv's own state directory",
 				     rec->name, f->path);
 		if (f->type != 'f' && f->type != 'l')

@@ -2,8 +2,38 @@
 #ifndef CENV_PLAN_H
 #define CENV_PLAN_H
 
-#include "journal.h"
+#include <sys/types.h>
+
 #include "record.h"
+#include "strvec.h"
+
+/* A file the change moves in, with the staged file's device and inode (journal.h says why). */
+struct new_file {
+	char *path;
+	unsigned long long dev, ino;
+};
+
+/*
+ * One change to an environment, every step written down before the first is
+ * made: what the journal holds (journal.h gives its form), what rollback undoes.
+ * Owner: whoever filled it (zeroed first, or by journal_parse); free with plan_release.
+ */
+struct plan {
+	int uninstall;
+	char *name;
+	int had_record;
+	struct strvec mkdirs;  /* parents first */
+	mode_t *mkdir_modes;   /* for mkdirs (not journaled: recovery never makes one) */
+	struct new_file *news;
+	size_t nnews;
+	struct strvec olds;    /* txn/backup/INDEX */
+	struct strvec rmdirs;  /* deepest first */
+	mode_t *rmdir_modes;
+	struct strvec prunes;  /* deepest first */
+	int committed;
+};
+
+void plan_release(struct plan *p);
 
 /* What planning reads; borrowed from the caller's transaction. */
 struct plan_env {

@@ -197,6 +197,22 @@ static void test_check_path(void **state)
 	assert_string_equal(last_error(), "'/home/a\\x7f': an environment path cannot contain control characters");
 }
 
+/* Where packages may not put files: the layout's own directories, and cenv's state. */
+static void test_path_rules(void **state)
+{
+	(void)state;
+	assert_true(layout_has_dir("lib/pkgconfig"));
+	assert_true(layout_has_dir("share/man"));
+	assert_false(layout_has_dir("lib/pkgconfig/x"));
+	assert_false(layout_has_dir("li"));
+	assert_false(layout_has_dir(""));
+	assert_true(layout_in_state("var/cenv"));
+	assert_true(layout_in_state("var/cenv/records/zlib"));
+	assert_false(layout_in_state("var/cenvx"));
+	assert_false(layout_in_state("var"));
+	assert_false(layout_in_state("var/cen"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +223,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_make_dirs_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_is_env, setup, teardown),
 		cmocka_unit_test(test_check_path),
+		cmocka_unit_test(test_path_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
