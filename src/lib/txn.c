@@ -1,5 +1,4 @@
-/* txn.c - moving a staged package into the environment, all or nothing, and undoing it. */
-#include <dirent.h>
+/* txn.c - moving a staged package into the environment, all or nothing; rollback.c undoes it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "record.h"
 #include "strvec.h"
 #include "txn.h"
+#include "txnstate.h"
 #include "util.h"
 
 /*
@@ -52,41 +52,9 @@
  * O_NOFOLLOW|O_DIRECTORY (fsat.h), and a target is checked absent just before a
  * file is renamed onto it.
  */
-#define TXN_DIR "txn"
 #define WORK_DIR "work"
 
 /* ---- one transaction's open directories ------------------------------------ */
-
-struct txn {
-	const char *prefix;
-	char *state_path; /* DIR/var/cenv, for messages */
-	int root;         /* DIR */
-	int state;        /* DIR/var/cenv */
-	int txn;          /* DIR/var/cenv/txn */
-	int backup;       /* DIR/var/cenv/txn/backup */
-	int stage;        /* the staged prefix (install only) */
-	struct plan plan;
-	struct crash_hook hook; /* TEST ONLY (txn.h) */
-	char *first_failure;    /* rollback: the first real failure's message (error_take) */
-};
-
-/* Called right before each change to the file system: the crash tests' hook. */
-static void step(struct txn *t)
-{
-	crash_step(&t->hook);
-}
-
-/*
- * Rollback goes on after a failure, and tolerates some failures of its own (a
- * directory already gone) that leave messages too: the pending message is kept
- * when it is the first real failure, which rollback() reports.  Returns status.
- */
-static int keep_first(struct txn *t, int status)
-{
-	if (!t->first_failure)
-		t->first_failure = error_take();
-	return status;
-}
 
 static void txn_close(struct txn *t)
 {
@@ -129,7 +97,7 @@ static int txn_open(struct txn *t, const char *prefix, int missing_ok)
 }
 
 /* The records directory, or -1 (errno ENOENT when it does not exist). */
-static int open_records(struct txn *t)
+int txn_open_records(struct txn *t)
 {
 	const char *leaf;
 	int parent = fsat_parent(t->root, t->prefix, RECORD_DIR, &leaf), fd, saved;
@@ -149,7 +117,7 @@ static int open_records(struct txn *t)
 static int has_record(struct txn *t, const char *name)
 {
 	struct stat st;
-	int rec = open_records(t), r;
+	int rec = txn_open_records(t), r;
 
 	if (rec < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -167,7 +135,7 @@ static int remove_txn_dir(struct txn *t)
 	fsat_close(&t->backup);
 	fsat_close(&t->txn);
 	if (path_exists(txn_path)) {
-		step(t);
+		txn_step(t);
 		ret = remove_tree(txn_path);
 	}
 	free(txn_path);
@@ -175,7 +143,7 @@ static int remove_txn_dir(struct txn *t)
 }
 
 /* Removes txn/ and the journal: the end of a rolled back transaction. */
-static int end_journal(struct txn *t)
+int txn_end_journal(struct txn *t)
 {
 	if (remove_txn_dir(t) < 0)
 		return -1;
@@ -191,11 +159,11 @@ static int begin(struct txn *t)
 
 	/* no journal, so whatever txn/ holds is an old leftover */
 	if (fstatat(t->state, TXN_DIR, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		step(t);
+		txn_step(t);
 		if (remove_tree(txn_path) < 0)
 			goto out;
 	}
-	step(t);
+	txn_step(t);
 	if (mkdirat(t->state, TXN_DIR, 0700) < 0) {
 		fail_errno("cannot create '%s'", txn_path);
 		goto out;
@@ -207,7 +175,7 @@ static int begin(struct txn *t)
 	}
 	if (journal_write(t->state, t->state_path, t->txn, TXN_DIR, &t->plan, &t->hook) < 0)
 		goto out;
-	step(t);
+	txn_step(t);
 	if (mkdirat(t->txn, "backup", 0700) < 0 || (t->backup = fsat_open_dir(t->txn, "backup")) < 0) {
 		fail_errno("cannot create '%s/backup'", txn_path);
 		ret = -2; /* the journal exists: roll back */
@@ -227,224 +195,7 @@ out:
 	return ret;
 }
 
-/* ---- rollback and finishing ------------------------------------------------ */
-
-/* Removes the records/NAME.tmp.DIGITS files a killed record_save left (is_temp_name). */
-static int clean_record_temps(struct txn *t)
-{
-	int fd = open_records(t), ret = 0;
-	DIR *dir;
-	struct dirent *de;
-	struct strvec names = STRVEC_INIT;
-	size_t i, n;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return fail_errno("cannot read '%s/%s'", t->prefix, RECORD_DIR);
-	}
-	while ((de = readdir(dir)))
-		if (is_temp_name(de->d_name))
-			strvec_push(&names, de->d_name);
-	for (i = 0, n = names.n; i < n; i++) {
-		step(t);
-		if (unlinkat(dirfd(dir), names.v[i], 0) < 0 && errno != ENOENT)
-			ret = failp("cannot remove '%s/" RECORD_DIR "/%s'", t->prefix, names.v[i]);
-	}
-	closedir(dir);
-	strvec_release(&names);
-	return ret;
-}
-
-/* Rollback, one helper per part of the plan; each undoes what it finds done, best effort. */
-
-/* The record: the old one back, or the new one away (and a killed record_save's temporaries). */
-static int undo_record(struct txn *t)
-{
-	const struct plan *p = &t->plan;
-	struct stat st;
-	int ret = 0, rec;
-
-	if (clean_record_temps(t) < 0)
-		ret = keep_first(t, -1);
-	rec = open_records(t);
-	if (rec < 0)
-		return errno != ENOENT ? -1 : ret;
-	if (p->had_record) {
-		if (t->txn >= 0 && fstatat(t->txn, "record.old", &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			step(t);
-			if (renameat(t->txn, "record.old", rec, p->name) < 0)
-				ret = keep_first(t, failp("cannot restore the record of '%s': %s",
-							  p->name, strerror(errno)));
-		}
-	} else if (fstatat(rec, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		step(t);
-		if (unlinkat(rec, p->name, 0) < 0)
-			ret = keep_first(t, failp("cannot remove the record of '%s': %s", p->name,
-						  strerror(errno)));
-	}
-	close(rec);
-	return ret;
-}
-
-/* The files moved in: exactly those (same device and inode), last first. */
-static int undo_news(struct txn *t)
-{
-	const struct plan *p = &t->plan;
-	int ret = 0;
-	size_t i;
-
-	for (i = p->nnews; i-- > 0;) {
-		const struct new_file *nf = &p->news[i];
-		const char *leaf;
-		struct stat st;
-		int dir = fsat_parent(t->root, t->prefix, nf->path, &leaf);
-
-		if (dir < 0) {
-			if (errno != ENOENT && errno != ENOTDIR)
-				ret = keep_first(t, -1);
-			continue;
-		}
-		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    (unsigned long long)st.st_dev == nf->dev && (unsigned long long)st.st_ino == nf->ino) {
-			step(t);
-			if (unlinkat(dir, leaf, 0) < 0)
-				ret = keep_first(t, failp("cannot remove '%s/%s': %s", t->prefix,
-							  nf->path, strerror(errno)));
-		}
-		close(dir);
-	}
-	return ret;
-}
-
-/* The directories made, deepest first. */
-static int undo_mkdirs(struct txn *t)
-{
-	const struct plan *p = &t->plan;
-	int ret = 0;
-	size_t i;
-
-	for (i = p->mkdirs.n; i-- > 0;) {
-		const char *leaf;
-		struct stat st;
-		int dir = fsat_parent(t->root, t->prefix, p->mkdirs.v[i], &leaf);
-
-		if (dir < 0) {
-			if (errno != ENOENT)
-				ret = keep_first(t, -1);
-			continue;
-		}
-		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-			step(t);
-			if (unlinkat(dir, leaf, AT_REMOVEDIR) < 0)
-				ret = keep_first(t, failp("cannot remove the directory '%s/%s': %s",
-							  t->prefix, p->mkdirs.v[i], strerror(errno)));
-		}
-		close(dir);
-	}
-	return ret;
-}
-
-/* The directories removed, made again parents first. */
-static int undo_rmdirs(struct txn *t)
-{
-	const struct plan *p = &t->plan;
-	int ret = 0;
-	size_t i;
-
-	for (i = p->rmdirs.n; i-- > 0;) {
-		const char *leaf;
-		struct stat st;
-		int dir = fsat_parent(t->root, t->prefix, p->rmdirs.v[i], &leaf);
-
-		if (dir < 0) {
-			ret = keep_first(t, -1);
-			continue;
-		}
-		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			step(t);
-			if (mkdirat(dir, leaf, p->rmdir_modes[i]) < 0)
-				ret = keep_first(t, failp("cannot make again the directory '%s/%s': %s",
-							  t->prefix, p->rmdirs.v[i], strerror(errno)));
-		} else if (!S_ISDIR(st.st_mode)) {
-			ret = keep_first(t, failp("cannot make again the directory '%s/%s': "
-						  "something else is in its place", t->prefix, p->rmdirs.v[i]));
-		}
-		close(dir);
-	}
-	return ret;
-}
-
-/* The files set aside (txn/backup/N), back where they were, last first. */
-static int undo_olds(struct txn *t)
-{
-	const struct plan *p = &t->plan;
-	int ret = 0;
-	size_t i;
-
-	for (i = p->olds.n; t->backup >= 0 && i-- > 0;) {
-		char idx[32];
-		const char *leaf;
-		struct stat st;
-		int dir;
-
-		snprintf(idx, sizeof(idx), "%zu", i);
-		if (fstatat(t->backup, idx, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue; /* never moved, or already back */
-		dir = fsat_parent(t->root, t->prefix, p->olds.v[i], &leaf);
-		if (dir < 0) {
-			ret = keep_first(t, -1);
-			continue;
-		}
-		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			ret = keep_first(t, failp("cannot restore '%s/%s': something else is in its place",
-						  t->prefix, p->olds.v[i]));
-		} else {
-			step(t);
-			if (renameat(t->backup, idx, dir, leaf) < 0)
-				ret = keep_first(t, failp("cannot restore '%s/%s': %s", t->prefix,
-							  p->olds.v[i], strerror(errno)));
-		}
-		close(dir);
-	}
-	return ret;
-}
-
-/*
- * Undoes whatever part of t->plan was done, going backwards; best effort, -1
- * if anything stays.  Every part runs even when one before it failed (the
- * message is the first failure's), in this order: the crash tests pin it.
- */
-static int rollback(struct txn *t)
-{
-	int ret = 0;
-
-	fsat_close(&t->backup);
-	if (t->txn < 0)
-		t->txn = fsat_open_dir(t->state, TXN_DIR); /* absent when killed before it was made */
-	if (t->txn >= 0)
-		t->backup = fsat_open_dir(t->txn, "backup");
-	if (undo_record(t) < 0)
-		ret = keep_first(t, -1);
-	if (undo_news(t) < 0)
-		ret = keep_first(t, -1);
-	if (undo_mkdirs(t) < 0)
-		ret = keep_first(t, -1);
-	if (undo_rmdirs(t) < 0)
-		ret = keep_first(t, -1);
-	if (undo_olds(t) < 0)
-		ret = keep_first(t, -1);
-	if (ret < 0) {
-		char *first = t->first_failure;
-
-		t->first_failure = NULL;
-		/* the journal stays, so the next recovery tries again */
-		return first ? error_restore(first) : -1;
-	}
-	return end_journal(t);
-}
+/* ---- finishing ------------------------------------------------------------ */
 
 /* After the commit point: removes the backups, the emptied directories, the journal. */
 static int finish(struct txn *t)
@@ -466,7 +217,7 @@ static int finish(struct txn *t)
 			continue; /* gone with its parent, or not ours to prune */
 		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
 		    fsat_dir_empty(dir, leaf)) {
-			step(t);
+			txn_step(t);
 			unlinkat(dir, leaf, AT_REMOVEDIR); /* failing, it stays: pruning is tidying */
 		}
 		close(dir);
@@ -502,7 +253,7 @@ static int set_aside_olds(struct txn *t, const char *message)
 		if (dir < 0)
 			return -1;
 		snprintf(idx, sizeof(idx), "%zu", i);
-		step(t);
+		txn_step(t);
 		if (renameat(dir, leaf, t->backup, idx) < 0) {
 			failp(message, t->prefix, p->olds.v[i], strerror(errno));
 			close(dir);
@@ -516,11 +267,11 @@ static int set_aside_olds(struct txn *t, const char *message)
 /* Moves records/NAME to txn/record.old; message: for failp(), with the name and the reason. */
 static int set_aside_record(struct txn *t, const char *message)
 {
-	int rec = open_records(t), ret = 0;
+	int rec = txn_open_records(t), ret = 0;
 
 	if (rec < 0)
 		return -1;
-	step(t);
+	txn_step(t);
 	if (renameat(rec, t->plan.name, t->txn, "record.old") < 0)
 		ret = failp(message, t->plan.name, strerror(errno));
 	close(rec);
@@ -542,7 +293,7 @@ static int change_dirs(struct txn *t, const struct strvec *dirs, const mode_t *m
 
 		if (dir < 0)
 			return -1;
-		step(t);
+		txn_step(t);
 		r = modes ? mkdirat(dir, leaf, modes[i]) : unlinkat(dir, leaf, AT_REMOVEDIR);
 		if (r < 0)
 			failp(message, t->prefix, dirs->v[i], strerror(errno));
@@ -578,7 +329,7 @@ static int move_news(struct txn *t)
 			ret = failp("cannot install '%s/%s': something appeared in its place", t->prefix,
 				    nf->path);
 		} else {
-			step(t);
+			txn_step(t);
 			if (renameat(sdir, sleaf, dir, leaf) < 0)
 				ret = failp("cannot move '%s' into '%s': %s", nf->path, t->prefix,
 					    strerror(errno));
@@ -605,11 +356,11 @@ static int apply_install(struct txn *t, const struct record *new_rec)
 		return -1;
 	if (move_news(t) < 0)
 		return -1;
-	step(t);
+	txn_step(t);
 	if (record_save(t->prefix, new_rec) < 0)
 		return -1;
 	/* the record must be on disk before the journal says committed */
-	rec = open_records(t);
+	rec = txn_open_records(t);
 	if (rec < 0)
 		return -1;
 	rec_path = xasprintf("%s/%s/%s", t->prefix, RECORD_DIR, p->name);
@@ -652,7 +403,7 @@ static int run(struct txn *t, const struct record *new_rec)
 	if (r < 0) {
 		char *msg = error_take();
 
-		if (rollback(t) < 0) {
+		if (txn_rollback(t) < 0) {
 			char *why = error_take();
 
 			fail("%s; undoing it failed too: %s (the next cenv command tries again)", msg, why);
@@ -750,7 +501,7 @@ static int remove_state_dir(struct txn *t, const char *name)
 	int ret = 0;
 
 	if (fstatat(t->state, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		step(t);
+		txn_step(t);
 		ret = remove_tree(path);
 	}
 	free(path);
@@ -777,7 +528,7 @@ int txn_recover(const char *prefix)
 				goto out;
 			ret = 0;
 		} else {
-			if (rollback(&t) < 0) {
+			if (txn_rollback(&t) < 0) {
 				fail_wrap("cannot roll back the interrupted change of '%s'", t.plan.name);
 				goto out;
 			}
@@ -786,7 +537,7 @@ int txn_recover(const char *prefix)
 	} else {
 		/* a journal never written, or its end already done: the rest is leftovers */
 		ret = 0;
-		if (remove_state_dir(&t, TXN_DIR) < 0 || clean_record_temps(&t) < 0)
+		if (remove_state_dir(&t, TXN_DIR) < 0 || txn_clean_record_temps(&t) < 0)
 			ret = -1;
 	}
 	/* staging trees of installs that never finished (install.c removes work/ when done) */
