@@ -69,8 +69,12 @@ TOOLS = tests/tools/mkarchive
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
 
+# make check: every unit test, replay and tests/t-*.sh; T=NAME only the one(s) named, a script
+# (T=t-install), a unit test (T=test_txn) or a replay (T=replay_unpack).
+CHECK_ALL = $(UNIT_TESTS) $(REPLAYS) $(sort $(wildcard tests/t-*.sh))
+CHECK_T = $(foreach t,$(T),$(or $(filter $(t) %/$(t) %/$(t).sh,$(CHECK_ALL)),$(error T=$(t): no such test)))
 check: cenv $(UNIT_TESTS) $(REPLAYS) $(TOOLS) $(EXAMPLE_TARBALL)
-	sh tests/run.sh $(UNIT_TESTS) $(REPLAYS)
+	sh tests/run.sh $(if $(T),$(CHECK_T),$(CHECK_ALL))
 
 # libFuzzer runs of every target, FUZZ_SECONDS each, with clang's sanitizers.
 FUZZ_SECONDS = 60

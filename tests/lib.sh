@@ -1,5 +1,6 @@
 # tests/lib.sh - helpers sourced by every tests/t-*.sh script (bash).
-# Each check prints "PASS: name" or "FAIL: name" and a reason; tests/run.sh counts them.
+# Each check prints "PASS: name", "FAIL: name" and a reason, or "SKIP: name (why)"; tests/run.sh
+# counts them and holds their number against the script's plan (plan N, right after sourcing this).
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CENV_BIN=${CENV_BIN:-$TOP/cenv}
@@ -9,7 +10,15 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cenv-scratch.XXXXXX") # the harness's own f
 trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
 failures=0
 
+# plan N: this script runs N checks (PASS:, FAIL: and SKIP: lines). Prints TAP's plan line "1..N";
+# called once, on a line of its own right after lib.sh is sourced. tests/run.sh fails a script
+# with no plan, or that ran another number of checks (a loop that ran zero times, an early exit).
+plan() { printf '1..%s\n' "$1"; }
+
 pass() { printf 'PASS: %s\n' "$1"; }
+# skip NAME WHY: the check NAME was not run; WHY names what is missing ("zsh not installed").
+# Counted apart by tests/run.sh, and a failure there under CENV_NO_SKIPS=1.
+skip() { printf 'SKIP: %s (%s)\n' "$1" "$2"; }
 fail() {
 	printf 'FAIL: %s\n' "$1"
 	shift

@@ -1,16 +1,21 @@
 #!/bin/sh
-# tests/run.sh UNIT_TEST...: runs the unit tests and every tests/t-*.sh ($SCRIPTS), JOBS at a time, each
-# under a time limit, then prints their output in that order and one closing line
-# "N passed, N failed"; exits non-zero on any failure.
+# tests/run.sh [TEST...]: runs the tests named (unit test binaries, fuzz replays, tests/t-*.sh
+# scripts; with none, every tests/t-*.sh), JOBS at a time, each under a time limit, then prints
+# their output in that order and one closing line "N passed, N failed, N skipped"; exits non-zero
+# on any failure. `make check` names them all; `make check T=t-install` one.
 #
 # How each is counted:
 # - a unit test is a cmocka binary, run with CMOCKA_MESSAGE_OUTPUT=TAP: each "ok N" is a pass,
-#   each "not ok N" a failure, and a "# SKIP" result neither (named on a SKIP: line). It fails
+#   each "not ok N" a failure, and a "# SKIP" result a skip (named on a SKIP: line). It fails
 #   once more if it times out, dies of a signal, prints a number of results other than its plan
 #   "1..N", or exits non-zero without a failed result;
-# - a fuzz replay (replay_*) is not cmocka: one test, judged by its exit status;
-# - a script counts its "PASS: " and "FAIL: " lines, and fails once more if it times out or
-#   exits non-zero without a FAIL: line.
+# - a fuzz replay (tests/fuzz/replay_NAME) is not cmocka: it is given its corpus,
+#   tests/fuzz/corpus/NAME, and is one test, passed when it exits 0 having printed
+#   "replayed N inputs" with N the number of entries in the corpus (a replay of nothing fails);
+# - a script counts its "PASS: ", "FAIL: " and "SKIP: " lines, and fails once more if it prints
+#   no plan line "1..N" (tests/lib.sh's plan N), ran another number of checks than that, times
+#   out, or exits non-zero without a FAIL: line.
+# With CENV_NO_SKIPS=1 (CI, after `make deps`) every skip is a failure instead.
 # Scripts may run at once: each one's scratch directories come from mktemp (tests/lib.sh).
 cd "$(dirname "$0")/.." || exit 2
 # make exports the flags it was given (check-asan's sanitizers) to its commands; the
@@ -21,6 +26,18 @@ SCRIPT_TIMEOUT=${SCRIPT_TIMEOUT:-600} # seconds for one tests/t-*.sh
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}     # seconds for one unit test or replay
 KILL_AFTER=10                        # then SIGKILL, if SIGTERM did not end it
 [ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
+case ${CENV_NO_SKIPS:-0} in
+0) no_skips= ;;
+*) no_skips=1 ;;
+esac
+
+[ $# -gt 0 ] || set -- tests/t-*.sh
+for t in "$@"; do
+	if [ ! -f "$t" ]; then
+		echo "tests/run.sh: no such test: $t (from $(pwd))" >&2
+		exit 2
+	fi
+done
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/cenv-check.XXXXXX") || exit 2
 trap 'rm -rf "$run"' EXIT
@@ -62,6 +79,20 @@ job() {
 passed=0
 failed=0
 skipped=0
+: >"$run/skips"
+
+# skips NAME FILE: counts FILE's lines, test NAME's skips (one "SKIP: ..." line each): as skips,
+# listed again before the closing line, or under CENV_NO_SKIPS as failures, each on a FAIL: line
+skips() {
+	[ -s "$2" ] || return 0
+	if [ -n "$no_skips" ]; then
+		sed "s|^|FAIL: $1 skipped a check (CENV_NO_SKIPS=1): |" "$2"
+		failed=$((failed + $(wc -l <"$2")))
+	else
+		sed "s|^|$1: |" "$2" >>"$run/skips"
+		skipped=$((skipped + $(wc -l <"$2")))
+	fi
+}
 
 # tap NAME LOG: adds up a cmocka binary's TAP results and names its skips; sets f (the failed
 # results), results (all of them) and plan (empty without one)
@@ -71,10 +102,16 @@ tap() {
 	s=$(grep -Ec '^(not )?ok [0-9]+ # SKIP' "$2")
 	results=$((p + f + s))
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$2" | head -1)
-	awk -v t="$1" '/^(not )?ok [0-9]+ # SKIP/ { sub(/^(not )?ok [0-9]+ # SKIP */, ""); print "SKIP: " t ": " $0 }' "$2"
+	awk '/^(not )?ok [0-9]+ # SKIP/ { sub(/^(not )?ok [0-9]+ # SKIP */, ""); print "SKIP: " $0 }' "$2" >"$2.skips"
+	[ -n "$no_skips" ] || sed "s|^SKIP: |SKIP: $1: |" "$2.skips"
 	passed=$((passed + p))
 	failed=$((failed + f))
-	skipped=$((skipped + s))
+	skips "$1" "$2.skips"
+}
+
+# corpus REPLAY: the seed corpus of tests/fuzz/replay_NAME, tests/fuzz/corpus/NAME
+corpus() {
+	echo "tests/fuzz/corpus/${1##*replay_}"
 }
 
 # report I: prints job I's output and adds up its results, with one more failure (and a
@@ -89,16 +126,42 @@ report() {
 	*.sh)
 		p=$(grep -c '^PASS: ' "$run/$1.log")
 		f=$(grep -c '^FAIL: ' "$run/$1.log")
+		grep '^SKIP: ' "$run/$1.log" >"$run/$1.skips"
+		s=$(wc -l <"$run/$1.skips")
 		passed=$((passed + p))
 		failed=$((failed + f))
-		[ "$status" -eq 0 ] || [ "$f" -ne 0 ] || why="exited with status $status"
+		skips "$name" "$run/$1.skips"
+		plans=$(grep -Ec '^1\.\.[0-9]+$' "$run/$1.log")
+		plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$run/$1.log" | head -1)
+		ran=$((p + f + s))
+		if [ "$plans" -eq 0 ]; then
+			why="printed no plan (plan N, from tests/lib.sh; exit status $status)"
+		elif [ "$plans" -gt 1 ]; then
+			why="printed $plans plan lines"
+		elif [ "$ran" -ne "$plan" ]; then
+			why="ran $ran of $plan checks"
+			[ "$status" -eq 0 ] || why="$why (exit status $status)"
+		elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+			why="exited with status $status"
+		fi
 		;;
 	*replay_*)
-		if [ "$status" -eq 0 ]; then
-			echo "PASS: $name"
-			passed=$((passed + 1))
-		else
+		corpus=$(corpus "$name")
+		got=$(sed -n 's/^replayed \([0-9][0-9]*\) inputs$/\1/p' "$run/$1.log" | tail -1)
+		want=$(find "$corpus" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l)
+		if [ ! -d "$corpus" ]; then
+			why="has no corpus: no directory $corpus"
+		elif [ "$want" -eq 0 ]; then
+			why="has an empty corpus, $corpus"
+		elif [ "$status" -ne 0 ]; then
 			why="exited with status $status"
+		elif [ -z "$got" ]; then
+			why="printed no \"replayed N inputs\" line"
+		elif [ "$got" -ne "$want" ]; then
+			why="replayed $got inputs of the $want in $corpus"
+		else
+			echo "PASS: $name ($got inputs of $corpus)"
+			passed=$((passed + 1))
 		fi
 		;;
 	*)
@@ -132,8 +195,6 @@ report_ready() {
 	done
 }
 
-# SCRIPTS= (empty) runs only the unit tests named (make check-tsan)
-set -- "$@" ${SCRIPTS-tests/t-*.sh}
 i=0
 for t in "$@"; do
 	i=$((i + 1))
@@ -141,9 +202,13 @@ for t in "$@"; do
 	report_ready
 	echo "$t" >"$run/$i.name"
 	case $t in
+	/*) exe=$t ;;
+	*) exe=./$t ;;
+	esac
+	case $t in
 	*.sh) job "$i" "$SCRIPT_TIMEOUT" bash "$t" & ;;
-	*replay_*) job "$i" "$UNIT_TIMEOUT" "./$t" & ;;
-	*) job "$i" "$UNIT_TIMEOUT" env CMOCKA_MESSAGE_OUTPUT=TAP "./$t" & ;;
+	*replay_*) job "$i" "$UNIT_TIMEOUT" "$exe" "$(corpus "$t")" & ;;
+	*) job "$i" "$UNIT_TIMEOUT" env CMOCKA_MESSAGE_OUTPUT=TAP "$exe" & ;;
 	esac
 done
 while [ "$next" -le "$i" ]; do
@@ -151,6 +216,11 @@ while [ "$next" -le "$i" ]; do
 	report_ready
 done
 wait
-[ "$skipped" -eq 0 ] || echo "$skipped skipped"
-echo "$passed passed, $failed failed"
+# the skips again, by test and reason: "SKIP: NAME (WHY)" counted under WHY
+if [ "$skipped" -ne 0 ]; then
+	echo "== skipped, by reason (CENV_NO_SKIPS=1 makes each a failure)"
+	sed 's/^\(.*\): SKIP: [^ ]* (\(.*\))$/\1: \2/; t; s/: SKIP: /: /' "$run/skips" |
+		awk '!($0 in n) { order[++k] = $0 } { n[$0]++ } END { for (i = 1; i <= k; i++) print n[order[i]] " skipped in " order[i] }'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 # t-activate-more.sh - nested and repeated activation, directories added while active,
 # the compiler finding the environment, moved environments, and activate run as a program.
 . "$(dirname "$0")/lib.sh"
+plan 45
 
 BASE_PATH=/usr/local/bin:/usr/bin:/bin
 A="$TMP_ROOT/env a"

@@ -1,6 +1,7 @@
 # t-activate.sh - activation and deactivation in bash, zsh, dash, ksh, fish and tcsh:
 # every managed variable unset, empty and set; strict modes; hostile paths and prompts.
 . "$(dirname "$0")/lib.sh"
+plan 55
 
 SHELLS="bash zsh dash ksh fish tcsh"
 MANAGED="CENV CENV_PROMPT PATH PKG_CONFIG_PATH PKG_CONFIG_LIBDIR CPATH LIBRARY_PATH LD_RUN_PATH CMAKE_PREFIX_PATH ACLOCAL_PATH MANPATH CC"

@@ -3,8 +3,9 @@
 #
 # Run from the repository root: sh tests/t-completions.sh (make check runs it
 # with bash).  Prints one line per check, in tests/run.sh's format:
-# "PASS: name", "FAIL: name" and what differed, or "SKIP: name" when a shell
-# is missing; exits 1 if any check failed.  Needs no network.
+# "PASS: name", "FAIL: name" and what differed, or "SKIP: name (why)" for each
+# check not run because a shell (or ./cenv) is missing; exits 1 if any check
+# failed.  Needs no network.
 
 root=$(pwd)
 comp=$root/src/completions
@@ -17,9 +18,27 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 failed=0
 
-pass() { echo "PASS: $1"; }
-skip() { echo "SKIP: $1"; }
+# plan N: the number of checks this script runs, printed as TAP's "1..N" (tests/lib.sh's plan)
+plan() { echo "1..$1"; }
+# While $skipping is set (by skipped) every check prints "SKIP: NAME ($skipping)" instead.
+skipping=
+pass() {
+	if [ -n "$skipping" ]; then skip "$1"; else echo "PASS: $1"; fi
+}
+# skip NAME WHY
+skip() { echo "SKIP: $1 (${skipping:-$2})"; }
+# skipped WHY FUNCTION: runs FUNCTION's checks as skips, for WHY (what is missing), so that
+# each check not run is counted and named; an outer WHY stands
+skipped() (
+	skipping=${skipping:-$1}
+	shift
+	"$@"
+)
 fail() {
+	if [ -n "$skipping" ]; then
+		skip "$1"
+		return
+	fi
 	echo "FAIL: $1"
 	shift
 	for line in "$@"; do
@@ -38,6 +57,7 @@ check() {
 have() { command -v "$1" >/dev/null 2>&1; }
 # one line, sorted words: the form every check compares
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
+plan 112
 
 # The fixture: directories (one with a blank), a file that must not be offered
 # as a directory, a manifest and archives for `cenv install`, and a program on
@@ -94,7 +114,7 @@ bash_complete() {
 		printf "%s\n" "${COMPREPLY[@]}"' sh "$comp/cenv.bash" "$@" 2>&1) | words
 }
 
-if have bash; then
+bash_checks() {
 	if bash -n "$comp/cenv.bash" 2>"$tmp/err"; then
 		pass bash-syntax
 	else
@@ -107,7 +127,7 @@ if have bash; then
 	if [ -n "$binary_commands" ]; then
 		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
 	else
-		skip "bash-commands-match-binary (no ./cenv; run make first)"
+		skip bash-commands-match-binary "no ./cenv; run make first"
 	fi
 	check bash-main-options "--help --version" "$(bash_complete cenv -)"
 	check bash-create-options "--cc --clear --help --isolated --prompt --upgrade" \
@@ -140,7 +160,7 @@ if have bash; then
 	check bash-install-no-archives-with-prune "" "$(bash_complete cenv install --prune '')"
 	check bash-uninstall-options "--env --force --help -e" "$(bash_complete cenv uninstall -)"
 	check bash-uninstall-env-dir "alpha beta dir" "$(bash_complete cenv uninstall --env '')"
-	if [ -n "$envdir" ]; then
+	bash_uninstall_checks() {
 		check bash-uninstall-packages "alphapkg betapkg" "$(bash_complete cenv uninstall -e "$envdir" '')"
 		check bash-uninstall-packages-prefix "betapkg" "$(bash_complete cenv uninstall --force -e "$envdir" b)"
 		check bash-uninstall-packages-env-equals "alphapkg betapkg" \
@@ -150,9 +170,8 @@ if have bash; then
 			"$(CENV=$envdir && export CENV && bash_complete cenv uninstall '')"
 		check bash-uninstall-packages-not-twice "betapkg" "$(bash_complete cenv uninstall -e "$envdir" alphapkg '')"
 		check bash-uninstall-no-environment "" "$(bash_complete cenv uninstall '')"
-	else
-		skip "bash-uninstall-packages (no ./cenv; run make first)"
-	fi
+	}
+	if [ -n "$envdir" ]; then bash_uninstall_checks; else skipped "no ./cenv; run make first" bash_uninstall_checks; fi
 	check bash-list-options "--env --help --json -e" "$(bash_complete cenv list -)"
 	check bash-list-no-operand "" "$(bash_complete cenv list '')"
 	check bash-freeze-options "--env --help -e" "$(bash_complete cenv freeze -)"
@@ -160,9 +179,8 @@ if have bash; then
 	check bash-help-commands "create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
 	check bash-help-one-command "" "$(bash_complete cenv help create '')"
 	check bash-version-nothing "" "$(bash_complete cenv version '')"
-else
-	skip "bash (not installed)"
-fi
+}
+if have bash; then bash_checks; else skipped "bash not installed" bash_checks; fi
 
 # ---- fish ---------------------------------------------------------------
 # fish_complete LINE : what fish offers for LINE, descriptions dropped
@@ -171,7 +189,7 @@ fish_complete() {
 		"$comp/cenv.fish" "$1" 2>&1) | cut -f1 | words
 }
 
-if have fish && fish --no-config -c true 2>/dev/null; then
+fish_checks() {
 	if fish --no-execute "$comp/cenv.fish" 2>"$tmp/err"; then
 		pass fish-syntax
 	else
@@ -182,7 +200,7 @@ if have fish && fish --no-config -c true 2>/dev/null; then
 	if [ -n "$binary_commands" ]; then
 		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
 	else
-		skip "fish-commands-match-binary (no ./cenv; run make first)"
+		skip fish-commands-match-binary "no ./cenv; run make first"
 	fi
 	check fish-main-options "--help --version -V -h" "$(fish_complete 'cenv -')"
 	check fish-create-options "--cc --clear --help --isolated --prompt --upgrade -h" \
@@ -208,7 +226,7 @@ if have fish && fish --no-config -c true 2>/dev/null; then
 	check fish-install-no-archives-with-file "" "$(fish_complete 'cenv install -f cenv.ini ')"
 	check fish-install-no-archives-with-prune "" "$(fish_complete 'cenv install --prune ')"
 	check fish-uninstall-options "--env --force --help -e -h" "$(fish_complete 'cenv uninstall -')"
-	if [ -n "$envdir" ]; then
+	fish_uninstall_checks() {
 		# the path is quoted for fish, as a user would type it
 		qenv="'$envdir'"
 		check fish-uninstall-packages "alphapkg betapkg" "$(fish_complete "cenv uninstall -e $qenv ")"
@@ -217,17 +235,19 @@ if have fish && fish --no-config -c true 2>/dev/null; then
 			"$(CENV=$envdir && export CENV && fish_complete 'cenv uninstall ')"
 		check fish-uninstall-packages-not-twice "betapkg" "$(fish_complete "cenv uninstall -e $qenv alphapkg ")"
 		check fish-uninstall-no-environment "" "$(fish_complete 'cenv uninstall ')"
-	else
-		skip "fish-uninstall-packages (no ./cenv; run make first)"
-	fi
+	}
+	if [ -n "$envdir" ]; then fish_uninstall_checks; else skipped "no ./cenv; run make first" fish_uninstall_checks; fi
 	check fish-list-options "--env --help --json -e -h" "$(fish_complete 'cenv list -')"
 	check fish-list-no-operand "" "$(fish_complete 'cenv list ')"
 	check fish-freeze-options "--env --help -e -h" "$(fish_complete 'cenv freeze -')"
 	check fish-help-commands "create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
 	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
 	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
+}
+if have fish && fish --no-config -c true 2>/dev/null; then
+	fish_checks
 else
-	skip "fish (not installed)"
+	skipped "fish not installed, or does not start" fish_checks
 fi
 
 # ---- zsh ----------------------------------------------------------------
@@ -300,7 +320,7 @@ zsh_complete() {
 		2>/dev/null) | LC_ALL=C sort -u | words
 }
 
-if have zsh; then
+zsh_checks() {
 	if zsh -n "$comp/_cenv" 2>"$tmp/err"; then
 		pass zsh-syntax
 	else
@@ -310,13 +330,13 @@ if have zsh; then
 	check zsh-compinit-binds "_cenv" \
 		"$(zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D; print -r -- $_comps[cenv]' \
 			sh "$comp" 2>&1)"
-	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
+	zsh_zpty_checks() {
 		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
 		check zsh-commands "create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
 		if [ -n "$binary_commands" ]; then
 			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
 		else
-			skip "zsh-commands-match-binary (no ./cenv; run make first)"
+			skip zsh-commands-match-binary "no ./cenv; run make first"
 		fi
 		check zsh-create-options "--cc --clear --help --isolated --prompt --upgrade -h" \
 			"$(zsh_complete 'cenv create -')"
@@ -332,24 +352,25 @@ if have zsh; then
 		# zsh offers the options left when no operand may follow
 		check zsh-install-no-archives-with-file "--env --help --prune -e -h" "$(zsh_complete 'cenv install -f cenv.ini ')"
 		check zsh-uninstall-options "--env --force --help -e -h" "$(zsh_complete 'cenv uninstall -')"
-		if [ -n "$envdir" ]; then
+		zsh_uninstall_checks() {
 			qenv="'$envdir'"
 			check zsh-uninstall-packages "alphapkg betapkg" "$(zsh_complete "cenv uninstall -e $qenv ")"
 			check zsh-uninstall-packages-env-equals "alphapkg betapkg" "$(zsh_complete "cenv uninstall --env=$qenv ")"
 			check zsh-uninstall-packages-from-CENV "alphapkg betapkg" \
 				"$(CENV=$envdir && export CENV && zsh_complete 'cenv uninstall ')"
 			check zsh-uninstall-packages-not-twice "betapkg" "$(zsh_complete "cenv uninstall -e $qenv alphapkg ")"
-		else
-			skip "zsh-uninstall-packages (no ./cenv; run make first)"
-		fi
+		}
+		if [ -n "$envdir" ]; then zsh_uninstall_checks; else skipped "no ./cenv; run make first" zsh_uninstall_checks; fi
 		check zsh-list-options "--env --help --json -e -h" "$(zsh_complete 'cenv list -')"
 		check zsh-freeze-options "--env --help -e -h" "$(zsh_complete 'cenv freeze -')"
 		check zsh-help-commands "create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
+	}
+	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
+		zsh_zpty_checks
 	else
-		skip "zsh-completion (no zsh/zpty module)"
+		skipped "no zsh/zpty module" zsh_zpty_checks
 	fi
-else
-	skip "zsh (not installed)"
-fi
+}
+if have zsh; then zsh_checks; else skipped "zsh not installed" zsh_checks; fi
 
 [ "$failed" -eq 0 ]

@@ -1,5 +1,6 @@
 # t-create.sh - cenv create: the layout, cenv.cfg, the options, and every refusal.
 . "$(dirname "$0")/lib.sh"
+plan 66
 
 E="$TMP_ROOT/work/my env"
 mkdir -p "$TMP_ROOT/work"

@@ -1,6 +1,7 @@
 # t-install-crash.sh - cenv install killed with SIGKILL at many points, and at every step of
 # its commit (txn.c's test hook), then run again: it ends as a clean install does.
 . "$(dirname "$0")/lib.sh"
+plan 35
 . "$(dirname "$0")/lib-install.sh"
 
 kill_fixture

@@ -1,6 +1,7 @@
 # t-install-lock.sh - two installs into one environment never interleave: the second waits for
 # the first's lock, and a reader does not wait at all.
 . "$(dirname "$0")/lib.sh"
+plan 5
 . "$(dirname "$0")/lib-install.sh"
 
 kill_fixture

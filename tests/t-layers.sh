@@ -14,6 +14,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cenv-layers.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 
+# plan N: the number of checks this script runs, printed as TAP's "1..N" (tests/lib.sh's plan)
+plan() { echo "1..$1"; }
 pass() { echo "PASS: $1"; }
 fail() {
 	echo "FAIL: $1"
@@ -23,6 +25,7 @@ fail() {
 	done
 	failures=$((failures + 1))
 }
+plan 7
 
 # What prints to the user or ends the process: printf( but not snprintf( or
 # "format(printf, 1, 2)", fprintf/fwrite/fputc/putc to stdout or stderr, any

@@ -1,5 +1,8 @@
 /* replay.c - runs a fuzz target over its seed corpus without libFuzzer, for `make check`.
- * usage: replay FILE|DIR...  (every file of a directory, not recursing)
+ * usage: replay FILE|DIR...  (every entry of a directory not starting with '.', not recursing)
+ * Prints "replayed N inputs" (tests/run.sh holds N against the corpus's file count); exits 1 if
+ * an input could not be read or is not a regular file, or if there was none (no operand, or only
+ * empty directories): a replay of nothing proves nothing.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -16,17 +19,38 @@ static int replay_file(const char *path)
 	FILE *f = fopen(path, "rb");
 	uint8_t *data = NULL;
 	size_t len = 0, cap = 0, n;
+	struct stat st;
 
 	if (!f) {
 		perror(path);
 		return 1;
 	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: not a regular file\n", path);
+		fclose(f);
+		return 1;
+	}
 	do {
-		if (len == cap)
-			data = realloc(data, cap = cap ? cap * 2 : 4096);
+		if (len == cap) {
+			uint8_t *more = realloc(data, cap = cap ? cap * 2 : 4096);
+
+			if (!more) {
+				perror(path);
+				fclose(f);
+				free(data);
+				return 1;
+			}
+			data = more;
+		}
 		n = fread(data + len, 1, cap - len, f);
 		len += n;
 	} while (n > 0);
+	if (ferror(f)) {
+		perror(path);
+		fclose(f);
+		free(data);
+		return 1;
+	}
 	fclose(f);
 	LLVMFuzzerTestOneInput(data, len);
 	free(data);
@@ -37,6 +61,10 @@ int main(int argc, char **argv)
 {
 	int i, count = 0, errors = 0;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
+		return 2;
+	}
 	for (i = 1; i < argc; i++) {
 		struct stat st;
 		DIR *dir;
@@ -65,5 +93,7 @@ int main(int argc, char **argv)
 		closedir(dir);
 	}
 	printf("replayed %d inputs\n", count);
-	return errors != 0;
+	if (count == 0)
+		fprintf(stderr, "%s: no inputs to replay\n", argv[0]);
+	return errors != 0 || count == 0;
 }
