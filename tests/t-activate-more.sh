@@ -113,9 +113,16 @@ case $out in
 *"cenv create --upgrade"*"status=1 unset") pass "fish: moved environment refused" ;;
 *) fail "fish: moved environment refused" "$out" ;;
 esac
-out=$(in_shell tcsh 'source "$A/../moved to/bin/activate.csh"; if ($?CENV) echo set')
+out=$(in_shell tcsh 'source "$A/../moved to/bin/activate.csh"
+if ($?CENV) then
+echo "CENV=$CENV"
+else
+echo "CENV unset"
+endif
+alias deactivate')
 case $out in
-*"cenv create --upgrade"*) pass "tcsh: moved environment refused" ;;
+*"cenv create --upgrade"*"
+CENV unset") pass "tcsh: moved environment refused" ;;
 *) fail "tcsh: moved environment refused" "$out" ;;
 esac
 expect_fail "cenv run: moved environment refused" 1 "was made at .*cenv create --upgrade" "$CENV_BIN" run -e "$M" -- true

@@ -67,11 +67,13 @@ driver() { # SHELL: a script that activates $E, dumps, deactivates, dumps
 	fish)
 		cat <<'FISH'
 env > $C/before
+functions --no-details fish_prompt > $C/fish_prompt_before
 source $E/bin/activate.fish
 env > $C/active
 fish_prompt > $C/prompt
 deactivate
 env > $C/after
+functions --no-details fish_prompt > $C/fish_prompt_after
 functions -q deactivate; and echo deactivate > $C/leftover
 set -n | string match -q '_cenv*'; and set -n | string match '_cenv*' >> $C/leftover
 functions -n | string match -q '_cenv*'; and functions -n | string match '_cenv*' >> $C/leftover
@@ -156,6 +158,14 @@ run_case() { # SHELL ENV STATE ISOLATED CC LABEL
 	fi
 	if [ "$sh" != fish ] && [ "$(cat "$c/ps1_after")" != "base> " ]; then
 		fail "$label: prompt restored" "$(cat "$c/ps1_after")"
+		ok=0
+	fi
+	# fish: the prompt function as it was (fish's own, which a fish without one lacks)
+	if [ "$sh" = fish ] && ! grep -q '^function fish_prompt' "$c/fish_prompt_before"; then
+		fail "$label: fish has a fish_prompt before activation" "$(cat "$c/fish_prompt_before")"
+		ok=0
+	elif [ "$sh" = fish ] && ! diff "$c/fish_prompt_before" "$c/fish_prompt_after" >"$c/diff"; then
+		fail "$label: fish_prompt restored" "$(head -20 "$c/diff")"
 		ok=0
 	fi
 	[ -s "$c/leftover" ] && { fail "$label: deactivate leaves nothing behind" "$(cat "$c/leftover")"; ok=0; }

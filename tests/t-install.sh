@@ -119,4 +119,80 @@ check_eq "freeze prints nothing then" "" "$(cat "$SCRATCH/out")"
 "$CENV_BIN" uninstall -e "$G" semi >/dev/null
 expect_fail "an empty -e is an error, not the active environment" 1 "the environment path given with -e is empty" env CENV="$G" "$CENV_BIN" list -e ""
 expect_fail "an option without a value given one" 2 "option '--prune' takes no value" "$CENV_BIN" install -e "$G" --prune=1
+
+# Every key of an entry: freeze gives each back (compared with text written here), the
+# frozen manifest is up to date, and a change of any one key reinstalls the package.
+# rt's source tree is src/ of its archive (subdir), built by make with args.
+mkdir -p "$P/src/rt-1.0/src/include" "$P/src/rt-1.0/alt/include"
+printf 'all:\ninstall:\n\tmkdir -p $(DESTDIR)$(PREFIX)/include\n\tcp include/rt.h $(DESTDIR)$(PREFIX)/include/\n' >"$P/src/rt-1.0/src/Makefile"
+cp "$P/src/rt-1.0/src/Makefile" "$P/src/rt-1.0/alt/Makefile"
+echo 'int rt;' >"$P/src/rt-1.0/src/include/rt.h"
+echo 'int rt_alt;' >"$P/src/rt-1.0/alt/include/rt.h"
+bsdtar -cf "$P/rt.tar" -C "$P/src" rt-1.0
+echo 'int rt2;' >"$P/src/rt-1.0/src/include/rt2.h"
+bsdtar -cf "$P/rt2.tar" -C "$P/src" rt-1.0
+"$MK" "$P/rtbase.tar" tar 'd:rtbase-1.0/' 'd:rtbase-1.0/include/' 'f:rtbase-1.0/include/rtbase.h:int rtbase;'
+rt_sha=$(sha256sum "$P/rt.tar" | cut -d' ' -f1)
+rt2_sha=$(sha256sum "$P/rt2.tar" | cut -d' ' -f1)
+base_sha=$(sha256sum "$P/rtbase.tar" | cut -d' ' -f1)
+write_rt() { # VERSION URL SHA256 BUILD ARGS SUBDIR DEPENDS: $P/rt.ini, an empty value leaves its key out
+	{
+		printf '[rtbase]\nurl = rtbase.tar\nsha256 = %s\nbuild = prebuilt\n\n[rt]\n' "$base_sha"
+		[ -z "$1" ] || printf 'version = %s\n' "$1"
+		printf 'url = %s\nsha256 = %s\nbuild = %s\n' "$2" "$3" "$4"
+		[ -z "$5" ] || printf 'args = %s\n' "$5"
+		[ -z "$6" ] || printf 'subdir = %s\n' "$6"
+		[ -z "$7" ] || printf 'depends = %s\n' "$7"
+	} >"$P/rt.ini"
+}
+R="$TMP_ROOT/env-rt"
+"$CENV_BIN" create "$R" >/dev/null
+write_rt '2.0-"q"' rt.tar "$rt_sha" make "MSG='a b \"c\" \$x' V=1" src rtbase
+out=$(cd "$P" && "$CENV_BIN" install -e "$R" -f rt.ini 2>&1)
+check "rt with every key installs" grep -q '^rt 2.0-"q": installed (make, 1 file' <<<"$out"
+check_eq "freeze: every key comes back" "; written by 'cenv freeze': reinstalls exactly what is installed
+
+[rt]
+version = 2.0-\"q\"
+url = $P/rt.tar
+sha256 = $rt_sha
+build = make
+args = 'MSG=a b \"c\" \$x' V=1
+subdir = src
+depends = rtbase
+
+[rtbase]
+url = $P/rtbase.tar
+sha256 = $base_sha
+build = prebuilt" "$("$CENV_BIN" freeze -e "$R" 2>&1)"
+"$CENV_BIN" freeze -e "$R" >"$TMP_ROOT/elsewhere/rt-frozen.ini"
+check_eq "freeze: every key: the frozen manifest is up to date" "2 packages up to date in $R" \
+	"$(cd "$TMP_ROOT/elsewhere" && "$CENV_BIN" install -e "$R" -f rt-frozen.ini 2>&1)"
+# one key changed at a time (from the entry before): rt alone is installed again
+rt_change() { # KEY VERSION-SHOWN BUILD-SHOWN WRITE_RT-ARGS...
+	local key=$1 shown=$2 build=$3 out
+	shift 3
+	write_rt "$@"
+	out=$(cd "$P" && "$CENV_BIN" install -e "$R" -f rt.ini 2>&1)
+	check_eq "a change of $key alone reinstalls the package, and only it" "rt$shown: installed ($build" "$(sed 's/, .*//' <<<"$out")"
+}
+rt_change version " 2.1" make 2.1 rt.tar "$rt_sha" make "MSG='a b \"c\" \$x' V=1" src rtbase
+rt_change "url and sha256" " 2.1" make 2.1 rt2.tar "$rt2_sha" make "MSG='a b \"c\" \$x' V=1" src rtbase
+rt_change args " 2.1" make 2.1 rt2.tar "$rt2_sha" make "MSG='a b \"c\" \$x' V=2" src rtbase
+rt_change build " 2.1" prebuilt 2.1 rt2.tar "$rt2_sha" prebuilt "MSG='a b \"c\" \$x' V=2" src rtbase
+rt_change subdir " 2.1" prebuilt 2.1 rt2.tar "$rt2_sha" prebuilt "MSG='a b \"c\" \$x' V=2" alt rtbase
+check_eq "the new subdir's files are installed" "int rt_alt;" "$(cat "$R/include/rt.h")"
+rt_change depends " 2.1" prebuilt 2.1 rt2.tar "$rt2_sha" prebuilt "MSG='a b \"c\" \$x' V=2" alt ""
+check_eq "and the last entry, unchanged, is up to date" "2 packages up to date in $R" \
+	"$(cd "$P" && "$CENV_BIN" install -e "$R" -f rt.ini 2>&1)"
+
+# list --json: a version holding '"', '\' and control characters stays valid JSON
+J="$TMP_ROOT/env-json"
+"$CENV_BIN" create "$J" >/dev/null
+odd=$'1"q\\b\x01c\td'
+printf '[rtbase]\nversion = %s\nurl = rtbase.tar\nsha256 = %s\nbuild = prebuilt\n' "$odd" "$base_sha" >"$P/json.ini"
+(cd "$P" && "$CENV_BIN" install -e "$J" -f json.ini) >/dev/null 2>&1
+check "list --json: an odd version is valid JSON" bash -c '"$0" list -e "$1" --json | python3 -m json.tool >/dev/null' "$CENV_BIN" "$J"
+check_eq "list --json: the version parsed back is the manifest's" "$odd" \
+	"$("$CENV_BIN" list -e "$J" --json | python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)[0]["version"])' 2>&1)"
 finish

@@ -103,7 +103,7 @@ static void test_environ(void **state)
 	char *envp[] = { "PATH=/o/bin:/usr/bin", "CPATH=/o/include", "HOME=/h", "CENV=/o", NULL };
 	char **env;
 	size_t i;
-	int seen_home = 0, seen_cpath = 0;
+	int seen_home = 0, seen_cpath = 0, seen_path = 0, seen_cenv = 0;
 
 	(void)state;
 	other.prefix = "/o";
@@ -111,17 +111,24 @@ static void test_environ(void **state)
 	activation_init(&prev, &other);
 	env = activation_environ(&act, &prev, envp);
 	for (i = 0; env[i]; i++) {
-		if (!strncmp(env[i], "PATH=", 5))
+		if (!strncmp(env[i], "PATH=", 5)) {
 			assert_string_equal(env[i], "PATH=/e/bin:/usr/bin");
+			seen_path++;
+		}
 		if (!strncmp(env[i], "CPATH=", 6)) {
 			assert_string_equal(env[i], "CPATH=/e/include");
 			seen_cpath = 1;
 		}
 		if (!strcmp(env[i], "HOME=/h"))
 			seen_home = 1;
-		if (!strncmp(env[i], "CENV=", 5))
+		if (!strncmp(env[i], "CENV=", 5)) {
 			assert_string_equal(env[i], "CENV=/e");
+			seen_cenv++;
+		}
 	}
+	/* each exactly once: a variable dropped or put twice is a bug too */
+	assert_int_equal(seen_path, 1);
+	assert_int_equal(seen_cenv, 1);
 	assert_true(seen_home && seen_cpath);
 	environ_free(env);
 	activation_release(&act);
