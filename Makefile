@@ -102,7 +102,7 @@ TSAN_TESTS = tests/unit/test_error tests/unit/test_util
 check-tsan:
 	$(MAKE) clean
 	$(MAKE) $(TSAN_TESTS) CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
-	SCRIPTS= sh tests/run.sh $(TSAN_TESTS)
+	sh tests/run.sh $(TSAN_TESTS)
 	$(MAKE) clean
 
 bench: cenv

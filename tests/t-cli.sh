@@ -1,6 +1,6 @@
 # t-cli.sh - help, version, usage errors, cenv run and cenv env, stdout errors.
 . "$(dirname "$0")/lib.sh"
-plan 38
+plan 39
 
 check "cenv --version" bash -c '"$0" --version | grep -Eq "^cenv [0-9]+\.[0-9]+\.[0-9]+"' "$CENV_BIN"
 check "cenv --help lists the commands" bash -c '"$0" --help | grep -q "^  create " && "$0" --help | grep -q "^  run "' "$CENV_BIN"

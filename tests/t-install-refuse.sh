@@ -1,7 +1,7 @@
 # t-install-refuse.sh - cenv install refuses hostile archives (tar and zip), bad checksums,
 # bad manifests, failing builds and file conflicts, and leaves the environment as it was.
 . "$(dirname "$0")/lib.sh"
-plan 105
+plan 107
 
 MK="$TOP/tests/tools/mkarchive"
 E="$TMP_ROOT/env"

@@ -2,7 +2,7 @@
 # a consumer built in the activated environment; no-op and changed re-installs, prune,
 # uninstall, list, freeze, install PATH.
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 57
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
