@@ -40,10 +40,102 @@ MK
 		"$(sha256sum "$P/ka.tar" | cut -d' ' -f1)" "$(sha256sum "$P/slow.tar" | cut -d' ' -f1)" >"$P/kill.ini"
 }
 
-# clean_state DIR: creates an environment at DIR, installs $P/kill.ini into it and prints its
-# env_state, the tree every interrupted or concurrent install must end as
-clean_state() {
-	"$CENV_BIN" create "$1" >/dev/null &&
-		(cd "$P" && "$CENV_BIN" install -e "$1" -f kill.ini) >/dev/null 2>&1 &&
-		env_state "$1"
+# ---- trees written down in the test (the crash and lock tests) -------------------------------
+# listing DIR: an environment's tree as the test can know it without cenv: each entry but cenv's
+# logs and lock as "TYPE MODE PATH" (a package file: "f MODE SIZE PATH = CONTENT"), sorted; then
+# each record's text after a "record NAME:" line
+listing() {
+	local y m s p r
+	(cd "$1" && find . -mindepth 1 \( -path ./var/cenv/logs -o -path ./var/cenv/lock \) -prune -o \
+		-printf '%y %m %s %P\n' | LC_ALL=C sort -k4) | while read -r y m s p; do
+		case $y:$p in
+		f:include/* | f:lib/* | f:share/*) printf 'f %s %s %s = %s\n' "$m" "$s" "$p" "$(cat "$1/$p")" ;;
+		*) printf '%s %s %s\n' "$y" "$m" "$p" ;;
+		esac
+	done
+	for r in "$1"/var/cenv/records/*; do
+		[ -f "$r" ] && printf 'record %s:\n%s\n' "${r##*/}" "$(cat "$r")"
+	done
+}
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+# The pieces of the expected trees, from what kill_fixture (and ka2) put in the archives:
+# NAME_entries (its lines of a listing) and NAME_record (its record's text).
+kill_pieces() {
+	layout_entries='d 755 bin
+f 755 bin/activate
+f 644 bin/activate.csh
+f 644 bin/activate.fish
+f 644 cenv.cfg
+d 755 include
+d 755 lib
+d 755 lib/pkgconfig
+d 755 share
+d 755 share/aclocal
+d 755 share/man
+d 755 share/pkgconfig
+d 755 var
+d 755 var/cenv'
+	ka1_entries='d 755 include/ka
+f 644 6 include/ka/a.h = int a;
+f 644 6 include/ka/b.h = int b;
+f 644 1 lib/ka.txt = a
+d 755 var/cenv/records
+f 644 var/cenv/records/ka'
+	ka1_record="cenv-record 1
+name ka
+url $P/ka.tar
+sha256 $(sha256sum <"$P/ka.tar" | cut -d' ' -f1)
+build prebuilt
+f 0644 6 $(sha 'int a;') include/ka/a.h
+f 0644 6 $(sha 'int b;') include/ka/b.h
+f 0644 1 $(sha 'a') lib/ka.txt"
+	slow_entries='f 644 10 include/slow.h = int slow;
+d 755 share/doc
+d 755 share/doc/slow
+f 644 4 share/doc/slow/README = doc
+d 755 var/cenv/records
+f 644 var/cenv/records/slow'
+	slow_record="cenv-record 1
+name slow
+url $P/slow.tar
+sha256 $(sha256sum <"$P/slow.tar" | cut -d' ' -f1)
+build make
+depends ka
+f 0644 10 $(sha 'int slow;
+') include/slow.h
+f 0644 4 $(sha 'doc
+') share/doc/slow/README"
+}
+# ka2_fixture: $P/ka2.tar, version 2.0 of ka (a.h changed, b.h and lib/ka.txt gone, c.h new),
+# and $P/kill2.ini, kill.ini with ka 2.0
+ka2_fixture() {
+	"$MK" "$P/ka2.tar" tar 'd:ka-2.0/' 'd:ka-2.0/include/' 'd:ka-2.0/include/ka/' 'f:ka-2.0/include/ka/a.h:int a2;' 'f:ka-2.0/include/ka/c.h:int c;'
+	sed -e "s/^url = ka.tar/url = ka2.tar/" -e "s/^sha256 = $(sha256sum "$P/ka.tar" | cut -d' ' -f1)/sha256 = $(sha256sum "$P/ka2.tar" | cut -d' ' -f1)/" "$P/kill.ini" >"$P/kill2.ini"
+	ka2_entries='d 755 include/ka
+f 644 7 include/ka/a.h = int a2;
+f 644 6 include/ka/c.h = int c;
+d 755 var/cenv/records
+f 644 var/cenv/records/ka'
+	ka2_record="cenv-record 1
+name ka
+url $P/ka2.tar
+sha256 $(sha256sum <"$P/ka2.tar" | cut -d' ' -f1)
+build prebuilt
+f 0644 7 $(sha 'int a2;') include/ka/a.h
+f 0644 6 $(sha 'int c;') include/ka/c.h"
+}
+# expected PIECE...: the listing of a tree of exactly these pieces (layout first; records in
+# name order)
+expected() {
+	local piece rec
+	for piece in "$@"; do
+		eval "printf '%s\n' \"\$${piece}_entries\""
+	done | while read -r y m rest; do # sorted by path, as listing does
+		case $rest in *' = '*) set -- $rest; printf '%s\t%s %s %s\n' "$2" "$y" "$m" "$rest" ;;
+		*) printf '%s\t%s %s %s\n' "$rest" "$y" "$m" "$rest" ;; esac
+	done | LC_ALL=C sort -u | cut -f2-
+	for piece in "$@"; do
+		eval "rec=\${${piece}_record-}"
+		[ -z "$rec" ] || printf 'record %s:\n%s\n' "$(sed -n 's/^name //p' <<<"$rec")" "$rec"
+	done
 }

@@ -4,8 +4,10 @@
 plan 5
 . "$(dirname "$0")/lib-install.sh"
 
+umask 022 # the modes of the written-down tree
 kill_fixture
-clean=$(clean_state "$TMP_ROOT/clean") || fail "clean install for the lock tests"
+kill_pieces
+clean=$(expected layout ka1 slow) # what a clean install of kill.ini leaves
 
 C="$TMP_ROOT/conc"
 "$CENV_BIN" create "$C" >/dev/null
@@ -23,5 +25,5 @@ wait "$p2"; s2=$?
 check_eq "two concurrent installs both succeed" "0 0" "$s1 $s2"
 check "the second waits for the first, saying so" grep -q "waiting for another cenv process" "$SCRATCH/c2.err"
 check "the second then finds nothing to do" grep -q "up to date" "$SCRATCH/c2.out"
-check_eq "two concurrent installs end as a clean install" "$clean" "$(env_state "$C")"
+check_eq "two concurrent installs end as a clean install (the tree written down in lib-install.sh)" "$clean" "$(listing "$C")"
 finish
