@@ -4,7 +4,7 @@
 # test writes down from what it put in the archives (before or after the commit point); and an
 # install then ends as a clean install's tree, also written down.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 143
 . "$(dirname "$0")/lib-install.sh"
 
 umask 022 # the modes of the written-down trees
