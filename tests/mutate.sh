@@ -100,6 +100,8 @@ done
 # ---- the scratch copy ----
 work=$(mktemp -d "${TMPDIR:-/tmp}/cenv-mutate.XXXXXX") || die "cannot make a scratch directory"
 tree=$work/tree
+# (mktemp's 0700 would keep out the unprivileged user t-create.sh runs cenv as, when run as root)
+chmod 755 "$work"
 stop() {
 	if [ "${MUTATE_KEEP:-0}" = 1 ]; then
 		echo "mutate: the scratch copy and the logs stay in $work" >&2
