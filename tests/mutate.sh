@@ -42,7 +42,7 @@ for a in "$@"; do
 done
 
 # ---- the list ----
-desc=() file=() kind=() pat=() repl=() tests=()
+desc=() file=() kind=() pat=() repl=() tests=() every=()
 n=0
 in_block=0
 flush() {
@@ -85,6 +85,13 @@ while IFS= read -r line || [ -n "$line" ]; do
 		;;
 	replace) repl[n]=$value ;;
 	tests) tests[n]=$value ;;
+	catch)
+		case $value in
+		any) every[n]=0 ;;
+		every) every[n]=1 ;;
+		*) die "$list:$lineno: 'catch:' is 'any' or 'every', not '$value'" ;;
+		esac
+		;;
 	*) die "$list:$lineno: unknown key '$key'" ;;
 	esac
 done <"$list"
@@ -253,23 +260,31 @@ for i in "${selected[@]}"; do
 		grep -E 'error' "$log" | head -3 | sed 's/^/        /'
 		broken=$((broken + 1))
 	else
-		by=
+		by= not=
 		for t in ${tests[i]}; do
 			if ! run_test "$t" "$work/logs/$i-$t.log"; then
-				by=$t
-				break
+				by="$by $t"
+				[ "${every[i]:-0}" = 1 ] || break
+			else
+				not="$not $t"
 			fi
 		done
-		if [ -n "$by" ]; then
-			printf 'caught            %2d  %s: %s (by %s, %d s)\n' "$i" "$at" "${desc[i]}" "$by" $(($(date +%s) - t0))
+		secs=$(($(date +%s) - t0))
+		if [ -n "$by" ] && { [ "${every[i]:-0}" = 0 ] || [ -z "$not" ]; }; then
+			printf 'caught            %2d  %s: %s (by%s, %d s)\n' "$i" "$at" "${desc[i]}" "$by" "$secs"
 			caught=$((caught + 1))
+		elif [ -n "$by" ]; then
+			printf 'NOT CAUGHT        %2d  %s: %s (by%s but not by%s, which must too; %d s)\n' \
+				"$i" "$at" "${desc[i]}" "$by" "$not" "$secs"
+			missed=$((missed + 1))
 		else
-			printf 'NOT CAUGHT        %2d  %s: %s (ran %s, %d s)\n' "$i" "$at" "${desc[i]}" "${tests[i]}" $(($(date +%s) - t0))
+			printf 'NOT CAUGHT        %2d  %s: %s (ran %s, %d s)\n' "$i" "$at" "${desc[i]}" "${tests[i]}" "$secs"
 			missed=$((missed + 1))
 		fi
 	fi
 	# put back, with a new time: the next build remakes what the mutant made
-	cat "$work/orig/file" >"$tree/$f"
+	cat "$work/orig/file" >"$tree/$f" && cmp -s "$work/orig/file" "$tree/$f" ||
+		die "cannot put $f back after mutation $i"
 done
 
 secs=$(($(date +%s) - start))
