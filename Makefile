@@ -151,3 +151,10 @@ clean:
 -include $(MODULES:.o=.d) $(COMMANDS:.o=.d)
 
 .PHONY: all check check-asan check-tsan bench demo deps install uninstall clean fuzz
+
+# Plants each bug of tests/mutations.txt in a scratch copy, builds it and runs the tests that
+# should catch it (minutes, so not part of check); M="3 7" runs only those.
+mutate:
+	bash tests/mutate.sh $(M)
+
+.PHONY: mutate
