@@ -1,6 +1,6 @@
 # t-cli.sh - help, version, usage errors, cenv run and cenv env, stdout errors.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 44
 
 check "cenv --version" bash -c '"$0" --version | grep -Eq "^cenv [0-9]+\.[0-9]+\.[0-9]+"' "$CENV_BIN"
 check "cenv --help lists the commands" bash -c '"$0" --help | grep -q "^  create " && "$0" --help | grep -q "^  run "' "$CENV_BIN"
@@ -20,6 +20,14 @@ expect_fail "--version output fails visibly on a full disk" 1 "cannot write to s
 
 E="$TMP_ROOT/e"
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
+# every command's operand bounds are the dispatcher's: one operand too many is a usage error
+expect_fail "list takes no operand" 2 "unexpected operand 'extra'" "$CENV_BIN" list -e "$E" extra
+expect_fail "freeze takes no operand" 2 "unexpected operand 'extra'" "$CENV_BIN" freeze -e "$E" extra
+expect_fail "create takes one DIR" 2 "usage: cenv create" "$CENV_BIN" create "$TMP_ROOT/one" "$TMP_ROOT/two"
+check "a usage error creates nothing" test ! -e "$TMP_ROOT/one"
+# a copy (its old place still there) is not used where it is now: its files name the old place
+cp -a "$E" "$TMP_ROOT/copy"
+expect_fail "a copied environment is refused" 1 "the environment at '.*/copy' was made at '.*/e'" "$CENV_BIN" list -e "$TMP_ROOT/copy"
 expect_fail "cenv env > /dev/full fails" 1 "cannot write to standard output" bash -c '"$0" env -e "$1" >/dev/full' "$CENV_BIN" "$E"
 # cenv run
 check_eq "run: exit status of the command" 7 "$("$CENV_BIN" run -e "$E" -- sh -c 'exit 7'; echo $?)"

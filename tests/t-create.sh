@@ -1,6 +1,6 @@
 # t-create.sh - cenv create: the layout, cenv.cfg, the options, and every refusal.
 . "$(dirname "$0")/lib.sh"
-plan 66
+plan 68
 
 E="$TMP_ROOT/work/my env"
 mkdir -p "$TMP_ROOT/work"
@@ -54,6 +54,8 @@ check_eq "clear starts a new configuration" "" "$(grep '^cc' "$cfg")"
 
 check "isolated" "$CENV_BIN" create --isolated "$TMP_ROOT/iso"
 check_eq "cfg records isolated" "isolated = true" "$(grep '^isolated' "$TMP_ROOT/iso/cenv.cfg")"
+check "upgrade of an isolated environment" "$CENV_BIN" create --upgrade "$TMP_ROOT/iso"
+check_eq "upgrade keeps isolated" "isolated = true" "$(grep '^isolated' "$TMP_ROOT/iso/cenv.cfg")"
 
 # Refusals: one line on stderr, exit 1, nothing touched.
 refuse() { # NAME PATTERN PATH ARGS...: the tree at PATH is unchanged by cenv create ARGS

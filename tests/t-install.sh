@@ -2,7 +2,7 @@
 # a consumer built in the activated environment; no-op and changed re-installs, prune,
 # uninstall, list, freeze, install PATH.
 . "$(dirname "$0")/lib.sh"
-plan 57
+plan 58
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -195,4 +195,23 @@ printf '[rtbase]\nversion = %s\nurl = rtbase.tar\nsha256 = %s\nbuild = prebuilt\
 check "list --json: an odd version is valid JSON" bash -c '"$0" list -e "$1" --json | python3 -m json.tool >/dev/null' "$CENV_BIN" "$J"
 check_eq "list --json: the version parsed back is the manifest's" "$odd" \
 	"$("$CENV_BIN" list -e "$J" --json | python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)[0]["version"])' 2>&1)"
+# Durability: the record file and the records directory are fsynced before the journal's
+# rename that marks the change committed (a power loss after it must not lose the record).
+# A SIGKILL keeps the page cache, so only the system calls themselves can show it: strace.
+if command -v strace >/dev/null 2>&1; then
+	"$MK" "$P/dur.tar" tar 'd:dur-1.0/' 'd:dur-1.0/include/' 'f:dur-1.0/include/dur.h:int d;'
+	"$CENV_BIN" create "$TMP_ROOT/dur" >/dev/null
+	strace -f -y -qq -e trace=fsync,rename,renameat,renameat2 -o "$SCRATCH/dur.trace" \
+		"$CENV_BIN" install -e "$TMP_ROOT/dur" "$P/dur.tar" >/dev/null 2>&1
+	order=$(awk '
+		/fsync\([0-9]+<[^>]*\/var\/cenv\/records\/dur>\)/ && !file { file = NR }
+		/fsync\([0-9]+<[^>]*\/var\/cenv\/records>\)/ && file && !dir { dir = NR }
+		/renameat2?\(.*"journal\.tmp".*"journal"\)/ { commit = NR }
+		END { print (file && dir && file < dir && dir < commit) ? "record, records/, then commit" : "file " file " dir " dir " commit " commit }
+	' "$SCRATCH/dur.trace")
+	check_eq "the record and its directory are synced before the commit point" "record, records/, then commit" "$order"
+else
+	skip "the record and its directory are synced before the commit point" "strace not installed"
+fi
+
 finish

@@ -356,6 +356,25 @@ static void test_log_and_stdin(void **state)
 	assert_log_is(f, "out\nerr\nout again\neof\nout\nerr\nout again\nread\n");
 }
 
+/*
+ * cenv ignores SIGPIPE (so a closed stdout is an error it reports); its children must not
+ * inherit that: a build's `cmd | head` would then loop on EPIPE.  SigIgn's bit 12 is signal 13.
+ */
+static void test_sigpipe_default_in_child(void **state)
+{
+	struct fixture *f = *state;
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	char *text;
+
+	sh(&f->sp, "sed -n 's/^SigIgn:[[:space:]]*//p' /proc/self/status");
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	signal(SIGPIPE, old);
+	text = log_text(f);
+	assert_int_equal(strlen(text), 17); /* 16 hex digits and a newline */
+	assert_int_equal(strtoull(text, NULL, 16) & (1ULL << 12), 0);
+	free(text);
+}
+
 /* A program not on PATH, and one that cannot run: 127, and the reason in the log. */
 static void test_missing_program(void **state)
 {
@@ -403,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrapper, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_process_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_and_stdin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigpipe_default_in_child, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 	};

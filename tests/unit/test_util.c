@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -102,6 +105,37 @@ static void test_atomic_write_keeps_umask_mode(void **state)
 	free(dir);
 }
 
+/* A write that fails (here a file-size limit) leaves the old file as it was, and no temporary. */
+static void test_atomic_write_failure_keeps_old(void **state)
+{
+	char *dir = scratch(), *path = path_join(dir, "cfg"), *text, big[4096];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_int_equal(write_file_atomic(path, "old\n", 4, 0644), 0);
+	memset(big, 'x', sizeof(big));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit lim = { 1024, 1024 };
+
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &lim);
+		_exit(write_file_atomic(path, big, sizeof(big), 0644) == -1 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* the write failed, and said so */
+	assert_int_equal(read_file(path, &text, NULL), 0);
+	assert_string_equal(text, "old\n");
+	assert_int_equal(count_entries(dir), 1);
+	free(text);
+	remove_tree(dir);
+	free(path);
+	free(dir);
+}
+
 static void test_temp_names(void **state)
 {
 	(void)state;
@@ -167,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_atomic_write_from_threads),
 		cmocka_unit_test(test_atomic_write_keeps_umask_mode),
+		cmocka_unit_test(test_atomic_write_failure_keeps_old),
 		cmocka_unit_test(test_temp_names),
 		cmocka_unit_test(test_write_all_at_offset),
 		cmocka_unit_test(test_read_link_at),
