@@ -31,6 +31,11 @@ void say_out_of_memory(void)
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 }
 
+void say_rolled_back(void)
+{
+	fprintf(stderr, "cenv: rolled back a change that was interrupted\n");
+}
+
 void say_waiting_for_lock(const char *prefix)
 {
 	/* a wait must not look like a hang */

@@ -11,5 +11,7 @@ int finish_stdout(int status);
 /* The handlers main gives the modules: util's out of memory, lock's wait for another process. */
 void say_out_of_memory(void);
 void say_waiting_for_lock(const char *prefix);
+/* What recovery did, for the command that ran it: rolled back an interrupted change. */
+void say_rolled_back(void);
 
 #endif

@@ -1,5 +1,4 @@
 /* setup.c - the environment a command works on: located, locked and recovered in one place. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +9,7 @@
 #include "lock.h"
 #include "options.h"
 #include "record.h"
+#include "report.h"
 #include "setup.h"
 #include "txn.h"
 #include "util.h"
@@ -63,7 +63,7 @@ static int recover(const char *prefix)
 	int ret = txn_recover(prefix);
 
 	if (ret > 0)
-		fprintf(stderr, "cenv: rolled back a change that was interrupted\n");
+		say_rolled_back();
 	return ret < 0 ? -1 : 0;
 }
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -395,22 +394,20 @@ int is_temp_name(const char *name)
 
 /*
  * Like mkstemp, with digits only (is_temp_name's form): the process id keeps
- * processes apart, a counter and the clock keep threads and retries apart, and
- * O_EXCL makes a collision a retry instead of two writers sharing one file.
+ * processes apart, a counter threads and retries, and O_EXCL makes a
+ * collision (a leftover of a killed process with the same id) a retry
+ * instead of two writers sharing one file.
  */
 static int open_temp(const char *path, mode_t mode, char **tmp)
 {
 	static _Atomic unsigned long counter;
-	struct timespec now;
 	int attempt;
 
 	for (attempt = 0; attempt < 100; attempt++) {
 		unsigned long n = counter++;
 		int fd;
 
-		clock_gettime(CLOCK_REALTIME, &now);
-		*tmp = xasprintf("%s" TEMP_MARK "%ld%06lu", path, (long)getpid(),
-				 (n * 7919 + (unsigned long)now.tv_nsec / 1000) % 1000000);
+		*tmp = xasprintf("%s" TEMP_MARK "%ld%06lu", path, (long)getpid(), n % 1000000);
 		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
