@@ -6,6 +6,7 @@
 #include "cenv.h"
 #include "error.h"
 #include "record.h"
+#include "json.h"
 #include "setup.h"
 #include "util.h"
 
@@ -47,24 +48,14 @@ static int print_row(const struct record *r, size_t index, void *data)
 	return 0;
 }
 
+/* Through the json module: a version or url with bytes that are not UTF-8 still makes valid JSON. */
 static void json_string(const char *s)
 {
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct strbuf sb = STRBUF_INIT;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	json_add_string(&sb, s);
+	fputs(sb_str(&sb), stdout);
+	sb_release(&sb);
 }
 
 static int print_json(const struct record *r, size_t index, void *data)

@@ -16,12 +16,19 @@ if not test -f "$_cenv_prefix/cenv.cfg"
     set -e _cenv_prefix
     return 1
 end
-set -l _cenv_self (status filename)
+set -l _cenv_self (status filename | string collect)
 if test -n "$_cenv_self" -a "$_cenv_self" != "$_cenv_prefix/bin/activate.fish"
-    set -l here (path resolve (path dirname -- $_cenv_self)/..)
+    # (string collect: a newline in the path must not split it into a list)
+    set -l here (path resolve (path dirname -- $_cenv_self | string collect)/.. | string collect)
     set -l there (path resolve -- $_cenv_prefix)
     # (a script reached through a symlink elsewhere is still this environment's)
     if test "$here" != "$there" -a -f "$here/cenv.cfg"
+        # create refuses such a path, so advice to upgrade there would only fail next
+        if string match -qr '[[:cntrl:]:]' -- $here
+            printf 'cenv: this environment was made at %s but is now at a path with a control character or ":", which no environment can have; put it at a path without them and run "cenv create --upgrade DIR" there.\n' $_cenv_prefix >&2
+            set -e _cenv_prefix
+            return 1
+        end
         printf 'cenv: this environment was made at %s but is now at %s; run "cenv create --upgrade %s" to use it here.\n' $_cenv_prefix $here $here >&2
         set -e _cenv_prefix
         return 1

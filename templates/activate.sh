@@ -14,7 +14,13 @@ else
 	case ${0##*/} in activate) _cenv_sourced=no ;; esac
 fi
 if [ "$_cenv_sourced" = no ]; then
-	printf 'cenv: bin/activate must be sourced, not run; use:\n    . %s/bin/activate\n' @PREFIX@ >&2
+	# the command shown is one to paste: the path quoted as the shell needs it
+	_cenv_q=@PREFIX@
+	case $_cenv_q in
+	*[!A-Za-z0-9_./+,@%=-]*)
+		_cenv_q=$(printf '%s\n' "$_cenv_q" | sed "s/'/'\\\\''/g; 1s/^/'/; \$s/\$/'/") ;;
+	esac
+	printf 'cenv: bin/activate must be sourced, not run; use:\n    . %s/bin/activate\n' "$_cenv_q" >&2
 	exit 2
 fi
 unset _cenv_sourced
@@ -45,6 +51,15 @@ case $_cenv_self in
 	_cenv_there=$(CDPATH='' cd -P -- "$_cenv_prefix" 2>/dev/null && pwd -P) || _cenv_there=
 	# (a script reached through a symlink elsewhere is still this environment's)
 	if [ -n "$_cenv_here" ] && [ "$_cenv_here" != "$_cenv_there" ] && [ -f "$_cenv_here/cenv.cfg" ]; then
+		case $_cenv_here in
+		*[[:cntrl:]]* | *:*)
+			# create refuses such a path, so advice to upgrade there would only fail next
+			printf 'cenv: this environment was made at %s but is now at a path with a control character or ":", which no environment can have; put it at a path without them and run "cenv create --upgrade DIR" there.\n' \
+				"$_cenv_prefix" >&2
+			unset _cenv_prefix _cenv_self _cenv_here _cenv_there
+			return 1
+			;;
+		esac
 		printf 'cenv: this environment was made at %s but is now at %s; run "cenv create --upgrade %s" to use it here.\n' \
 			"$_cenv_prefix" "$_cenv_here" "$_cenv_here" >&2
 		unset _cenv_prefix _cenv_self _cenv_here _cenv_there
@@ -126,6 +141,10 @@ if [ -z "${CENV_DISABLE_PROMPT-}" ]; then
 		fi
 	else
 		_cenv_ps1_name=@PROMPT@
+		# ksh93 and mksh show the history number for a '!' in PS1, and '!' for '!!'
+		if [ -n "${KSH_VERSION-}" ]; then
+			eval '_cenv_ps1_name=${_cenv_ps1_name//!/!!}'
+		fi
 	fi
 	PS1=$_cenv_ps1_prefix${PS1-}
 fi

@@ -84,12 +84,14 @@ refuse "a file on the way" "not a directory" "$TMP_ROOT/file" "$TMP_ROOT/file/su
 mkdir -p "$TMP_ROOT/ro"
 chmod 555 "$TMP_ROOT/ro"
 if [ "$(id -u)" = 0 ]; then
-	# root writes anywhere: ask as an unprivileged user, who needs to reach the binary
+	# root writes anywhere: ask as an unprivileged user, who needs to reach the binary; the
+	# checkout may be under /root (mode 700), so run a copy from a world-readable directory
 	chmod 755 "$TMP_ROOT"
-	if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$CENV_BIN"; then
+	mkdir -m 755 "$TMP_ROOT/pubbin" && cp "$CENV_BIN" "$TMP_ROOT/pubbin/cenv" && chmod 755 "$TMP_ROOT/pubbin/cenv"
+	if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$TMP_ROOT/pubbin/cenv"; then
 		before=$(tree_state "$TMP_ROOT/ro")
 		expect_fail "refuses: parent not writable" 1 "is not writable" \
-			setpriv --reuid=65534 --regid=65534 --clear-groups "$CENV_BIN" create "$TMP_ROOT/ro/env"
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$TMP_ROOT/pubbin/cenv" create "$TMP_ROOT/ro/env"
 		check_eq "refuses: parent not writable: nothing touched" "$before" "$(tree_state "$TMP_ROOT/ro")"
 	else
 		fail "refuses: parent not writable" "cannot run cenv as an unprivileged user here"

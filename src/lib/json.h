@@ -1,0 +1,25 @@
+/* json.h - JSON string literals for --json output: any bytes in, valid UTF-8 JSON out. */
+#ifndef CENV_JSON_H
+#define CENV_JSON_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when s does not start
+ * one (or is at its end).
+ */
+size_t utf8_sequence_len(const unsigned char *s);
+
+/*
+ * Appends s as a JSON string literal ("..."), or null when s is NULL.  '"',
+ * '\' and control bytes are escaped as JSON wants; a byte that is not part
+ * of well-formed UTF-8 (a name from a Latin-1 tarball) becomes the text \xHH,
+ * the form cenv shows such bytes in everywhere else, so the document stays
+ * valid UTF-8 that every parser reads.
+ */
+void json_add_string(struct strbuf *sb, const char *s);
+
+#endif
