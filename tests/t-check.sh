@@ -2,7 +2,7 @@
 # t-check.sh - cenv check: a clean install checks clean; each kind of damage the test does itself is
 # reported with its path and kind, as lines and as JSON; damaged records, fifos, read-only environments.
 . "$(dirname "$0")/lib.sh"
-plan 31
+plan 33
 
 P="$TMP_ROOT/proj"
 mkdir -p "$P/src/pk-1.0/include/pk" "$P/src/pk-1.0/lib" "$P/src/pk-1.0/share/doc/pk" "$P/src/pk-1.0/bin" \
@@ -179,46 +179,62 @@ check_eq "a tab and a backslash in a path are escaped, one line" "unowned lib/a\
 # ---- read-only -----------------------------------------------------------------------------
 fresh
 R=$E
-# as an unprivileged user: root writes anyway; the binary from a directory anyone can reach
+# as an unprivileged user (root writes anyway), with the binary in a directory anyone can reach
 ro_user=
 if [ "$(id -u)" != 0 ]; then
 	ro_user=self
 elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	ro_user=nobody
 fi
-if [ -n "$ro_user" ]; then
-	bin=$(mktemp -d "${TMPDIR:-/tmp}/cenv-bin.XXXXXX") && cp "$CENV_BIN" "$bin/cenv" && chmod 755 "$bin" "$bin/cenv"
-	chmod -R a-w "$R" && chmod a+rx "$TMP_ROOT"
+as_ro() { # CMD...: as $ro_user, stdout and stderr into $SCRATCH/out and err, $st its status
+	if [ "$ro_user" = self ]; then
+		timeout 20 "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?
+	else
+		timeout 20 setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+			"$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?
+	fi
+}
+ro_checks() {
+	# every directory and cenv's own files read-only, the package files' modes as recorded
+	find "$R" -type d -exec chmod a-w {} + && chmod -R a-w "$R/var/cenv" "$R/cenv.cfg" && chmod a+rx "$TMP_ROOT"
 	before=$(tree_state "$R")
-	if [ "$ro_user" = self ]; then
-		"$bin/cenv" check -e "$R" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?
-	else
-		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-			"$bin/cenv" check -e "$R" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?
-	fi
-	# check takes the lock as list does: until list reads a read-only environment (issue 8,
-	# item 14, another branch), check cannot either; counted as skips, named
-	if [ "$ro_user" = self ]; then
-		"$bin/cenv" list -e "$R" >/dev/null 2>&1 && list_ro=1 || list_ro=
-	else
-		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-			"$bin/cenv" list -e "$R" >/dev/null 2>&1 && list_ro=1 || list_ro=
-	fi
-	if [ -n "$list_ro" ]; then
-		check_eq "a read-only environment ($ro_user) is checked: status 0, the summary" "0
+	as_ro "$bin/cenv" check -e "$R"
+	check_eq "a read-only environment ($ro_user) is checked: status 0, the summary" "0
 $summary_ok" "$st
 $(cat "$SCRATCH/out" "$SCRATCH/err")"
-		check_eq "a read-only environment is left as it was" "$before" "$(tree_state "$R")"
+	check_eq "a read-only environment is left as it was" "$before" "$(tree_state "$R")"
+	# chmod -R a-w: every file's mode differs from its record's (the fixture's regular files)
+	chmod -R a-w "$R"
+	want=$(cd "$P/src" && for pkg in pk two; do
+		(cd "$pkg-1.0" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | sed "s|^|$pkg: changed |; s|\$| (mode)|")
+	done)
+	as_ro "$bin/cenv" check -e "$R"
+	check_eq "chmod -R a-w: status 1, each file's mode changed" "1
+$want" "$st
+$(head -n -1 "$SCRATCH/out")$(cat "$SCRATCH/err")"
+}
+if [ -n "$ro_user" ]; then
+	bin=$(mktemp -d "${TMPDIR:-/tmp}/cenv-bin.XXXXXX") && cp "$CENV_BIN" "$bin/cenv" && chmod 755 "$bin" "$bin/cenv"
+	# check takes the lock as list does: until list reads a read-only environment (issue 8,
+	# item 14, another branch), check cannot either; then the checks are skips, named
+	find "$R" -type d -exec chmod a-w {} + && chmod -R a-w "$R/var/cenv" && chmod a+rx "$TMP_ROOT"
+	as_ro "$bin/cenv" list -e "$R"
+	if [ "$st" = 0 ]; then
+		ro_checks
 	else
-		skip "a read-only environment is checked" "list cannot read it either: issue 8 item 14 not merged"
-		skip "a read-only environment is left as it was" "list cannot read it either: issue 8 item 14 not merged"
+		for c in "a read-only environment is checked" "a read-only environment is left as it was" \
+			"chmod -R a-w: each file's mode changed"; do
+			skip "$c" "cenv list cannot read it either: issue 8 item 14 not merged"
+		done
 	fi
 	chmod -R u+w "$R"
 	chmod 700 "$TMP_ROOT"
 	rm -rf "$bin"
 else
-	skip "a read-only environment is checked" "root, and no setpriv or no user nobody"
-	skip "a read-only environment is left as it was" "root, and no setpriv or no user nobody"
+	for c in "a read-only environment is checked" "a read-only environment is left as it was" \
+		"chmod -R a-w: each file's mode changed"; do
+		skip "$c" "root, and no setpriv or no user nobody"
+	done
 fi
 
 # ---- usage ---------------------------------------------------------------------------------
@@ -229,5 +245,21 @@ check "help check names --json" bash -c '"$0" help check | grep -q -- --json' "$
 E=$TMP_ROOT/env1
 timeout 20 env CENV="$E" "$CENV_BIN" check >"$SCRATCH/out" 2>&1 && st=0 || st=$?
 check_eq "without -e: the active environment (\$CENV)" "0 $summary_ok" "$st $(cat "$SCRATCH/out")"
+
+# while another process holds the lock: checked as it is, saying so
+if command -v flock >/dev/null; then
+	flock "$E/var/cenv/lock" sleep 5 &
+	holder=$!
+	for _ in $(seq 50); do flock -n "$E/var/cenv/lock" true || break; sleep 0.1; done
+	run_check
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	check_eq "the lock held by another process: status 0, the summary, a note on stderr" "0
+$summary_ok
+cenv: another cenv process is changing '$E'; what it is changing may show as problems" "$st
+$(cat "$SCRATCH/out" "$SCRATCH/err")"
+else
+	skip "the lock held by another process" "no flock(1)"
+fi
 
 finish
