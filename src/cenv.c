@@ -24,6 +24,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_uninstall_entry,
 	&cmd_list_entry,
 	&cmd_freeze_entry,
+	&cmd_check_entry,
 	&cmd_help_entry,
 	&cmd_version_entry,
 	NULL,

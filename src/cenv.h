@@ -65,6 +65,7 @@ extern const struct cmd_entry cmd_install_entry;
 extern const struct cmd_entry cmd_uninstall_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_freeze_entry;
+extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
 

@@ -57,7 +57,7 @@ check() {
 have() { command -v "$1" >/dev/null 2>&1; }
 # one line, sorted words: the form every check compares
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
-plan 112
+plan 118
 
 # The fixture: directories (one with a blank), a file that must not be offered
 # as a directory, a manifest and archives for `cenv install`, and a program on
@@ -123,7 +123,7 @@ bash_checks() {
 	check bash-registered "complete -F _cenv cenv" \
 		"$(bash --norc --noprofile -c '. "$1"; complete -p cenv' sh "$comp/cenv.bash" 2>&1)"
 	check bash-command-prefix "create" "$(bash_complete cenv cr)"
-	check bash-commands "create env freeze help install list run uninstall version" "$(bash_complete cenv '')"
+	check bash-commands "check create env freeze help install list run uninstall version" "$(bash_complete cenv '')"
 	if [ -n "$binary_commands" ]; then
 		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
 	else
@@ -176,7 +176,10 @@ bash_checks() {
 	check bash-list-no-operand "" "$(bash_complete cenv list '')"
 	check bash-freeze-options "--env --help -e" "$(bash_complete cenv freeze -)"
 	check bash-freeze-env-dir "alpha beta dir" "$(bash_complete cenv freeze -e '')"
-	check bash-help-commands "create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
+	check bash-check-options "--env --help --json -e" "$(bash_complete cenv check -)"
+	check bash-check-env-dir "alpha beta dir" "$(bash_complete cenv check -e '')"
+	check bash-check-no-operand "" "$(bash_complete cenv check '')"
+	check bash-help-commands "check create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
 	check bash-help-one-command "" "$(bash_complete cenv help create '')"
 	check bash-version-nothing "" "$(bash_complete cenv version '')"
 }
@@ -196,7 +199,7 @@ fish_checks() {
 		fail fish-syntax "$(cat "$tmp/err")"
 	fi
 	check fish-command-prefix "create" "$(fish_complete 'cenv cr')"
-	check fish-commands "create env freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
+	check fish-commands "check create env freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
 	if [ -n "$binary_commands" ]; then
 		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
 	else
@@ -240,7 +243,9 @@ fish_checks() {
 	check fish-list-options "--env --help --json -e -h" "$(fish_complete 'cenv list -')"
 	check fish-list-no-operand "" "$(fish_complete 'cenv list ')"
 	check fish-freeze-options "--env --help -e -h" "$(fish_complete 'cenv freeze -')"
-	check fish-help-commands "create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
+	check fish-check-options "--env --help --json -e -h" "$(fish_complete 'cenv check -')"
+	check fish-check-no-operand "" "$(fish_complete 'cenv check ')"
+	check fish-help-commands "check create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
 	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
 	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
 }
@@ -332,7 +337,7 @@ zsh_checks() {
 			sh "$comp" 2>&1)"
 	zsh_zpty_checks() {
 		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
-		check zsh-commands "create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
+		check zsh-commands "check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
 		if [ -n "$binary_commands" ]; then
 			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
 		else
@@ -363,7 +368,8 @@ zsh_checks() {
 		if [ -n "$envdir" ]; then zsh_uninstall_checks; else skipped "no ./cenv; run make first" zsh_uninstall_checks; fi
 		check zsh-list-options "--env --help --json -e -h" "$(zsh_complete 'cenv list -')"
 		check zsh-freeze-options "--env --help -e -h" "$(zsh_complete 'cenv freeze -')"
-		check zsh-help-commands "create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
+		check zsh-check-options "--env --help --json -e -h" "$(zsh_complete 'cenv check -')"
+		check zsh-help-commands "check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
 	}
 	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 		zsh_zpty_checks

@@ -4,7 +4,7 @@
 # share/bash-completion/completions/cenv.
 
 # The commands, and the options of each; a new command is one line in each list.
-_cenv_commands='create env run install uninstall list freeze help version'
+_cenv_commands='create env run install uninstall list freeze check help version'
 _cenv_options() {
 	case $1 in
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
@@ -14,6 +14,7 @@ _cenv_options() {
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
+	check) echo '-e --env --json --help' ;;
 	esac
 }
 # What the value of an option is: dir, manifest, shell, command, or text (nothing to offer).

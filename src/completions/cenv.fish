@@ -12,6 +12,7 @@ set -l cenv_commands \
     uninstall 'remove installed packages and the directories they leave empty' \
     list 'show the installed packages' \
     freeze 'print a manifest that reinstalls exactly what is installed' \
+    check 'verify the installed files against their records' \
     help 'show the usage of cenv or of one command' \
     version 'print the version of cenv'
 
@@ -177,3 +178,7 @@ complete -c cenv -n '__cenv_using list' -l json -d 'one JSON array of objects in
 
 complete -c cenv -n '__cenv_using freeze' -s h -l help -d 'show the usage of freeze'
 complete -c cenv -n '__cenv_using freeze' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+
+complete -c cenv -n '__cenv_using check' -s h -l help -d 'show the usage of check'
+complete -c cenv -n '__cenv_using check' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
+complete -c cenv -n '__cenv_using check' -l json -d 'one JSON object instead of lines'
