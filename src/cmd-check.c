@@ -7,6 +7,7 @@
 #include "error.h"
 #include "escape.h"
 #include "lock.h"
+#include "report.h"
 #include "verify.h"
 
 static int cmd_check(struct invocation *inv);
@@ -110,63 +111,6 @@ static void print_lines(const struct verify_result *res)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-/* The length of the valid UTF-8 sequence at s (RFC 3629: no overlong form, no surrogate), or 0. */
-static size_t utf8_length(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned long c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/*
- * A JSON string.  Paths are bytes, JSON text is UTF-8: valid UTF-8 goes out
- * as it is; every other byte, like the control bytes and DEL, as \u00XX, the
- * character of the byte's number (as Latin-1 reads it), so the document is
- * always valid.
- */
-static void json_string(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	while (*p) {
-		size_t n = utf8_length(p);
-
-		if (*p == '"' || *p == '\\') {
-			printf("\\%c", *p++);
-		} else if (n == 0 || *p < 0x20 || *p == 0x7f) {
-			printf("\\u%04x", *p++);
-		} else {
-			fwrite(p, 1, n, stdout);
-			p += n;
-		}
-	}
-	putchar('"');
-}
-
 static void print_json(const struct verify_result *res)
 {
 	size_t i;
@@ -178,9 +122,9 @@ static void print_json(const struct verify_result *res)
 
 		fputs(i ? ",\n    {" : "\n    {", stdout);
 		printf("\"kind\": \"%s\", \"package\": ", verify_kind_name(f->kind));
-		json_string(f->package);
+		print_json_string(f->package);
 		fputs(", \"path\": ", stdout);
-		json_string(f->path);
+		print_json_string(f->path);
 		if (f->kind == VERIFY_CHANGED) {
 			unsigned bit;
 			int first = 1;
@@ -196,7 +140,7 @@ static void print_json(const struct verify_result *res)
 		}
 		if (f->message) {
 			fputs(", \"message\": ", stdout);
-			json_string(f->message);
+			print_json_string(f->message);
 		}
 		putchar('}');
 	}

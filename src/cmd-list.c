@@ -6,7 +6,7 @@
 #include "cenv.h"
 #include "error.h"
 #include "record.h"
-#include "json.h"
+#include "report.h"
 #include "setup.h"
 #include "util.h"
 
@@ -48,16 +48,6 @@ static int print_row(const struct record *r, size_t index, void *data)
 	return 0;
 }
 
-/* Through the json module: a version or url with bytes that are not UTF-8 still makes valid JSON. */
-static void json_string(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	json_add_string(&sb, s);
-	fputs(sb_str(&sb), stdout);
-	sb_release(&sb);
-}
-
 static int print_json(const struct record *r, size_t index, void *data)
 {
 	(void)data;
@@ -67,15 +57,15 @@ static int print_json(const struct record *r, size_t index, void *data)
 	}
 	fputs(index ? ",\n  {" : "[\n  {", stdout);
 	fputs("\"name\": ", stdout);
-	json_string(r->name);
+	print_json_string(r->name);
 	fputs(", \"version\": ", stdout);
-	json_string(r->version);
+	print_json_string(r->version);
 	fputs(", \"build\": ", stdout);
-	json_string(r->build);
+	print_json_string(r->build);
 	fputs(", \"url\": ", stdout);
-	json_string(r->url);
+	print_json_string(r->url);
 	fputs(", \"sha256\": ", stdout);
-	json_string(r->sha256);
+	print_json_string(r->sha256);
 	printf(", \"files\": %zu, \"bytes\": %lld}", r->nfiles, record_size(r));
 	return 0;
 }

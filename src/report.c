@@ -6,7 +6,9 @@
 
 #include "cenv.h"
 #include "error.h"
+#include "json.h"
 #include "report.h"
+#include "util.h"
 
 int report(void)
 {
@@ -40,4 +42,13 @@ void say_waiting_for_lock(const char *prefix)
 {
 	/* a wait must not look like a hang */
 	fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
+}
+
+void print_json_string(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_add_string(&sb, s);
+	fputs(sb_str(&sb), stdout);
+	sb_release(&sb);
 }

@@ -14,4 +14,7 @@ void say_waiting_for_lock(const char *prefix);
 /* What recovery did, for the command that ran it: rolled back an interrupted change. */
 void say_rolled_back(void);
 
+/* Prints s as a JSON string literal (json.h: valid UTF-8 whatever its bytes), or null. */
+void print_json_string(const char *s);
+
 #endif

@@ -117,7 +117,7 @@ check_eq "check wrote nothing" "$before" "$(tree_state "$E")"
 run_check --json
 check_eq "--json: status 1" "1" "$st"
 check "--json: valid JSON (python3 -m json.tool)" python3 -m json.tool "$SCRATCH/out" /dev/null
-# the findings as "KIND PACKAGE PATH WHAT", the path's bytes as the JSON gives them (\u00XX per stray byte)
+# the findings as "KIND PACKAGE PATH WHAT", the path's bytes as the JSON gives them (\xHH per stray byte, as text)
 got=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -131,7 +131,7 @@ changed pk 'lib/libpk.a' sha256
 changed pk 'lib/libpk.so' target
 unowned None 'include/newdir/x.h' 
 unowned None 'lib/stray.so' 
-unowned None 'share/bad\\xff\\nname' " "$got"
+unowned None 'share/bad\\\\xff\\nname' " "$got"
 fresh
 run_check --json
 check_eq "--json, clean: status 0, no findings" "0
