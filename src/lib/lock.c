@@ -31,9 +31,11 @@ static int open_lock(const char *prefix, int flags, int *state_err)
 
 	if (state_err)
 		*state_err = 1;
-	if (root < 0)
-		return -1;
-	state = layout_open(root, prefix, LAYOUT_STATE, 0);
+	if (root >= 0)
+		state = layout_open(root, prefix, LAYOUT_STATE, 0);
+	/* no environment there: the lock is what could not be opened; a symlink keeps its own message */
+	if (state < 0 && errno == ENOENT)
+		fail_errno("cannot open the lock '%s/%s'", prefix, LOCK_FILE);
 	if (state >= 0) {
 		if (state_err)
 			*state_err = 0;
@@ -48,7 +50,8 @@ static int open_lock(const char *prefix, int flags, int *state_err)
 		errno = saved;
 	}
 	saved = errno;
-	close(root);
+	if (root >= 0)
+		close(root);
 	errno = saved;
 	return fd;
 }
