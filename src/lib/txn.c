@@ -91,18 +91,8 @@ static int txn_open(struct txn *t, const char *prefix, int missing_ok)
 /* The records directory, or -1 (errno ENOENT when it does not exist). */
 int txn_open_records(struct txn *t)
 {
-	const char *leaf;
-	int parent = fsat_parent(t->root, t->prefix, RECORD_DIR, &leaf), fd, saved;
-
-	if (parent < 0)
-		return -1;
-	fd = fsat_open_dir(parent, leaf);
-	saved = errno;
-	close(parent);
-	if (fd < 0 && saved != ENOENT)
-		fail_errno("cannot open '%s/%s'", t->prefix, RECORD_DIR);
-	errno = saved;
-	return fd;
+	/* a symlink on the way is named (layout_open); ENOENT, the records not made yet, is kept */
+	return layout_open(t->root, t->prefix, RECORD_DIR, 0);
 }
 
 /* 1 when records/NAME exists, 0 when not, -1 with fail() when the records cannot be read. */
