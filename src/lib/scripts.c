@@ -1,4 +1,5 @@
 /* scripts.c - writes an environment's activate scripts from the built-in templates. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
