@@ -15,7 +15,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 enum {
 	CMD_ENV = 1 << 0,  /* locate the environment: its option "env" (-e DIR), else $CENV */
 	CMD_LOCK = 1 << 1, /* with CMD_ENV: take its lock, then roll back an interrupted change */
-	CMD_READ = 1 << 2, /* with CMD_ENV: roll back only if nobody holds the lock, else read as is */
+	CMD_READ = 1 << 2, /* with CMD_ENV: a shared lock, rolling back only if alone and able to; else read as is */
 	CMD_STOP_AT_OPERAND = 1 << 3, /* the first operand ends the options (`cenv run CMD -x`) */
 };
 

@@ -11,6 +11,7 @@
 #include "cenv.h"
 #include "config.h"
 #include "error.h"
+#include "fsat.h"
 #include "layout.h"
 #include "lock.h"
 #include "quote.h"
@@ -125,11 +126,145 @@ static int fill_config(const struct create_request *req, const char *abs, struct
 	return 0;
 }
 
+/*
+ * Writes the layout, the scripts and, last, cenv.cfg (atomically), so the
+ * directory becomes an environment (layout_is_env) only once it is whole.
+ */
+static int write_env(int root, const char *abs, const struct env_config *cfg, int fresh)
+{
+	char *shown = path_join(abs, LAYOUT_CONFIG);
+	int ret = -1;
+
+	if (layout_make_dirs_at(root, abs) == 0 && scripts_write_at(root, cfg, fresh) == 0 &&
+	    config_write_at(root, LAYOUT_CONFIG, shown, cfg, 0) == 0)
+		ret = 0;
+	free(shown);
+	return ret;
+}
+
+/* A failed new environment made in a directory that was there: the top-level entries it made go. */
+static void unmake(const char *abs)
+{
+	const char *const *d;
+	char *path;
+
+	for (d = layout_dirs; *d; d++) {
+		if (strchr(*d, '/'))
+			continue;
+		path = path_join(abs, *d);
+		remove_tree(path);
+		free(path);
+	}
+	path = path_join(abs, LAYOUT_CONFIG);
+	remove_tree(path);
+	free(path);
+}
+
+/*
+ * A new environment in abs, which is absent or an empty directory.  Two
+ * creates of one DIR at once: exactly one succeeds.  The claim is made in
+ * DIR itself: mkdir of DIR (when absent), then mkdirat of DIR/var, which
+ * only one process can win; the winner writes the rest, cenv.cfg last.  Not
+ * a private directory renamed into place: a directory made for DIR beforehand
+ * (by an administrator, in a parent the user cannot write; a mount point)
+ * must be kept, with its owner and mode, and rename() would replace it, or
+ * fail; RENAME_NOREPLACE is not on every file system.  The loser removes
+ * nothing: everything in DIR is the winner's.
+ */
+static int create_new(const char *abs, const struct env_config *cfg)
+{
+	char *parent = path_dirname(abs), *made = NULL;
+	int root = -1, lock = -1, claimed = 0, made_dir = 0, ret = -1;
+
+	if (!path_exists(abs)) {
+		if (check_parent_writable(abs) < 0 || mkdir_p(parent, 0777, &made) < 0)
+			goto out;
+		if (mkdir(abs, 0777) == 0)
+			made_dir = 1;
+		else if (errno != EEXIST) {
+			fail_errno("cannot create '%s'", abs);
+			goto out;
+		}
+	}
+	root = layout_open_root(abs);
+	if (root < 0)
+		goto out;
+	if (!made_dir && dir_is_empty(abs) != 1) {
+		fail("cannot create '%s': another process made it meanwhile", abs);
+		goto out;
+	}
+	if (mkdirat(root, "var", 0777) < 0) {
+		if (errno == EEXIST)
+			fail("cannot create '%s': another process is making an environment there", abs);
+		else
+			fail_errno("cannot create '%s/var'", abs);
+		goto out;
+	}
+	claimed = 1;
+	/* made with the environment, the lock is the one every later command takes */
+	if (layout_make_dirs_at(root, abs) < 0 || (lock = env_lock(abs)) < 0)
+		goto out;
+	ret = write_env(root, abs, cfg, 1);
+out:
+	/* a failed create leaves nothing behind that it made; a loser made nothing in DIR */
+	if (ret < 0 && claimed) {
+		char *msg = error_take();
+
+		if (made)
+			remove_tree(made);
+		else if (made_dir)
+			remove_tree(abs);
+		else
+			unmake(abs);
+		error_restore(msg);
+	}
+	env_unlock(lock);
+	fsat_close(&root);
+	free(made);
+	free(parent);
+	return ret;
+}
+
+/* --clear or --upgrade of the environment abs, under its lock. */
+static int redo(const struct create_request *req, const char *abs, struct env_config *cfg)
+{
+	struct env_config old = { 0 };
+	char *cfg_path = path_join(abs, LAYOUT_CONFIG);
+	int root = -1, lock, ret = -1;
+
+	/* an install running in the environment finishes before it is cleared or upgraded */
+	lock = env_lock(abs);
+	if (lock < 0)
+		goto out;
+	root = layout_open_root(abs);
+	if (root < 0)
+		goto out;
+	if (req->upgrade && config_read(cfg_path, &old) < 0)
+		goto out;
+	if (access(abs, W_OK | X_OK) < 0) {
+		fail_errno("cannot write in '%s'", abs);
+		goto out;
+	}
+	if (fill_config(req, abs, cfg, req->upgrade ? &old : NULL) < 0)
+		goto out;
+	/* the lock and cenv.cfg stay: the lock's holders and readers see one environment throughout */
+	if (req->clear && layout_clear(root, abs) < 0)
+		goto out;
+	/* cleared, it has no scripts a reader could see half-written */
+	ret = write_env(root, abs, cfg, req->clear);
+out:
+	env_unlock(lock);
+	fsat_close(&root);
+	config_release(&old);
+	free(cfg_path);
+	return ret;
+}
+
 static int create(const struct create_request *req)
 {
-	struct env_config cfg = { 0 }, old = { 0 };
-	char *abs = path_absolute(req->dir), *made = NULL, *cfg_path = NULL;
-	int exists = 0, is_env = 0, have_old = 0, fresh, writing = 0, lock = -1, ret = -1;
+	struct env_config cfg = { 0 };
+	char *abs = path_absolute(req->dir), *cfg_path = NULL;
+	int exists, is_env, ret = -1;
 	struct stat st;
 
 	if (!abs)
@@ -141,8 +276,12 @@ static int create(const struct create_request *req)
 		fail("'%s' exists and is not a directory", abs);
 		goto out;
 	}
-	is_env = exists && layout_is_env(abs);
 	cfg_path = path_join(abs, LAYOUT_CONFIG);
+	if (exists && lstat(cfg_path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		fail("'%s' is a symbolic link; cenv will not write through it", cfg_path);
+		goto out;
+	}
+	is_env = exists && layout_is_env(abs);
 	if (exists && !is_env && dir_is_empty(abs) != 1) {
 		fail("'%s' is not empty and is not a cenv environment; refusing to %s it", abs,
 		     req->clear ? "clear" : "use");
@@ -157,44 +296,19 @@ static int create(const struct create_request *req)
 		fail("cannot upgrade '%s': it is not a cenv environment", abs);
 		goto out;
 	}
-	/* an install running in the environment finishes before it is cleared or upgraded */
-	if (is_env && (lock = env_lock(abs)) < 0)
+	if (is_env) {
+		ret = redo(req, abs, &cfg);
 		goto out;
-	if (is_env && req->upgrade) {
-		if (config_read(cfg_path, &old) < 0)
-			goto out;
-		have_old = 1;
 	}
-	if (!exists && check_parent_writable(abs) < 0)
-		goto out;
 	if (exists && access(abs, W_OK | X_OK) < 0) {
 		fail_errno("cannot write in '%s'", abs);
 		goto out;
 	}
-	if (fill_config(req, abs, &cfg, have_old ? &old : NULL) < 0)
+	if (fill_config(req, abs, &cfg, NULL) < 0)
 		goto out;
-	if (!exists && mkdir_p(abs, 0777, &made) < 0)
-		goto out;
-	if (is_env && req->clear && remove_contents(abs) < 0)
-		goto out;
-	/* a new or cleared environment has no files a reader could see half-written */
-	fresh = !is_env || req->clear;
-	writing = 1;
-	if (layout_make_dirs(abs) < 0 || config_write(cfg_path, &cfg, fresh) < 0 ||
-	    scripts_write(&cfg, fresh) < 0)
-		goto out;
-	ret = 0;
+	ret = create_new(abs, &cfg);
 out:
-	/* a failed create leaves nothing behind that it made */
-	if (ret < 0 && made)
-		remove_tree(made);
-	else if (ret < 0 && writing && exists && !is_env)
-		remove_contents(abs); /* it was an empty directory, checked above */
-	if (lock >= 0)
-		env_unlock(lock);
 	config_release(&cfg);
-	config_release(&old);
-	free(made);
 	free(cfg_path);
 	free(abs);
 	return ret;

@@ -1,4 +1,5 @@
 /* setup.c - the environment a command works on: located, locked and recovered in one place. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -6,6 +7,8 @@
 
 #include "activation.h"
 #include "error.h"
+#include "journal.h"
+#include "layout.h"
 #include "lock.h"
 #include "options.h"
 #include "record.h"
@@ -67,6 +70,70 @@ static int recover(const char *prefix)
 	return ret < 0 ? -1 : 0;
 }
 
+/* Says once on stderr why a reader reads the environment as it is (error.h holds the reason). */
+static void note_as_is(void)
+{
+	char *why = error_take();
+
+	fprintf(stderr, "cenv: note: %s: reading as is\n", why ? why : "cannot lock");
+	free(why);
+}
+
+/* 1 when an interrupted change waits to be rolled back, 0 when not, -1 with fail(). */
+static int change_pending(const char *prefix)
+{
+	int root = layout_open_root(prefix), state, ret;
+
+	if (root < 0)
+		return -1;
+	state = layout_open(root, prefix, LAYOUT_STATE, 0);
+	ret = state < 0 ? -1 : journal_exists(state);
+	if (state >= 0)
+		close(state);
+	close(root);
+	return ret;
+}
+
+/*
+ * CMD_READ: list and freeze work for anyone who can read the environment.
+ * Alone with the lock and able to write, they roll back an interrupted
+ * change first, so what is read is what is there, then share the lock with
+ * other readers.  While a change holds it (a long build), records are read
+ * as they are: they change only at a commit.  Where the lock cannot be had
+ * or a rollback would need writing, they read as is and say so.
+ */
+static int setup_reader(struct invocation *inv)
+{
+	const char *prefix = inv->cfg.prefix;
+	int how, pending;
+
+	inv->lock = env_lock_read(prefix, &how);
+	if (inv->lock == -1)
+		return -1;
+	if (inv->lock == LOCK_NONE) {
+		note_as_is();
+		inv->lock = -1;
+		return 0;
+	}
+	if (inv->lock < 0 || !(how & LOCK_ALONE))
+		return 0;
+	if (how & LOCK_WRITABLE) {
+		if (recover(prefix) < 0)
+			return -1;
+	} else {
+		pending = change_pending(prefix);
+		if (pending < 0)
+			return -1;
+		if (pending) {
+			fail("cannot roll back the interrupted change in '%s' (read-only)", prefix);
+			note_as_is();
+		}
+	}
+	if (env_lock_share(inv->lock) < 0)
+		inv->lock = LOCK_BUSY;
+	return 0;
+}
+
 int env_setup(struct invocation *inv)
 {
 	const struct option_spec *specs = inv->cmd->options;
@@ -79,18 +146,11 @@ int env_setup(struct invocation *inv)
 		inv->lock = env_lock(inv->cfg.prefix);
 		if (inv->lock < 0)
 			return -1;
-	} else if (flags & CMD_READ) {
-		/*
-		 * An interrupted change is rolled back first, so what is read is what is
-		 * there.  While another process works (a long build), records are read as
-		 * they are: they change only at a commit.
-		 */
-		inv->lock = env_trylock(inv->cfg.prefix);
-		if (inv->lock == -1)
+		if (recover(inv->cfg.prefix) < 0)
 			return -1;
+	} else if (flags & CMD_READ) {
+		return setup_reader(inv);
 	}
-	if (inv->lock >= 0 && recover(inv->cfg.prefix) < 0)
-		return -1;
 	return 0;
 }
 

@@ -13,9 +13,12 @@ int env_locate(const char *dir, struct env_config *cfg);
 /*
  * What the dispatcher does for a CMD_ENV command before its exec: locates
  * the environment (its option "env", else $CENV) into inv->cfg and, as the
- * flags say, takes the lock into inv->lock (CMD_LOCK: waits for it; CMD_READ:
- * LOCK_BUSY when another process holds it) and rolls back an interrupted
- * change under it.  -1 with fail(); env_release() frees what it took either way.
+ * flags say, takes the lock into inv->lock and rolls back an interrupted
+ * change under it.  CMD_LOCK: waits for the lock.  CMD_READ: a shared lock
+ * (env_lock_read), LOCK_BUSY while a change holds it, or -1 when it cannot
+ * be had read-only; then it reads as is and says so once on stderr
+ * ("cenv: note: cannot lock '...' (read-only): reading as is").  -1 with
+ * fail(); env_release() frees what it took either way.
  */
 int env_setup(struct invocation *inv);
 void env_release(struct invocation *inv);

@@ -67,6 +67,12 @@ static void write_value(struct strbuf *out, const char *key, const char *value)
 
 int config_write(const char *path, const struct env_config *cfg, int fresh)
 {
+	return config_write_at(AT_FDCWD, path, path, cfg, fresh);
+}
+
+int config_write_at(int dir, const char *name, const char *shown, const struct env_config *cfg,
+		    int fresh)
+{
 	struct strbuf out = STRBUF_INIT;
 	int ret;
 
@@ -80,8 +86,8 @@ int config_write(const char *path, const struct env_config *cfg, int fresh)
 		write_value(&out, "cc", cfg->cc);
 	write_value(&out, "isolated", cfg->isolated ? "true" : "false");
 	write_value(&out, "command", cfg->command);
-	ret = fresh ? write_file_new(path, out.buf, out.len, 0644)
-		    : write_file_atomic(path, out.buf, out.len, 0644);
+	ret = fresh ? write_file_new_at(dir, name, shown, out.buf, out.len, 0644)
+		    : write_file_atomic_at(dir, name, shown, out.buf, out.len, 0644);
 	sb_release(&out);
 	return ret;
 }

@@ -18,6 +18,9 @@ void config_release(struct env_config *cfg);
 int config_read(const char *path, struct env_config *cfg);
 /* Writes cfg to path: atomically, or, when fresh (no file there yet), directly; -1 with fail(). */
 int config_write(const char *path, const struct env_config *cfg, int fresh);
+/* The same in the directory dir (a descriptor), refusing a symlink at name; shown names it in messages. */
+int config_write_at(int dir, const char *name, const char *shown, const struct env_config *cfg,
+		    int fresh);
 
 /* The value encoding of cenv.cfg, exposed for the unit tests: caller frees. */
 char *config_escape(const char *value, int escape_spaces);

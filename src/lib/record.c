@@ -413,19 +413,25 @@ static int check_record(const struct record *r)
 
 int record_save(const char *prefix, const struct record *r)
 {
-	char *dir, *path, *text;
-	int ret = -1;
+	char *shown, *text;
+	int root, dir = -1, ret = -1;
 
 	if (check_record(r) < 0)
 		return -1;
-	dir = path_join(prefix, RECORD_DIR);
-	path = record_path(prefix, r->name);
+	/* never through a symlink: records/ and the record are cenv's own (layout_open) */
+	root = layout_open_root(prefix);
+	if (root >= 0)
+		dir = layout_open(root, prefix, RECORD_DIR, 0755);
+	shown = record_path(prefix, r->name);
 	text = format_record(r);
-	if (mkdir_p(dir, 0755, NULL) == 0)
-		ret = write_file_atomic(path, text, strlen(text), 0644);
+	if (dir >= 0)
+		ret = write_file_atomic_at(dir, r->name, shown, text, strlen(text), 0644);
 	free(text);
-	free(path);
-	free(dir);
+	free(shown);
+	if (dir >= 0)
+		close(dir);
+	if (root >= 0)
+		close(root);
 	return ret;
 }
 

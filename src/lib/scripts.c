@@ -1,10 +1,13 @@
 /* scripts.c - writes an environment's activate scripts from the built-in templates. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "activation.h"
 #include "version.h"
 #include "error.h"
+#include "layout.h"
 #include "quote.h"
 #include "scripts.h"
 #include "template.h"
@@ -108,22 +111,38 @@ int scripts_render(const struct env_config *cfg, const char *template_name, stru
 	return fail("no built-in template '%s'", template_name);
 }
 
+int scripts_write_at(int root, const struct env_config *cfg, int fresh)
+{
+	int bin = layout_open(root, cfg->prefix, "bin", 0);
+	size_t i;
+	int ret = 0;
+
+	if (bin < 0)
+		return -1;
+	for (i = 0; ret == 0 && i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		struct strbuf text = STRBUF_INIT;
+		const char *name = scripts[i].file + strlen("bin/");
+		char *shown = path_join(cfg->prefix, scripts[i].file);
+		mode_t mode = (mode_t)scripts[i].mode;
+
+		ret = render(cfg, scripts[i].template_name, scripts[i].shell, &text);
+		if (ret == 0)
+			ret = fresh ? write_file_new_at(bin, name, shown, text.buf, text.len, mode)
+				    : write_file_atomic_at(bin, name, shown, text.buf, text.len, mode);
+		sb_release(&text);
+		free(shown);
+	}
+	close(bin);
+	return ret < 0 ? -1 : 0;
+}
+
 int scripts_write(const struct env_config *cfg, int fresh)
 {
-	size_t i;
+	int root = layout_open_root(cfg->prefix), ret;
 
-	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
-		struct strbuf text = STRBUF_INIT;
-		char *path = path_join(cfg->prefix, scripts[i].file);
-		int ret = render(cfg, scripts[i].template_name, scripts[i].shell, &text);
-
-		if (ret == 0)
-			ret = fresh ? write_file_new(path, text.buf, text.len, (mode_t)scripts[i].mode)
-				    : write_file_atomic(path, text.buf, text.len, (mode_t)scripts[i].mode);
-		sb_release(&text);
-		free(path);
-		if (ret < 0)
-			return -1;
-	}
-	return 0;
+	if (root < 0)
+		return -1;
+	ret = scripts_write_at(root, cfg, fresh);
+	close(root);
+	return ret;
 }

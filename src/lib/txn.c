@@ -73,24 +73,16 @@ static void txn_close(struct txn *t)
 /* Opens DIR and DIR/var/cenv; 1 when DIR/var/cenv does not exist (and missing_ok). */
 static int txn_open(struct txn *t, const char *prefix, int missing_ok)
 {
-	const char *leaf;
-	int parent;
-
 	memset(t, 0, sizeof(*t));
 	crash_start(&t->hook); /* where the transaction starts */
 	t->prefix = prefix;
 	t->root = t->state = t->txn = t->backup = t->stage = -1;
 	t->state_path = path_join(prefix, LAYOUT_STATE);
-	t->root = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t->root = layout_open_root(prefix);
 	if (t->root < 0)
-		return fail_errno("cannot open the environment '%s'", prefix);
-	parent = fsat_parent(t->root, prefix, LAYOUT_STATE, &leaf);
-	if (parent >= 0) {
-		t->state = fsat_open_dir(parent, leaf);
-		if (t->state < 0)
-			fail_errno("cannot open '%s'", t->state_path);
-		close(parent);
-	}
+		return -1;
+	/* the state directory is never reached through a symlink: one is named (layout_open) */
+	t->state = layout_open(t->root, prefix, LAYOUT_STATE, 0);
 	if (t->state < 0)
 		return missing_ok && errno == ENOENT ? 1 : -1;
 	return 0;
@@ -99,18 +91,8 @@ static int txn_open(struct txn *t, const char *prefix, int missing_ok)
 /* The records directory, or -1 (errno ENOENT when it does not exist). */
 int txn_open_records(struct txn *t)
 {
-	const char *leaf;
-	int parent = fsat_parent(t->root, t->prefix, RECORD_DIR, &leaf), fd, saved;
-
-	if (parent < 0)
-		return -1;
-	fd = fsat_open_dir(parent, leaf);
-	saved = errno;
-	close(parent);
-	if (fd < 0 && saved != ENOENT)
-		fail_errno("cannot open '%s/%s'", t->prefix, RECORD_DIR);
-	errno = saved;
-	return fd;
+	/* a symlink on the way is named (layout_open); ENOENT, the records not made yet, is kept */
+	return layout_open(t->root, t->prefix, RECORD_DIR, 0);
 }
 
 /* 1 when records/NAME exists, 0 when not, -1 with fail() when the records cannot be read. */

@@ -361,21 +361,39 @@ int write_all(int fd, const void *data, size_t len, off_t off)
 	return 0;
 }
 
-int write_file_new(const char *path, const char *data, size_t len, mode_t mode)
+/* What the *_at writers refuse to replace: cenv's own files are never symlinks. */
+static int refuse_link(int dir, const char *name, const char *shown)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	struct stat st;
 
-	int failed;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return fail("'%s' is a symbolic link; cenv will not write through it", shown);
+	return 0;
+}
 
+int write_file_new_at(int dir, const char *name, const char *shown, const char *data, size_t len,
+		      mode_t mode)
+{
+	int fd, failed;
+
+	if (refuse_link(dir, name, shown) < 0)
+		return -1;
+	/* O_EXCL refuses anything there, a symlink included (it is not followed) */
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
-		return fail_errno("cannot write '%s'", path);
+		return fail_errno("cannot write '%s'", shown);
 	failed = write_all(fd, data, len, -1) < 0;
 	if (close(fd) < 0 || failed) {
-		fail_errno("cannot write '%s'", path);
-		unlink(path);
+		fail_errno("cannot write '%s'", shown);
+		unlinkat(dir, name, 0);
 		return -1;
 	}
 	return 0;
+}
+
+int write_file_new(const char *path, const char *data, size_t len, mode_t mode)
+{
+	return write_file_new_at(AT_FDCWD, path, path, data, len, mode);
 }
 
 int is_temp_name(const char *name)
@@ -398,7 +416,7 @@ int is_temp_name(const char *name)
  * collision (a leftover of a killed process with the same id) a retry
  * instead of two writers sharing one file.
  */
-static int open_temp(const char *path, mode_t mode, char **tmp)
+static int open_temp(int dir, const char *name, mode_t mode, char **tmp)
 {
 	static _Atomic unsigned long counter;
 	int attempt;
@@ -407,8 +425,8 @@ static int open_temp(const char *path, mode_t mode, char **tmp)
 		unsigned long n = counter++;
 		int fd;
 
-		*tmp = xasprintf("%s" TEMP_MARK "%ld%06lu", path, (long)getpid(), n % 1000000);
-		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		*tmp = xasprintf("%s" TEMP_MARK "%ld%06lu", name, (long)getpid(), n % 1000000);
+		fd = openat(dir, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 		free(*tmp);
@@ -418,26 +436,41 @@ static int open_temp(const char *path, mode_t mode, char **tmp)
 	return -1;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
+/* The atomic write, in dir; with no_link a symlink at name is refused, not replaced. */
+static int write_atomic(int dir, const char *name, const char *shown, const char *data,
+			size_t len, mode_t mode, int no_link)
 {
-	char *tmp;
+	char *tmp = NULL;
 	int fd, failed, ret = -1;
 
-	fd = open_temp(path, mode, &tmp);
+	if (no_link && refuse_link(dir, name, shown) < 0)
+		return -1;
+	fd = open_temp(dir, name, mode, &tmp);
 	if (fd < 0) {
-		fail_errno("cannot write '%s'", path);
+		fail_errno("cannot write '%s'", shown);
 		goto out;
 	}
 	failed = write_all(fd, data, len, -1) < 0;
-	if (close(fd) < 0 || failed || rename(tmp, path) < 0) {
-		fail_errno("cannot write '%s'", path);
-		unlink(tmp);
+	if (close(fd) < 0 || failed || renameat(dir, tmp, dir, name) < 0) {
+		fail_errno("cannot write '%s'", shown);
+		unlinkat(dir, tmp, 0);
 		goto out;
 	}
 	ret = 0;
 out:
 	free(tmp);
 	return ret;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	return write_atomic(AT_FDCWD, path, path, data, len, mode, 0);
+}
+
+int write_file_atomic_at(int dir, const char *name, const char *shown, const char *data,
+			 size_t len, mode_t mode)
+{
+	return write_atomic(dir, name, shown, data, len, mode, 1);
 }
 
 char *read_link_at(int dirfd, const char *path, size_t hint)

@@ -58,6 +58,16 @@ int write_file_new(const char *path, const char *data, size_t len, mode_t mode);
  * same directory (unique between processes and threads), then an fsync-free rename.
  */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/*
+ * The same two in the directory dir (a descriptor, or AT_FDCWD), name one
+ * component there; shown names the file in messages.  For cenv's own files:
+ * a symlink at name is refused ("'SHOWN' is a symbolic link; cenv will not
+ * write through it"), never followed or replaced.
+ */
+int write_file_new_at(int dir, const char *name, const char *shown, const char *data, size_t len,
+		      mode_t mode);
+int write_file_atomic_at(int dir, const char *name, const char *shown, const char *data,
+			 size_t len, mode_t mode);
 /* The temporary names write_file_atomic uses, and leaves when killed: NAME.tmp.DIGITS. */
 #define TEMP_MARK ".tmp."
 int is_temp_name(const char *name);

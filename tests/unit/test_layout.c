@@ -133,12 +133,12 @@ static void test_make_dirs_fails(void **state)
 
 	(void)state;
 	touch("lib");
-	message = xasprintf("cannot create '%s/lib': File exists", base);
+	message = xasprintf("'%s/lib' is not a directory", base);
 	assert_int_equal(layout_make_dirs(base), -1);
 	assert_string_equal(last_error(), message);
 	free(message);
 
-	message = xasprintf("cannot create '%s/bin': No such file or directory", missing);
+	message = xasprintf("cannot open the environment '%s': No such file or directory", missing);
 	assert_int_equal(layout_make_dirs(missing), -1);
 	assert_string_equal(last_error(), message);
 	assert_false(path_exists(missing));
@@ -213,6 +213,88 @@ static void test_path_rules(void **state)
 	assert_false(layout_in_state("var/cen"));
 }
 
+/* A symlink on the way, at any depth, is refused by name and nothing is made at its target. */
+static void test_open_symlink(void **state)
+{
+	char *outside = path_join(base, "outside"), *env = path_join(base, "env");
+	char *lib = path_join(env, "lib"), *message;
+	int root, fd;
+
+	(void)state;
+	mkdir_rel("outside");
+	mkdir_rel("env/var/cenv");
+	assert_int_equal(symlink(outside, lib), 0);
+	root = layout_open_root(env);
+	assert_true(root >= 0);
+	message = xasprintf("'%s/lib' is a symbolic link; cenv will not write through it", env);
+	assert_int_equal(layout_open(root, env, "lib/pkgconfig", 0777), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(layout_make_dirs_at(root, env), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(dir_is_empty(outside), 1);
+	free(message);
+	/* a component that is a file is no directory */
+	touch("env/share");
+	message = xasprintf("'%s/share' is not a directory", env);
+	assert_int_equal(layout_open(root, env, "share/man", 0777), -1);
+	assert_string_equal(last_error(), message);
+	free(message);
+	/* a real one opens, and missing ones are made */
+	fd = layout_open(root, env, "var/cenv/records", 0755);
+	assert_true(fd >= 0);
+	close(fd);
+	{
+		char *rec = path_join(env, "var/cenv/records");
+
+		assert_true(is_dir(rec));
+		free(rec);
+	}
+	close(root);
+	free(lib);
+	free(env);
+	free(outside);
+}
+
+/* --clear's emptying: everything goes but the lock (the same file), the way to it and cenv.cfg. */
+static void test_clear_keeps_lock(void **state)
+{
+	char *lock = path_join(base, "var/cenv/lock"), *cfg = path_join(base, "cenv.cfg");
+	char *rec = path_join(base, "var/cenv/records"), *bin = path_join(base, "bin");
+	struct stat before, after;
+	int root;
+
+	(void)state;
+	assert_int_equal(layout_make_dirs(base), 0);
+	touch("var/cenv/lock");
+	touch("cenv.cfg");
+	mkdir_rel("var/cenv/records");
+	touch("var/cenv/records/zlib");
+	touch("var/other");
+	touch("lib/libz.a");
+	assert_int_equal(lstat(lock, &before), 0);
+	root = layout_open_root(base);
+	assert_true(root >= 0);
+	assert_int_equal(layout_clear(root, base), 0);
+	close(root);
+	assert_int_equal(lstat(lock, &after), 0);
+	assert_true(before.st_ino == after.st_ino && before.st_dev == after.st_dev);
+	assert_true(path_exists(cfg));
+	assert_false(path_exists(rec));
+	assert_false(path_exists(bin));
+	{
+		char *other = path_join(base, "var/other"), *lib = path_join(base, "lib");
+
+		assert_false(path_exists(other));
+		assert_false(path_exists(lib));
+		free(other);
+		free(lib);
+	}
+	free(lock);
+	free(cfg);
+	free(rec);
+	free(bin);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +304,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_make_dirs_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_make_dirs_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_is_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_keeps_lock, setup, teardown),
 		cmocka_unit_test(test_check_path),
 		cmocka_unit_test(test_path_rules),
 	};

@@ -251,13 +251,69 @@ static void test_errors(void **state)
 	free(message);
 
 	assert_int_equal(symlink(target, f->lock), 0);
-	message = xasprintf("cannot open the lock '%s': Too many levels of symbolic links", f->lock);
+	message = xasprintf("'%s' is a symbolic link; cenv will not write through it", f->lock);
 	assert_int_equal(env_lock(f->dir), -1);
 	assert_string_equal(last_error(), message);
 	assert_false(path_exists(target));
 	free(message);
 	free(target);
 	free(missing);
+}
+
+/* A symlinked DIR/var/cenv: every way in refuses it by name, and no lock appears at its target. */
+static void test_state_symlink(void **state)
+{
+	struct fixture *f = *state;
+	char *state_dir = path_join(f->dir, "var/cenv"), *outside = path_join(f->dir, "outside");
+	char *message = xasprintf("'%s/var/cenv' is a symbolic link; cenv will not write through it",
+				  f->dir);
+	int how;
+
+	assert_int_equal(remove_tree(state_dir), 0);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	assert_int_equal(symlink(outside, state_dir), 0);
+	assert_int_equal(env_lock(f->dir), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(env_trylock(f->dir), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(env_lock_read(f->dir, &how), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(dir_is_empty(outside), 1);
+	free(message);
+	free(outside);
+	free(state_dir);
+}
+
+/* A reader alone gets it exclusively and writable, and shares it; then a writer is busy, another reader shares. */
+static void test_read_lock(void **state)
+{
+	struct fixture *f = *state;
+	int how, fd = env_lock_read(f->dir, &how), other, how2;
+
+	assert_true(fd >= 0);
+	assert_int_equal(how, LOCK_ALONE | LOCK_WRITABLE);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_false(lock_file_free(f->lock));
+	assert_int_equal(env_lock_share(fd), 0);
+	assert_int_equal(env_trylock(f->dir), LOCK_BUSY); /* shared still keeps a change out */
+	other = env_lock_read(f->dir, &how2);
+	assert_true(other >= 0);
+	assert_int_equal(how2, LOCK_WRITABLE); /* not alone: the first reader holds it */
+	env_unlock(other);
+	env_unlock(fd);
+	assert_true(lock_file_free(f->lock));
+}
+
+/* A change holds it: a reader is told LOCK_BUSY at once. */
+static void test_read_lock_busy(void **state)
+{
+	struct fixture *f = *state;
+	int how;
+
+	start_holder(f);
+	assert_int_equal(env_lock_read(f->dir, &how), LOCK_BUSY);
+	assert_int_equal(kill(f->holder, SIGKILL), 0);
+	reap_killed(f);
 }
 
 int main(void)
@@ -269,6 +325,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_wait_no_handler, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_released_on_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_lock_busy, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -230,6 +230,39 @@ static void test_source_fish(void **state)
 	free(out);
 }
 
+/* A symlinked bin/ or script: refused by name, nothing written at the target, fresh or not. */
+static void test_symlink_refused(void **state)
+{
+	char *bin = path_join(cfg.prefix, "bin"), *outside = path_join(base, "outside");
+	char *script = path_join(cfg.prefix, "bin/activate.csh"), *message;
+
+	(void)state;
+	assert_int_equal(mkdir(outside, 0755), 0);
+	assert_int_equal(remove_tree(bin), 0);
+	assert_int_equal(symlink(outside, bin), 0);
+	message = xasprintf("'%s' is a symbolic link; cenv will not write through it", bin);
+	assert_int_equal(scripts_write(&cfg, 0), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(scripts_write(&cfg, 1), -1);
+	assert_string_equal(last_error(), message);
+	assert_int_equal(dir_is_empty(outside), 1);
+	free(message);
+
+	/* bin/ real, one script a symlink: refused too, not replaced */
+	assert_int_equal(unlink(bin), 0);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	assert_int_equal(symlink("../../outside/x", script), 0);
+	message = xasprintf("'%s' is a symbolic link; cenv will not write through it", script);
+	assert_int_equal(scripts_write(&cfg, 0), -1);
+	assert_string_equal(last_error(), message);
+	assert_true(path_exists(script) && !is_dir(script));
+	assert_int_equal(dir_is_empty(outside), 1);
+	free(message);
+	free(script);
+	free(outside);
+	free(bin);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +273,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_source_bash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_not_sourced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_fish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
