@@ -454,7 +454,8 @@ int build_run(const struct build_request *req)
 	}
 	if (b.builddir && mkdir_p(b.builddir, 0755, NULL) < 0)
 		goto out;
-	b.log_fd = open(req->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	b.log_fd = req->log_fd > 2 ? req->log_fd
+				   : open(req->log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (b.log_fd < 0) {
 		fail_errno("cannot build '%s': cannot open the log '%s'", name, req->log_path);
 		goto out;
@@ -489,7 +490,7 @@ int build_run(const struct build_request *req)
 	write_all(b.log_fd, head.buf, head.len, -1);
 out:
 	sb_release(&head);
-	if (b.log_fd >= 0)
+	if (b.log_fd >= 0 && b.log_fd != req->log_fd)
 		close(b.log_fd);
 	free(b.src);
 	free(b.builddir);
@@ -512,10 +513,11 @@ int log_tail(const char *path, int n, char **out)
 	int fd, found = 0;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a planted symlink or FIFO at the log is not read for the report */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fail_errno("cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		fail_errno("cannot read '%s'", path);
 		close(fd);
 		return -1;

@@ -168,3 +168,199 @@ void fsat_cache_release(struct fsat_cache *c)
 	free(c->dir);
 	c->dir = NULL;
 }
+
+/* ---- removing a tree of any depth ------------------------------------------ */
+
+/* One directory on the way down: its name in its parent and its identity. */
+struct rm_level {
+	char *name;
+	dev_t dev;
+	ino_t ino;
+};
+
+/* base/name/.../leaf of the levels, for messages (any length: it is only printed). */
+static char *rm_path(const char *base, const struct rm_level *lv, size_t n, const char *leaf)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	sb_adds(&sb, base);
+	for (i = 0; i < n; i++) {
+		sb_addc(&sb, '/');
+		sb_adds(&sb, lv[i].name);
+	}
+	if (leaf && *leaf) {
+		sb_addc(&sb, '/');
+		sb_adds(&sb, leaf);
+	}
+	return sb_detach(&sb);
+}
+
+/* Opens the directory name in at to empty it, giving its owner rwx when it lacks them. */
+static int rm_open(int at, const char *name, struct stat *st)
+{
+	int fd = fsat_open_dir(at, name);
+
+	/* fchmodat follows a symlink, but fsat_open_dir just saw a directory (or EACCES on one) */
+	if (fd < 0 && errno == EACCES && fchmodat(at, name, 0700, 0) == 0)
+		fd = fsat_open_dir(at, name);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 ||
+	    ((st->st_mode & 0700) != 0700 && fchmod(fd, (st->st_mode & 07777) | 0700) < 0)) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Removes every entry of the directory fd that is not a directory; *sub gets the name of
+ * the first directory met (the caller descends into it), or NULL when fd is now empty.
+ * -1 with errno set, *bad the entry that could not be removed (caller frees).
+ */
+static int rm_entries(int fd, char **sub, char **bad)
+{
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int ret = 0;
+
+	*sub = *bad = NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		/* (POSIX has no d_type) */
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			ret = -1;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			*sub = xstrdup(de->d_name);
+			break;
+		}
+		if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT) {
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 0 && !*sub && errno)
+		ret = -1;
+	{
+		int saved = errno;
+
+		if (ret < 0)
+			*bad = xstrdup(de ? de->d_name : "");
+		closedir(d);
+		errno = saved;
+	}
+	return ret;
+}
+
+int fsat_remove_tree(int at, const char *base, const char *name)
+{
+	struct rm_level *lv = NULL;
+	size_t n = 0, cap = 0;
+	struct stat st;
+	char *sub = NULL, *bad = NULL, *shown;
+	int fd = -1, ret = -1;
+
+	if (!fsat_plain_name(name) || strchr(name, '/'))
+		return fail("cannot remove '%s/%s': not a name in the directory", base, name);
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : fail_errno("cannot remove '%s/%s'", base, name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(at, name, 0) < 0 && errno != ENOENT)
+			return fail_errno("cannot remove '%s/%s'", base, name);
+		return 0;
+	}
+	fd = rm_open(at, name, &st);
+	if (fd < 0)
+		return fail_errno("cannot remove '%s/%s'", base, name);
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			lv = xrealloc(lv, cap * sizeof(*lv));
+		}
+		lv[n].name = sub ? sub : xstrdup(name);
+		lv[n].dev = st.st_dev;
+		lv[n].ino = st.st_ino;
+		n++;
+		sub = NULL;
+		/* empty the deepest directory, going down at each subdirectory found */
+		while (rm_entries(fd, &sub, &bad) == 0 && !sub) {
+			int parent;
+
+			if (n == 1) {
+				fsat_close(&fd);
+				if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+					bad = NULL;
+					goto fail_here;
+				}
+				ret = 0;
+				goto out;
+			}
+			parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (parent < 0 || fstat(parent, &st) < 0)
+				goto fail_here;
+			if (st.st_dev != lv[n - 2].dev || st.st_ino != lv[n - 2].ino) {
+				close(parent);
+				shown = rm_path(base, lv, n, NULL);
+				fail("cannot remove '%s': it was moved while being removed", shown);
+				free(shown);
+				goto out;
+			}
+			fsat_close(&fd);
+			fd = parent;
+			n--;
+			if (unlinkat(fd, lv[n].name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+				bad = lv[n].name;
+				lv[n].name = NULL;
+				goto fail_here;
+			}
+			free(lv[n].name);
+		}
+		if (!sub)
+			goto fail_here; /* rm_entries failed on bad */
+		{
+			int next = rm_open(fd, sub, &st);
+
+			if (next < 0) {
+				bad = sub;
+				sub = NULL;
+				goto fail_here;
+			}
+			fsat_close(&fd);
+			fd = next;
+		}
+	}
+fail_here:
+	{
+		int saved = errno;
+
+		shown = rm_path(base, lv, n, bad);
+		errno = saved;
+		fail_errno("cannot remove '%s'", shown);
+		free(shown);
+	}
+out:
+	fsat_close(&fd);
+	while (n > 0)
+		free(lv[--n].name);
+	free(lv);
+	free(sub);
+	free(bad);
+	return ret;
+}

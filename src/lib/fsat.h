@@ -44,6 +44,16 @@ int fsat_parent(int root, const char *base, const char *rel, const char **leaf);
 /* lstat of rel under root: 0, 1 when absent (ENOENT or ENOTDIR), -1 with fail() naming base/rel. */
 int fsat_lstat(int root, const char *base, const char *rel, struct stat *st);
 
+/*
+ * rm -rf of name (one component) in the directory at, never following a
+ * symlink: a symlink is removed, not what it points to.  Any depth, paths
+ * longer than PATH_MAX included: it holds one directory open at a time and
+ * climbs back through "..", checked to be the directory it came from.  A
+ * directory without u+rwx (a build's 0555 tree) gets it first.  base names at
+ * in messages.  0 (also when name is absent), or -1 with fail().
+ */
+int fsat_remove_tree(int at, const char *base, const char *name);
+
 /* 1 when leaf (in dir) is an empty directory, reached without a symlink; 0 otherwise. */
 int fsat_dir_empty(int dir, const char *leaf);
 

@@ -14,9 +14,12 @@
 #include "build.h"
 #include "digest.h"
 #include "error.h"
+#include "failp.h"
+#include "fsat.h"
 #include "install.h"
 #include "layout.h"
 #include "quote.h"
+#include "stagecheck.h"
 #include "txn.h"
 #include "unpack.h"
 #include "util.h"
@@ -70,45 +73,212 @@ static void fill_record(const struct install_source *src, const char *digest,
 	rec->depends = src->depends && *src->depends ? xstrdup(src->depends) : NULL;
 }
 
-/* The work area: DIR/var/cenv/work/NAME/{src,build,stage}, made fresh. */
+/* The message for a symlink found where cenv writes its own file. */
+static int own_symlink(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+
+	failp("'%s' is a symbolic link; cenv will not write through it", path);
+	free(path);
+	return -1;
+}
+
+/*
+ * Opens cenv's own directory prefix/rel ("var/cenv/logs"), made if missing, one component at a
+ * time from the environment's root without following a symlink: a symlink planted there would
+ * have cenv write outside the environment.  -1 with fail() naming it.
+ */
+static int open_own_dir(const char *prefix, const char *rel, mode_t mkdir_mode)
+{
+	int root = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, saved;
+	size_t bad = 0;
+	struct stat st;
+	char *part;
+
+	if (root < 0)
+		return fail_errno("cannot open '%s'", prefix);
+	fd = fsat_walk(root, rel, strlen(rel), mkdir_mode, &bad);
+	saved = errno;
+	if (fd < 0) {
+		part = xasprintf("%.*s", (int)bad, rel);
+		if ((saved == ELOOP || saved == ENOTDIR) &&
+		    fstatat(root, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+			own_symlink(prefix, part);
+		} else if (saved == ELOOP || saved == ENOTDIR) {
+			failp("'%s/%s' is not a directory", prefix, part);
+		} else {
+			errno = saved;
+			fail_errno(saved == ENOENT ? "cannot open '%s/%s'" : "cannot create '%s/%s'", prefix,
+				   part);
+		}
+		free(part);
+	}
+	close(root);
+	return fd;
+}
+
+/*
+ * The work area: DIR/var/cenv/work/NAME/{src,build,stage}, made fresh.  A leftover one (an
+ * install that never finished, however deep) is removed first; *work is set only once the area
+ * is ours (NULL otherwise: nothing to remove afterwards).
+ */
 static int make_work(const char *prefix, const char *name, char **work)
 {
 	static const char *const parts[] = { "src", "build", "stage" };
+	char *workdir = xasprintf("%s/%s/work", prefix, LAYOUT_STATE), *path = path_join(workdir, name);
+	int wfd = open_own_dir(prefix, LAYOUT_STATE "/work", 0755), fd = -1, ret = -1;
+	struct stat st;
 	size_t i;
 
-	*work = xasprintf("%s/%s/work/%s", prefix, LAYOUT_STATE, name);
-	if (remove_tree(*work) < 0 || mkdir_p(*work, 0755, NULL) < 0)
-		return -1;
-	for (i = 0; i < 3; i++) {
-		char *dir = path_join(*work, parts[i]);
-		int ret = mkdir(dir, 0755);
-
-		if (ret < 0)
-			fail_errno("cannot create '%s'", dir);
-		free(dir);
-		if (ret < 0)
-			return -1;
+	*work = NULL;
+	if (wfd < 0)
+		goto out;
+	if (fstatat(wfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		own_symlink(workdir, name);
+		goto out;
 	}
-	return 0;
+	if (fsat_remove_tree(wfd, workdir, name) < 0)
+		goto out;
+	if (mkdirat(wfd, name, 0755) < 0 || (fd = fsat_open_dir(wfd, name)) < 0) {
+		fail_errno("cannot create '%s'", path);
+		goto out;
+	}
+	*work = path;
+	path = NULL;
+	for (i = 0; i < 3; i++) {
+		if (mkdirat(fd, parts[i], 0755) < 0) {
+			fail_errno("cannot create '%s/%s'", *work, parts[i]);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (wfd >= 0)
+		close(wfd);
+	free(workdir);
+	free(path);
+	return ret;
+}
+
+/* Removes the work area NAME, and work/ itself once empty, from the root down (no symlink followed). */
+static void remove_work(const char *prefix, const char *name)
+{
+	int state = open_own_dir(prefix, LAYOUT_STATE, 0), wfd;
+	char *workdir;
+
+	if (state < 0)
+		return;
+	wfd = fsat_open_dir(state, "work");
+	if (wfd >= 0) {
+		workdir = xasprintf("%s/%s/work", prefix, LAYOUT_STATE);
+		fsat_remove_tree(wfd, workdir, name);
+		close(wfd);
+		free(workdir);
+		/* a failed install leaves the tree as it was */
+		unlinkat(state, "work", AT_REMOVEDIR);
+	}
+	close(state);
+}
+
+/*
+ * The build log, var/cenv/logs/NAME.log, opened empty for appending, reached from the root
+ * without following a symlink and refused unless a regular file.  -1 with fail().
+ */
+static int open_log(const char *prefix, const char *name, const char *log)
+{
+	char *leaf = xasprintf("%s.log", name), *logdir = path_dirname(log);
+	int dir = open_own_dir(prefix, LAYOUT_STATE "/logs", 0755), fd = -1;
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	if (dir < 0)
+		goto out;
+	/* O_NONBLOCK: a FIFO there fails (ENXIO) instead of waiting for a reader */
+	fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			own_symlink(logdir, leaf);
+		else
+			fail_errno("cannot open the log '%s'", log);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ftruncate(fd, 0) < 0 ||
+	    fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		if (S_ISREG(st.st_mode))
+			fail_errno("cannot truncate '%s'", log);
+		else
+			failp("'%s' is not a regular file", log);
+		close(fd);
+		fd = -1;
+	}
+out:
+	if (dir >= 0)
+		close(dir);
+	free(leaf);
+	free(logdir);
+	return fd;
+}
+
+/* The characters build systems split or interpret in a path, and what each does to it. */
+static const char *splitting_char(const char *path)
+{
+	for (; *path; path++) {
+		switch (*path) {
+		case ' ':
+			return "build systems split paths at spaces";
+		case '\t':
+			return "build systems split paths at tabs";
+		case '#':
+			return "make reads '#' as the start of a comment";
+		case '$':
+			return "make and the shell expand '$'";
+		case '\'':
+		case '"':
+			return "build systems take quotes out of paths";
+		case '\\':
+			return "build systems read a backslash as an escape";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Until packages can be built at one prefix and moved to another, a build system that is not
+ * "prebuilt" cannot build into a prefix with such characters: zlib's make and CMake's compiler
+ * check split "-Wl,-rpath,/tmp/my env/lib" into words.  Refused before anything is built.
+ */
+static int check_build_prefix(const char *name, const char *prefix, enum build_system sys)
+{
+	const char *why = sys == BUILD_PREBUILT ? NULL : splitting_char(prefix);
+
+	if (!why)
+		return 0;
+	return failp("cannot build '%s' into '%s': %s; create the environment at a path without "
+		     "' ', tab, #, $, quotes or backslash (prebuilt packages install anywhere)",
+		     name, prefix, why);
 }
 
 static int build_package(const struct install_env *env, const struct install_source *src,
-			 const char *work, const char *srcdir, enum build_system *sys)
+			 const char *work, const char *srcdir, enum build_system *sys,
+			 int *build_failed)
 {
 	struct build_request req = { 0 };
 	char *builddir = path_join(work, "build"), *destdir = path_join(work, "stage");
 	char *log = install_log_path(env->prefix, src->name);
-	char *logdir = path_dirname(log);
-	int ret = -1;
+	int ret = -1, log_fd = -1;
 
 	if (src->build ? build_system_parse(src->build, sys) < 0 : build_detect(srcdir, sys) < 0) {
 		fail_wrap("%s", src->name);
 		goto out;
 	}
-	if (mkdir_p(logdir, 0755, NULL) < 0)
+	/* the build system just detected: refused right away, nothing built, no log written */
+	if (check_build_prefix(src->name, env->prefix, *sys) < 0)
 		goto out;
-	if (truncate(log, 0) < 0 && errno != ENOENT) {
-		fail_errno("cannot truncate '%s'", log);
+	log_fd = open_log(env->prefix, src->name, log);
+	if (log_fd < 0) {
+		fail_wrap("%s", src->name);
 		goto out;
 	}
 	req.name = src->name;
@@ -117,17 +287,20 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.builddir = builddir;
 	req.destdir = destdir;
 	req.log_path = log;
+	req.log_fd = log_fd;
 	req.args = src->args;
 	req.nargs = src->nargs;
 	req.envp = env->envp;
 	req.jobs = env->jobs;
 	req.system = *sys;
 	ret = build_run(&req);
+	*build_failed = ret < 0;
 out:
+	if (log_fd >= 0)
+		close(log_fd);
 	free(builddir);
 	free(destdir);
 	free(log);
-	free(logdir);
 	return ret;
 }
 
@@ -145,6 +318,10 @@ int install_package(const struct install_env *env, const struct install_source *
 	/* the name becomes a directory under var/cenv/work: never "..", never a path */
 	if (!valid_package_name(src->name))
 		return fail("'%s' is not a package name", src->name);
+	/* a build system named in the manifest: refused before anything is read or unpacked */
+	if (src->build && build_system_parse(src->build, &sys) == 0 &&
+	    check_build_prefix(src->name, env->prefix, sys) < 0)
+		return -1;
 	/*
 	 * One open file for the checksum and the unpacking: what is unpacked is what
 	 * was checked, and the check comes before anything reads its contents.
@@ -164,15 +341,16 @@ int install_package(const struct install_env *env, const struct install_source *
 	uopt.subdir = src->subdir;
 	if (unpack_archive_fd(fd, src->archive, unpacked, &uopt, &ures) < 0)
 		goto out;
-	if (build_package(env, src, work, ures.srcdir, &sys) < 0) {
-		*build_failed = 1;
+	if (build_package(env, src, work, ures.srcdir, &sys, build_failed) < 0)
+		goto out;
+	/* before anything of it is read or moved: a real prefix, no symlink leading out */
+	stage_root = path_join(work, "stage");
+	if (stagecheck(stage_root, env->prefix) < 0) {
+		fail_wrap("%s", src->name);
 		goto out;
 	}
+	free(stage_root);
 	stage_root = xasprintf("%s/stage%s", work, env->prefix);
-	if (!is_dir(stage_root)) {
-		fail("%s: the build installed nothing under %s", src->name, env->prefix);
-		goto out;
-	}
 	fill_record(src, digest, sys, installed);
 	if (record_scan(stage_root, installed) < 0)
 		goto out;
@@ -190,14 +368,7 @@ out:
 	if (work) {
 		char *msg = ret < 0 ? error_take() : NULL;
 
-		remove_tree(work);
-		/* and work/ itself once empty: a failed install leaves the tree as it was */
-		{
-			char *parent = path_dirname(work);
-
-			rmdir(parent);
-			free(parent);
-		}
+		remove_work(env->prefix, src->name);
 		if (msg)
 			error_restore(msg);
 	}

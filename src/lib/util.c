@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fsat.h"
 #include "util.h"
 
 static void (*oom_handler)(void);
@@ -316,20 +317,19 @@ int remove_contents(const char *path)
 
 int remove_tree(const char *path)
 {
-	struct stat st;
+	char *dir = path_dirname(path), *leaf = path_basename(path);
+	int at = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : fail_errno("cannot remove '%s'", path);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlink(path) < 0)
-			return fail_errno("cannot remove '%s'", path);
-		return 0;
-	}
-	if (remove_contents(path) < 0)
-		return -1;
-	if (rmdir(path) < 0)
-		return fail_errno("cannot remove '%s'", path);
-	return 0;
+	/* fd-relative from the parent down: any depth, never through a symlink (fsat.h) */
+	if (at < 0)
+		ret = errno == ENOENT ? 0 : fail_errno("cannot remove '%s'", path);
+	else
+		ret = fsat_remove_tree(at, dir, leaf);
+	if (at >= 0)
+		close(at);
+	free(dir);
+	free(leaf);
+	return ret;
 }
 
 ssize_t read_retry(int fd, void *buf, size_t len)

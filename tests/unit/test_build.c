@@ -1,4 +1,5 @@
 /* test_build.c - unit tests of the build drivers: detection, log_tail, and real builds of every fixture. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -798,6 +799,47 @@ static void test_prebuilt_refusals(void **state)
 	job_release(&j);
 }
 
+/*
+ * The log: a descriptor given in log_fd is written and left open for the caller; a log_path that
+ * is a symlink is neither written nor truncated through, and log_tail does not read through one.
+ */
+static void test_log_no_follow(void **state)
+{
+	struct job j;
+	struct build_request req;
+	char *outside = tmp_path("%s.txt", "outside"), *text = NULL, *tail = (char *)"x";
+	int fd;
+
+	(void)state;
+	job_init(&j, "logfd", "prebuilt");
+	assert_int_equal(write_file_new(outside, "keep\n", 5, 0644), 0);
+	fd = open(j.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	assert_true(fd > 2);
+	req = (struct build_request){ .name = "logfd", .prefix = prefix, .src = j.src,
+				      .destdir = j.destdir, .log_path = j.log, .log_fd = fd,
+				      .envp = env_vars, .jobs = 1, .system = BUILD_PREBUILT };
+	assert_int_equal(build_run(&req), 0);
+	assert_int_equal(write(fd, "after\n", 6), 6); /* still open: the caller's */
+	close(fd);
+	assert_log_has(&j, "cenv: built and staged 'logfd'\nafter\n");
+	job_release(&j);
+
+	job_init(&j, "loglink", "prebuilt");
+	assert_int_equal(symlink(outside, j.log), 0);
+	req = (struct build_request){ .name = "loglink", .prefix = prefix, .src = j.src,
+				      .destdir = j.destdir, .log_path = j.log, .envp = env_vars,
+				      .jobs = 1, .system = BUILD_PREBUILT };
+	assert_int_equal(build_run(&req), -1);
+	assert_non_null(strstr(last_error(), "cannot open the log"));
+	assert_int_equal(read_file(outside, &text, NULL), 0);
+	assert_string_equal(text, "keep\n");
+	free(text);
+	assert_int_equal(log_tail(j.log, 5, &tail), -1);
+	assert_null(tail);
+	job_release(&j);
+	free(outside);
+}
+
 /* Builds in threads at once: each its own directory, environment and log. */
 struct thread_build {
 	struct job j;
@@ -867,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_configure_args),
 		cmocka_unit_test(test_failing_build),
 		cmocka_unit_test(test_prebuilt_refusals),
+		cmocka_unit_test(test_log_no_follow),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_configure_hand),
 		cmocka_unit_test(test_make),

@@ -234,6 +234,77 @@ static void test_cache(void **state)
 	fsat_cache_release(&c); /* twice is fine */
 }
 
+/* Makes a chain of n directories "d" under the directory fd, a file "bottom" at the end; the deepest stays 0555. */
+static void deep_chain(int fd, int n)
+{
+	int i, next, f;
+
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = fsat_open_dir(fd, "d");
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	f = openat(fd, "bottom", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(f >= 0);
+	close(f);
+	assert_int_equal(fchmod(fd, 0555), 0);
+	close(fd);
+}
+
+/* A tree whose paths are far longer than PATH_MAX goes whole; symlinks in it are removed, not followed. */
+static void test_remove_tree_deep(void **state)
+{
+	int fd;
+	char *link;
+
+	(void)state;
+	assert_int_equal(mkdirat(root, "deep", 0755), 0);
+	fd = fsat_open_dir(root, "deep");
+	assert_true(fd >= 0);
+	deep_chain(fd, 3000); /* 6,000 bytes of "d/d/...": PATH_MAX is 4,096 */
+	close(fd);
+	link = path_join(base, "deep/out");
+	assert_int_equal(symlink("../out", link), 0);
+	free(link);
+	/* a directory without permissions on the way gets them */
+	put("deep/locked/x", "x\n");
+	link = path_join(base, "deep/locked");
+	assert_int_equal(chmod(link, 0), 0);
+	free(link);
+	assert_int_equal(fsat_remove_tree(root, base, "deep"), 0);
+	assert_false(exists("deep"));
+	assert_true(exists("out/secret"));
+	/* absent: nothing to do */
+	assert_int_equal(fsat_remove_tree(root, base, "deep"), 0);
+}
+
+/* A symlink given to remove is itself removed; what it points at stays.  A file is unlinked. */
+static void test_remove_tree_links(void **state)
+{
+	(void)state;
+	assert_int_equal(fsat_remove_tree(root, base, "a/link"), -1); /* one component only */
+	assert_true(exists("a/link"));
+	{
+		int a = fsat_open_dir(root, "a");
+
+		assert_true(a >= 0);
+		assert_int_equal(fsat_remove_tree(a, base, "link"), 0);
+		close(a);
+	}
+	assert_false(exists("a/link"));
+	assert_true(exists("out/secret"));
+	assert_int_equal(fsat_remove_tree(root, base, ".."), -1);
+	assert_int_equal(fsat_remove_tree(root, base, "a"), 0);
+	assert_false(exists("a"));
+	put("f", "x\n");
+	assert_int_equal(fsat_remove_tree(root, base, "f"), 0);
+	assert_false(exists("f"));
+	assert_true(exists("out/secret"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +313,8 @@ int main(void)
 		cmocka_unit_test_setup(test_create, fresh),
 		cmocka_unit_test_setup(test_remove, fresh),
 		cmocka_unit_test_setup(test_cache, fresh),
+		cmocka_unit_test_setup(test_remove_tree_deep, fresh),
+		cmocka_unit_test_setup(test_remove_tree_links, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -347,6 +347,117 @@ static void test_install_bad_name(void **state)
 	free(env);
 }
 
+/* A build into a prefix that build systems split: refused before the archive is opened. */
+static void test_install_split_prefix(void **state)
+{
+	char *dir = path_join(base, "my env"), *want;
+	struct install_env ie = { dir, environ, 1 };
+	struct install_source src = { 0 };
+	struct record rec;
+	int build_failed = -1;
+
+	(void)state;
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(layout_make_dirs(dir), 0);
+	src.name = "zlib";
+	src.build = "make";
+	src.archive = "/nonexistent.tar"; /* never opened */
+	want = xasprintf("cannot build 'zlib' into '%s': build systems split paths at spaces; create the "
+			 "environment at a path without ' ', tab, #, $, quotes or backslash (prebuilt "
+			 "packages install anywhere)", dir);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_string_equal(last_error(), want);
+	assert_int_equal(build_failed, 0);
+	free(want);
+	/* a tab, a '#': each with its reason */
+	ie.prefix = "/tmp/a\tb";
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_non_null(strstr(last_error(), "': build systems split paths at tabs;"));
+	ie.prefix = "/tmp/a#b";
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_non_null(strstr(last_error(), "': make reads '#' as the start of a comment;"));
+	/* prebuilt is not refused: it gets as far as the archive */
+	src.build = "prebuilt";
+	ie.prefix = dir;
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_non_null(strstr(last_error(), "/nonexistent.tar"));
+	free(dir);
+}
+
+/* A symlink at the package's log: refused naming it, not a build failure, its target untouched. */
+static void test_install_log_symlink(void **state)
+{
+	char *env = make_env(), *archive = make_tar("pre-1.0.tar", prebuilt_pkg);
+	char *outside = path_join(base, "outside"), *logs = path_join(env, "var/cenv/logs");
+	char *log = path_join(logs, "pre.log"), *want, *text = NULL, *path;
+	struct install_env ie = { env, environ, 1 };
+	struct install_source src = { 0 };
+	struct record rec;
+	int build_failed = -1;
+
+	(void)state;
+	assert_int_equal(write_file_new(outside, "keep\n", 5, 0644), 0);
+	assert_int_equal(mkdir_p(logs, 0755, NULL), 0);
+	assert_int_equal(symlink(outside, log), 0);
+	src.name = "pre";
+	src.build = "prebuilt";
+	src.archive = archive;
+	want = xasprintf("pre: '%s' is a symbolic link; cenv will not write through it", log);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_string_equal(last_error(), want);
+	assert_int_equal(build_failed, 0);
+	assert_int_equal(read_file(outside, &text, NULL), 0);
+	assert_string_equal(text, "keep\n");
+	path = path_join(env, "include/pre.h");
+	assert_false(path_exists(path));
+	free(path);
+	path = path_join(env, "var/cenv/work");
+	assert_false(path_exists(path));
+	free(path);
+	free(text);
+	free(want);
+	free(log);
+	free(logs);
+	free(outside);
+	free(archive);
+	free(env);
+}
+
+/* A leftover work area of the package, deeper than PATH_MAX, is removed and the install goes on. */
+static void test_install_deep_leftover(void **state)
+{
+	char *env = make_env(), *archive = make_tar("pre-1.0.tar", prebuilt_pkg), *work, *path;
+	struct install_env ie = { env, environ, 1 };
+	struct install_source src = { 0 };
+	struct record rec;
+	int build_failed = -1, fd, next, i;
+
+	(void)state;
+	work = path_join(env, "var/cenv/work/pre");
+	assert_int_equal(mkdir_p(work, 0755, NULL), 0);
+	fd = open(work, O_RDONLY | O_DIRECTORY);
+	for (i = 0; fd >= 0 && i < 2100; i++) {
+		assert_int_equal(mkdirat(fd, "w", 0755), 0);
+		next = openat(fd, "w", O_RDONLY | O_DIRECTORY);
+		close(fd);
+		fd = next;
+	}
+	assert_true(fd >= 0);
+	close(fd);
+	src.name = "pre";
+	src.build = "prebuilt";
+	src.archive = archive;
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), 0);
+	assert_int_equal(rec.nfiles, 2);
+	path = path_join(env, "var/cenv/work");
+	assert_false(path_exists(path));
+	free(path);
+	record_release(&rec);
+	free(work);
+	free(archive);
+	free(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +469,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_install_prebuilt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_bad_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_install_split_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_install_log_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_install_deep_leftover, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

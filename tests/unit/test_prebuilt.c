@@ -297,6 +297,67 @@ static void test_copy_across(void **state)
 	assert_false(at_exists(f->stage, "README"));
 }
 
+/*
+ * lib/pkgconfig a symlink to a directory outside (share/pkgconfig one to a .pc outside): the
+ * .pc files there are never read or rewritten; the links are staged as they are (the
+ * staged-tree check judges them), and a .pc in a real directory is still fixed.
+ */
+static void check_links_not_followed(struct fixture *f)
+{
+	char *outside = path_join(f->base, "outside"), *target, *link, *pc, *log, *note;
+
+	put(outside, "pkgconfig/o.pc", vendor_pc, 0644);
+	put(outside, "one.pc", vendor_pc, 0644);
+	put(f->src, "include/x.h", "int x(void);\n", 0644);
+	put(f->src, "share/pkgconfig/real.pc", "prefix=/opt/vendor\n", 0644);
+	assert_int_equal(mkdir_p(f->src, 0755, NULL), 0);
+	link = path_join(f->src, "lib");
+	assert_int_equal(mkdir(link, 0755), 0);
+	free(link);
+	target = path_join(outside, "pkgconfig");
+	link = path_join(f->src, "lib/pkgconfig");
+	assert_int_equal(symlink(target, link), 0);
+	free(link);
+	free(target);
+	target = path_join(outside, "one.pc");
+	link = path_join(f->src, "share/pkgconfig/one.pc");
+	assert_int_equal(symlink(target, link), 0);
+	free(link);
+	free(target);
+
+	assert_int_equal(prebuilt_stage(f->src, f->stage, "/new/env", f->log_fd), 0);
+	pc = slurp(outside, "pkgconfig/o.pc");
+	assert_string_equal(pc, vendor_pc);
+	free(pc);
+	pc = slurp(outside, "one.pc");
+	assert_string_equal(pc, vendor_pc);
+	free(pc);
+	pc = slurp(f->stage, "share/pkgconfig/real.pc");
+	assert_string_equal(pc, "prefix=/new/env\n");
+	free(pc);
+	link = path_join(f->stage, "lib/pkgconfig");
+	{
+		struct stat st;
+
+		assert_int_equal(lstat(link, &st), 0);
+		assert_true(S_ISLNK(st.st_mode));
+	}
+	free(link);
+	log = slurp(f->base, "log");
+	note = xasprintf("cenv: %s/lib/pkgconfig is not a directory: its .pc files are left as they are\n",
+			 f->stage);
+	assert_true(log && strstr(log, note) != NULL);
+	free(note);
+	free(log);
+	remove_tree(outside);
+	free(outside);
+}
+
+static void test_links_not_followed(void **state)
+{
+	check_links_not_followed(*state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +365,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pc_without_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_inside_src, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_across, setup_shm, teardown),
+		cmocka_unit_test_setup_teardown(test_links_not_followed, setup, teardown),
+		/* copied across file systems: the copy does not follow them either */
+		cmocka_unit_test_setup_teardown(test_links_not_followed, setup_shm, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,6 +196,50 @@ static void test_read_link_at(void **state)
 	free(dir);
 }
 
+/* remove_tree: a tree deeper than PATH_MAX goes; a symlink at the path or in the tree is not followed. */
+static void test_remove_tree(void **state)
+{
+	char *dir = scratch(), *top = path_join(dir, "top"), *out = path_join(dir, "out"), *p;
+	int fd, i, next;
+
+	(void)state;
+	assert_int_equal(mkdir(top, 0755), 0);
+	assert_int_equal(mkdir(out, 0755), 0);
+	p = path_join(out, "keep");
+	assert_int_equal(write_file_new(p, "k", 1, 0644), 0);
+	free(p);
+	fd = open(top, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	for (i = 0; i < 2500; i++) { /* 5,000 bytes of "s/s/...", over PATH_MAX */
+		assert_int_equal(mkdirat(fd, "s", 0755), 0);
+		next = openat(fd, "s", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	assert_int_equal(symlinkat(out, fd, "link"), 0);
+	close(fd);
+	assert_int_equal(remove_tree(top), 0);
+	assert_false(path_exists(top));
+	/* the path itself a symlink: the link goes, its target's files stay */
+	assert_int_equal(symlink(out, top), 0);
+	assert_int_equal(remove_tree(top), 0);
+	assert_false(path_exists(top));
+	p = path_join(out, "keep");
+	assert_true(path_exists(p));
+	free(p);
+	/* absent, or under a missing directory: nothing to do */
+	assert_int_equal(remove_tree(top), 0);
+	p = path_join(dir, "none/x");
+	assert_int_equal(remove_tree(p), 0);
+	free(p);
+	assert_int_equal(remove_tree(dir), 0);
+	assert_false(path_exists(dir));
+	free(out);
+	free(top);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_temp_names),
 		cmocka_unit_test(test_write_all_at_offset),
 		cmocka_unit_test(test_read_link_at),
+		cmocka_unit_test(test_remove_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

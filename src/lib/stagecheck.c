@@ -1,0 +1,210 @@
+/* stagecheck.c - a build's staged tree judged before the commit: a real prefix, no symlink leading out. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "failp.h"
+#include "fsat.h"
+#include "stagecheck.h"
+#include "util.h"
+
+/* The next component of *p (skipping "/" and "."), its length in *len; NULL at the end. */
+static const char *next_part(const char **p, size_t *len)
+{
+	for (;;) {
+		const char *s = *p;
+
+		while (*s == '/')
+			s++;
+		if (!*s)
+			return NULL;
+		*len = strcspn(s, "/");
+		*p = s + *len;
+		if (!(*len == 1 && s[0] == '.'))
+			return s;
+	}
+}
+
+enum stagecheck_verdict stagecheck_link(const char *prefix, const char *rel, const char *target)
+{
+	const char *p = target, *part;
+	size_t depth = 0, len;
+	int named = 0;
+
+	if (target[0] == '/') {
+		/* the prefix's components, one by one, then the rest from the prefix itself */
+		const char *q = prefix, *want;
+		size_t wlen;
+
+		while ((want = next_part(&q, &wlen))) {
+			part = next_part(&p, &len);
+			if (!part || len != wlen || strncmp(part, want, len))
+				return STAGECHECK_OUTSIDE;
+		}
+	} else {
+		/* from the symlink's own directory: real directories, as the walk reached them */
+		const char *q = rel;
+
+		while (next_part(&q, &len))
+			depth++;
+		if (depth)
+			depth--;
+	}
+	while ((part = next_part(&p, &len))) {
+		if (len == 2 && part[0] == '.' && part[1] == '.') {
+			if (named)
+				return STAGECHECK_DOTDOT;
+			if (depth == 0)
+				return STAGECHECK_OUTSIDE;
+			depth--;
+		} else {
+			depth++;
+			named = 1;
+		}
+	}
+	return STAGECHECK_INSIDE;
+}
+
+/* The walk of the staged prefix: the symlinks of each directory judged, then its subdirectories. */
+struct walk {
+	const char *prefix, *staged; /* staged: stage + prefix, for messages */
+	struct strbuf rel;           /* the directory being walked, relative to the prefix */
+};
+
+static int walk_dir(struct walk *w, int fd);
+
+static int walk_entry(struct walk *w, int fd, const char *name)
+{
+	size_t keep = w->rel.len;
+	struct stat st;
+	int ret = 0;
+
+	if (w->rel.len)
+		sb_addc(&w->rel, '/');
+	sb_adds(&w->rel, name);
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		ret = errno == ENOENT ? 0 : fail_errno("cannot read '%s/%s'", w->staged, w->rel.buf);
+	} else if (S_ISLNK(st.st_mode)) {
+		char *target = read_link_at(fd, name, (size_t)st.st_size);
+
+		if (!target) {
+			ret = -1;
+		} else {
+			switch (stagecheck_link(w->prefix, w->rel.buf, target)) {
+			case STAGECHECK_INSIDE:
+				break;
+			case STAGECHECK_OUTSIDE:
+				ret = failp("the build staged '%s' as a symlink to '%s', which leads outside "
+					    "the environment", w->rel.buf, target);
+				break;
+			case STAGECHECK_DOTDOT:
+				ret = failp("the build staged '%s' as a symlink to '%s', with '..' after a "
+					    "name: cenv cannot tell where it leads", w->rel.buf, target);
+				break;
+			}
+			free(target);
+		}
+	} else if (S_ISDIR(st.st_mode)) {
+		int sub = fsat_open_dir(fd, name);
+
+		if (sub < 0) {
+			ret = fail_errno("cannot read '%s/%s'", w->staged, w->rel.buf);
+		} else {
+			ret = walk_dir(w, sub);
+			close(sub);
+		}
+	}
+	w->rel.len = keep;
+	w->rel.buf[keep] = '\0';
+	return ret;
+}
+
+static int walk_dir(struct walk *w, int fd)
+{
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return fail_errno("cannot read '%s%s%s'", w->staged, w->rel.len ? "/" : "",
+				  w->rel.len ? w->rel.buf : "");
+	}
+	while (ret == 0 && (errno = 0, de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			ret = walk_entry(w, fd, de->d_name);
+	if (ret == 0 && errno)
+		ret = fail_errno("cannot read '%s%s%s'", w->staged, w->rel.len ? "/" : "",
+				 w->rel.len ? w->rel.buf : "");
+	closedir(d);
+	return ret;
+}
+
+/* Opens stage + prefix, every component a real directory; -1 with fail() naming the one that is not. */
+static int open_prefix(int stage_fd, const char *stage, const char *prefix)
+{
+	const char *rel = prefix;
+	size_t bad = 0;
+	int fd, saved;
+	char *path, *target;
+	struct stat st;
+
+	while (*rel == '/')
+		rel++;
+	fd = fsat_walk(stage_fd, rel, strlen(rel), 0, &bad);
+	if (fd >= 0)
+		return fd;
+	saved = errno;
+	path = xasprintf("%s/%.*s", stage, (int)bad, rel);
+	if (saved == ENOENT) {
+		fail("the build installed nothing under %s", prefix);
+	} else if (saved == ELOOP || saved == ENOTDIR) {
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+		    (target = read_link_at(AT_FDCWD, path, (size_t)st.st_size))) {
+			failp("the build made '%s' a symlink to '%s': the staged prefix %s and the "
+			      "directories on the way to it must be real directories", path, target, prefix);
+			free(target);
+		} else {
+			failp("the build made '%s' something other than a directory: the staged prefix %s "
+			      "and the directories on the way to it must be real directories", path, prefix);
+		}
+	} else {
+		errno = saved;
+		fail_errno("cannot open '%s'", path);
+	}
+	free(path);
+	return -1;
+}
+
+int stagecheck(const char *stage, const char *prefix)
+{
+	struct walk w = { prefix, NULL, STRBUF_INIT };
+	int stage_fd, fd = -1, ret = -1;
+	char *staged = NULL;
+
+	if (prefix[0] != '/')
+		return fail("the prefix '%s' is not an absolute path", prefix);
+	stage_fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (stage_fd < 0)
+		return fail_errno("cannot open '%s'", stage);
+	fd = open_prefix(stage_fd, stage, prefix);
+	if (fd < 0)
+		goto out;
+	staged = xasprintf("%s%s", stage, prefix);
+	w.staged = staged;
+	sb_adds(&w.rel, "");
+	ret = walk_dir(&w, fd);
+out:
+	fsat_close(&fd);
+	close(stage_fd);
+	sb_release(&w.rel);
+	free(staged);
+	return ret;
+}

@@ -1,0 +1,33 @@
+/* stagecheck.h - a build's staged tree judged before the commit: a real prefix, no symlink leading out. */
+#ifndef CENV_STAGECHECK_H
+#define CENV_STAGECHECK_H
+
+/*
+ * Checks what a build staged in the directory stage (its DESTDIR) for the
+ * absolute prefix, before any of it is moved: stage + prefix and every
+ * directory on the way to it are real directories, never symlinks (a build
+ * that made DESTDIR/PREFIX a symlink to another directory would have that
+ * directory's files moved); and every symlink in stage + prefix stays inside
+ * the environment where it will be installed (stagecheck_link).  Walks with
+ * O_NOFOLLOW from a descriptor of stage: nothing is followed.  0, or -1 with
+ * fail() naming the staged path (and the symlink's target).
+ */
+int stagecheck(const char *stage, const char *prefix);
+
+/* What stagecheck_link finds of a symlink's target. */
+enum stagecheck_verdict {
+	STAGECHECK_INSIDE,  /* resolves inside the prefix */
+	STAGECHECK_OUTSIDE, /* absolute outside the prefix, or climbs above it */
+	STAGECHECK_DOTDOT,  /* ".." after a name: through a symlink it leads elsewhere than it reads */
+};
+
+/*
+ * Judges lexically the target of a symlink to be installed at rel (relative
+ * to prefix, "lib/libx.so"): an absolute target must be prefix or lie under
+ * it; a relative one is resolved from rel's directory and must never climb
+ * above prefix.  ".." after a name is refused in both: each symlink is judged
+ * alone, and "a/.." where a is itself a symlink goes to a's target's parent.
+ */
+enum stagecheck_verdict stagecheck_link(const char *prefix, const char *rel, const char *target);
+
+#endif
