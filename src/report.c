@@ -1,11 +1,13 @@
 /* report.c - the one place the command layer prints a failure or a module's notice. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cenv.h"
 #include "error.h"
+#include "interrupt.h"
 #include "report.h"
 
 int report(void)
@@ -40,4 +42,23 @@ void say_waiting_for_lock(const char *prefix)
 {
 	/* a wait must not look like a hang */
 	fprintf(stderr, "cenv: waiting for another cenv process to finish with %s\n", prefix);
+}
+
+static int interrupt_said;
+
+void say_interrupted(const char *command, int sig, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cenv: %s interrupted by %s", command, interrupt_name(sig));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	interrupt_said = 1;
+}
+
+int said_interrupted(void)
+{
+	return interrupt_said;
 }
