@@ -52,23 +52,45 @@ alive() {
 	local p
 	for p in "$@"; do kill -0 "$p" 2>/dev/null && printf '%s ' "$p"; done
 }
+# watched BASE CMD...: runs CMD, its pid in BASE.pid, its output in BASE.out and BASE.err, and
+# how it ended in BASE.status: "killed by signal N" or "exit N" (bash's $? cannot tell them
+# apart).  SIGINT reaches the watcher too when sent to the job; it ignores it, CMD gets it at its
+# default.
+watched() {
+	python3 -c '
+import os, signal, subprocess, sys
+base = sys.argv[1]
+p = subprocess.Popen(sys.argv[2:], stdout=open(base + ".out", "w"), stderr=open(base + ".err", "w"),
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+with open(base + ".pid.tmp", "w") as f:
+    f.write("%d\n" % p.pid)
+os.rename(base + ".pid.tmp", base + ".pid")
+st = p.wait()
+with open(base + ".status.tmp", "w") as f:
+    f.write("killed by signal %d" % -st if st < 0 else "exit %d" % st)
+os.rename(base + ".status.tmp", base + ".status")
+' "$@"
+}
 # The test's own process group: a build in it did not get a group of its own.
 our_pgid=$(ps -o pgid= -p $$ | tr -d ' ')
 leftovers=()
 
 # signal_case LABEL NAME SIG HOW STATUS: installs $P/bad/NAME-1.0.tar into a fresh environment,
 # sends SIG once the build runs, to cenv alone (HOW=pid: kill(1), a supervisor) or to cenv's
-# process group (HOW=group: what a terminal's Ctrl-C or hangup does); cenv must exit with
-# STATUS (128 + the signal) within 20 s.  Seven checks.
+# process group (HOW=group: what a terminal's Ctrl-C does); cenv must die of it (re-raised after
+# its cleanup) within 20 s.  Seven checks.
 signal_case() {
-	local label=$1 name=$2 sig=$3 how=$4 want=$5 E="$TMP_ROOT/env-$2" pid st i pgid left rec
+	local label=$1 name=$2 sig=$3 how=$4 E="$TMP_ROOT/env-$2" pid job st i pgid left rec
 	"$CENV_BIN" create "$E" >/dev/null
 	mkdir -p "$PIDS/$name"
 	# job control: the job gets a group of its own and SIGINT at its default, as in a terminal
 	set -m
-	"$CENV_BIN" install -e "$E" "$P/bad/$name-1.0.tar" >"$SCRATCH/$label.out" 2>"$SCRATCH/$label.err" &
-	pid=$!
+	watched "$SCRATCH/$label" "$CENV_BIN" install -e "$E" "$P/bad/$name-1.0.tar" &
+	job=$!
 	set +m
+	for ((i = 0; i < 500; i++)); do [ -s "$SCRATCH/$label.pid" ] && break; sleep 0.01; done
+	pid=$(cat "$SCRATCH/$label.pid")
 	for ((i = 0; i < 1000; i++)); do
 		[ -e "$PIDS/$name/marker" ] && break
 		sleep 0.01
@@ -76,23 +98,16 @@ signal_case() {
 	if [ ! -e "$PIDS/$name/marker" ]; then
 		fail "$label: the build starts (fixture)" "no marker after 10 s" "$(cat "$SCRATCH/$label.err")"
 	fi
-	if [ "$how" = group ]; then kill -s "$sig" -- "-$pid"; else kill -s "$sig" "$pid"; fi
-	{ # (bash would report the job's death: the job's status is the check)
-		for ((i = 0; i < 200; i++)); do
-			kill -0 "$pid" || break
-			sleep 0.1
-		done
-		if kill -0 "$pid"; then
-			kill -KILL "$pid"
-			wait "$pid"
-			st=timeout
-		else
-			wait "$pid" && st=0 || st=$?
-		fi
-	} 2>/dev/null
-	check_eq "$label: cenv dies by SIG$sig within 20 s, saying in one line that it stopped the build" \
-		"$want cenv: install interrupted by SIG$sig: stopped the build of '$name'; nothing was changed" \
-		"$st $(cat "$SCRATCH/$label.err")"
+	if [ "$how" = group ]; then kill -s "$sig" -- "-$job"; else kill -s "$sig" "$pid"; fi
+	for ((i = 0; i < 200; i++)); do
+		[ -s "$SCRATCH/$label.status" ] && break
+		sleep 0.1
+	done
+	[ -s "$SCRATCH/$label.status" ] || { kill -KILL "$pid"; echo "still running after 20 s" >"$SCRATCH/$label.status"; }
+	wait "$job"
+	check_eq "$label: cenv dies of SIG$sig within 20 s, saying in one line that it stopped the build" \
+		"killed by signal $(kill -l "$sig") cenv: install interrupted by SIG$sig: stopped the build of '$name'; nothing was changed" \
+		"$(cat "$SCRATCH/$label.status") $(cat "$SCRATCH/$label.err")"
 	pgid=$(cat "$PIDS/$name/pgid" 2>/dev/null)
 	check_eq "$label: the build ran in a process group of its own, led by its make" \
 		"$(cat "$PIDS/$name/make" 2>/dev/null) other than ours" \
@@ -125,10 +140,10 @@ hang_archive term ''
 hang_archive hup ''
 hang_archive int ''
 hang_archive stubborn "trap '' TERM;"
-signal_case SIGTERM term TERM pid 143
-signal_case SIGHUP hup HUP pid 129
-signal_case SIGINT int INT group 130
-signal_case "SIGTERM ignored" stubborn TERM pid 143
+signal_case SIGTERM term TERM pid
+signal_case SIGHUP hup HUP pid
+signal_case SIGINT int INT group
+signal_case "SIGTERM ignored" stubborn TERM pid
 
 # A signal while cenv waits for another install's lock: it stops waiting and dies by it.
 W="$TMP_ROOT/env-wait"
