@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cenv.h"
 #include "error.h"
+#include "interrupt.h"
 #include "lock.h"
 #include "options.h"
 #include "report.h"
@@ -168,28 +172,107 @@ static int check_usage(const struct invocation *inv)
 	return GO_ON;
 }
 
+/* ---- signals ---------------------------------------------------------------------------- */
+
+/* The signals that ask cenv to stop: a terminal's ^C and hangup, kill(1) and supervisors. */
+static const int stop_signals[] = { SIGHUP, SIGINT, SIGTERM };
+#define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+/* All it does: note it (interrupt.h).  The work stops at the modules' safe points. */
+static void on_stop_signal(int sig)
+{
+	interrupt_note(sig);
+}
+
+/*
+ * The commands that change an environment (those that lock it, and create) note a stop
+ * signal rather than die of it: a change in progress finishes or is undone, a build is
+ * stopped as a whole, the work area goes, and then cenv dies of the signal (die_of).  No
+ * SA_RESTART: a wait for a lock or a child returns EINTR and looks.  A signal ignored when
+ * cenv started (nohup, `cenv install &` in a script) stays ignored, as the caller asked.
+ * cenv is also made the subreaper of its builds (Linux), so that the orphans of a build
+ * stopped are its children: it reaps them, and knows when the last of them is gone.
+ */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	if (interrupt_init() < 0)
+		report(); /* then a wait sees a signal by its EINTR only */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NSTOP; i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	for (i = 0; i < NSTOP; i++)
+		if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+}
+
+/* After the cleanup: the shell sees what killed us ("Terminated", 130 for ^C). */
+static void __attribute__((noreturn)) die_of(int sig)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	fflush(stdout);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig); /* not reached: the default of a stop signal ends the process */
+}
+
+static int changes_environment(const struct cmd_entry *cmd)
+{
+	return (cmd->flags & CMD_LOCK) || cmd == &cmd_create_entry;
+}
+
 /*
  * What every command needs, in the order its messages come: help and usage
  * errors, then the environment (located, locked, recovered), then the
- * command; its failure reported, its output checked.
+ * command; its failure reported, its output checked; then, if a stop signal
+ * came, death by it, the lock released.
  */
 static int dispatch(const struct cmd_entry *cmd, int argc, char **argv)
 {
 	struct invocation inv;
-	int status;
+	int status, sig;
 
 	invocation_init(&inv, cmd, argc, argv);
 	status = parse_arguments(&inv);
 	if (status == GO_ON)
 		status = check_usage(&inv);
-	if (status == GO_ON && (cmd->flags & CMD_ENV) && env_setup(&inv) < 0)
+	if (status == GO_ON && changes_environment(cmd))
+		catch_stop_signals();
+	if (status == GO_ON && (cmd->flags & CMD_ENV) && env_setup(&inv) < 0) {
 		status = report();
+	} else if (status == GO_ON && interrupt_requested()) {
+		/* during the recovery: it finished, and nothing else starts */
+		say_interrupted(cmd->name, interrupt_requested(), " before it started");
+		status = EXIT_FAIL;
+	}
 	if (status == GO_ON) {
 		status = cmd->exec(&inv);
 		env_release(&inv); /* the lock is not held while stdout drains */
 		status = status < 0 ? report() : finish_stdout(status);
 	}
 	invocation_release(&inv);
+	sig = interrupt_requested();
+	if (sig) {
+		/* a command that failed has said why (a wait for the lock stopped, say) */
+		if (!said_interrupted() && status == EXIT_OK)
+			say_interrupted(cmd->name, sig, ": the change in progress was finished first");
+		die_of(sig);
+	}
 	return status;
 }
 

@@ -10,6 +10,7 @@
 #include "cenv.h"
 #include "error.h"
 #include "install.h"
+#include "interrupt.h"
 #include "manifest.h"
 #include "quote.h"
 #include "record.h"
@@ -50,6 +51,8 @@ struct install_run {
 	struct install_env env;
 	char **envp;
 	int failures;
+	int changes; /* packages installed or pruned so far */
+	int stopped; /* a signal stopped it, and it said so */
 };
 
 static int str_eq(const char *a, const char *b)
@@ -123,17 +126,52 @@ static void report_failure(const char *prefix, const char *name, int build_faile
 	free(log);
 }
 
+/* What the changes made before a stop come to, for its message. */
+static const char *changes_kept(const struct install_run *run, char *buf, size_t size)
+{
+	if (!run->changes)
+		return "nothing was changed";
+	snprintf(buf, size, "the %d change%s made before it stay%s", run->changes,
+		 run->changes == 1 ? "" : "s", run->changes == 1 ? "s" : "");
+	return buf;
+}
+
+/*
+ * At the top of each package: a signal noted stops the run here (its build was stopped
+ * and said so, or it came between two packages).  1 when the run stops.
+ */
+static int stop_before(struct install_run *run, const char *name)
+{
+	char buf[64];
+
+	if (!interrupt_requested())
+		return 0;
+	if (!run->stopped)
+		say_interrupted("install", interrupt_requested(), " before '%s'; %s", name,
+				changes_kept(run, buf, sizeof(buf)));
+	run->stopped = 1;
+	return 1;
+}
+
 static int install_one(struct install_run *run, const struct install_source *src, int *changed)
 {
 	struct record old = { 0 }, installed;
 	int have_old = record_load(run->env.prefix, src->name, &old) == 0;
 	int build_failed, ret;
+	char buf[64];
 
 	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
 	if (ret == 0) {
 		print_installed(&installed);
 		record_release(&installed);
 		*changed = 1;
+		run->changes++;
+	} else if (build_failed && interrupt_requested()) {
+		/* spawn stopped the build's group; install_package removed the work area */
+		say_interrupted("install", interrupt_requested(), ": stopped the build of '%s'; %s",
+				src->name, changes_kept(run, buf, sizeof(buf)));
+		run->stopped = 1;
+		run->failures++;
 	} else {
 		report_failure(run->env.prefix, src->name, build_failed);
 		run->failures++;
@@ -172,6 +210,7 @@ static int prune(struct install_run *run, const struct manifest *m, int do_prune
 			run->failures++;
 		} else {
 			printf("%s: uninstalled (not in %s)\n", names[i], m->path);
+			run->changes++;
 		}
 		record_release(&r);
 	}
@@ -228,6 +267,8 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		char *archive, *depends, *url;
 		int dep_changed = 0, dep_failed = 0, up_to_date = 0, done = 0;
 
+		if (stop_before(run, p->name))
+			break;
 		for (j = 0; j < p->ndepends; j++) {
 			dep_changed |= changed[p->dep_index[j]];
 			dep_failed |= failed[p->dep_index[j]];
@@ -262,7 +303,7 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		free(depends);
 		free(url);
 	}
-	if (unchanged == m.npkgs && !run->failures)
+	if (unchanged == m.npkgs && !run->failures && !run->stopped)
 		printf("%zu package%s up to date in %s\n", m.npkgs, m.npkgs == 1 ? "" : "s",
 		       run->env.prefix);
 out:
@@ -278,9 +319,12 @@ static void install_paths(struct install_run *run, char **paths, int n)
 
 	for (i = 0; i < n; i++) {
 		struct install_source src = { 0 };
-		char *abs = path_absolute(paths[i]), *top = NULL, *name = NULL, *version = NULL;
+		char *abs, *top = NULL, *name = NULL, *version = NULL;
 		int changed;
 
+		if (stop_before(run, paths[i]))
+			break;
+		abs = path_absolute(paths[i]);
 		if (!abs || access(abs, R_OK) < 0) {
 			if (abs)
 				fail_errno("cannot open '%s'", paths[i]);

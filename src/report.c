@@ -1,11 +1,13 @@
 /* report.c - the one place the command layer prints a failure or a module's notice. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cenv.h"
 #include "error.h"
+#include "interrupt.h"
 #include "json.h"
 #include "report.h"
 #include "util.h"
@@ -51,4 +53,23 @@ void print_json_string(const char *s)
 	json_add_string(&sb, s);
 	fputs(sb_str(&sb), stdout);
 	sb_release(&sb);
+}
+
+static int interrupt_said;
+
+void say_interrupted(const char *command, int sig, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cenv: %s interrupted by %s", command, interrupt_name(sig));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	interrupt_said = 1;
+}
+
+int said_interrupted(void)
+{
+	return interrupt_said;
 }

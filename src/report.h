@@ -13,6 +13,14 @@ void say_out_of_memory(void);
 void say_waiting_for_lock(const char *prefix);
 /* What recovery did, for the command that ran it: rolled back an interrupted change. */
 void say_rolled_back(void);
+/*
+ * The one line of a command a signal stopped: "cenv: COMMAND interrupted by SIGTERM" and
+ * fmt's text ("': stopped the build of 'zlib'; nothing was changed").  said_interrupted()
+ * tells whether it was said, so that the dispatcher does not say it again.
+ */
+void say_interrupted(const char *command, int sig, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int said_interrupted(void);
 
 /* Prints s as a JSON string literal (json.h: valid UTF-8 whatever its bytes), or null. */
 void print_json_string(const char *s);

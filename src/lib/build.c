@@ -201,7 +201,13 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 	sp.dir = dir;
 	sp.log_fd = b->log_fd;
 	sp.no_stdin = 1;
+	/* a group of its own: stopped as a whole on an interrupt, out of reach of the terminal's ^C */
+	sp.own_pgrp = 1;
 	if (spawn_run(&sp, &status) < 0) {
+		char *msg = xasprintf("cenv: %s\n", last_error()); /* in the log too: why it ends */
+
+		write_all(b->log_fd, msg, strlen(msg), -1);
+		free(msg);
 		fail_wrap("build of '%s' failed at %s", req->name, step);
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "interrupt.h"
 #include "layout.h"
 #include "lock.h"
 #include "util.h"
@@ -81,7 +82,13 @@ static int lock_env(const char *prefix, int wait)
 		/* the command layer says so: a wait must not look like a hang */
 		if (wait_handler)
 			wait_handler(prefix);
-		while (flock(fd, LOCK_EX) < 0) {
+		/* a signal the command layer catches ends the wait (its EINTR; interrupt.h) */
+		while (interrupt_requested() || flock(fd, LOCK_EX) < 0) {
+			if (interrupt_requested()) {
+				fail("stopped waiting for the lock of '%s': interrupted by %s", prefix,
+				     interrupt_name(interrupt_requested()));
+				goto fail;
+			}
 			if (errno != EINTR) {
 				fail_errno("cannot lock '%s/%s'", prefix, LOCK_FILE);
 				goto fail;

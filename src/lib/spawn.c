@@ -1,16 +1,20 @@
-/* spawn.c - child processes: fork, set up the child, exec; wait; kill the group. */
-#define _POSIX_C_SOURCE 200809L
+/* spawn.c - child processes: fork, set up the child, exec; wait; kill the group; stop it on an interrupt. */
+#define _GNU_SOURCE /* syscall(), for pidfd_open */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "interrupt.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -167,6 +171,12 @@ static int child_fds(const struct spawn *sp)
 	return 0;
 }
 
+#ifdef NSIG
+#define SPAWN_NSIG NSIG
+#else
+#define SPAWN_NSIG 65
+#endif
+
 /* The child: async-signal-safe calls only. */
 static void __attribute__((noreturn)) child(const struct spawn *sp, const struct prepared *p)
 {
@@ -174,16 +184,23 @@ static void __attribute__((noreturn)) child(const struct spawn *sp, const struct
 	char *const *envp = sp->envp ? sp->envp : no_env;
 	struct sigaction sa;
 	sigset_t none;
+	int sig;
 
 	if (sp->own_pgrp && setpgid(0, 0) < 0)
 		_exit(126);
-	if (child_fds(sp) < 0)
-		_exit(126);
-	/* an ignored SIGPIPE or a blocked signal of ours would be inherited across exec */
+	/*
+	 * Every disposition back to the default: an ignored SIGPIPE, or a signal cenv was
+	 * started with ignored, would be inherited across exec, and until exec our handlers
+	 * would only note a signal in this copy of cenv.  A blocked signal too.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, NULL);
+	for (sig = 1; sig < SPAWN_NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	if (child_fds(sp) < 0)
+		_exit(126);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (p->exe && (!sp->dir || chdir(sp->dir) == 0)) {
@@ -202,6 +219,10 @@ int spawn_start(struct spawn *sp, pid_t *pid)
 
 	if (!sp->argv.n)
 		return fail("cannot start a program: no command given");
+	/* a safe point: nothing of the child exists yet */
+	if (interrupt_requested())
+		return fail("interrupted by %s: '%s' was not started", interrupt_name(interrupt_requested()),
+			    sp->argv.v[0]);
 	prepare(sp, &p);
 	*pid = fork();
 	if (*pid < 0) {
@@ -218,18 +239,147 @@ int spawn_start(struct spawn *sp, pid_t *pid)
 	return 0;
 }
 
-/* waitpid through EINTR; -1 with errno. */
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL); /* an EINTR only shortens a pause in a polling loop */
+}
+
+/* A descriptor that becomes readable when pid ends (Linux 5.3's pidfd); -1 where there is none. */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0); /* close-on-exec, always */
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
+ * Reaps what is ours of group pgid (cenv is the subreaper of its builds where the command
+ * layer made it one, so the orphans of a build are its children) and tells whether a
+ * process is left in it.  A zombie counts: it goes once its parent reaps it.
+ */
+static int group_alive(pid_t pgid)
+{
+	while (waitpid(-pgid, NULL, WNOHANG) > 0)
+		;
+	return kill(-pgid, 0) == 0 || errno != ESRCH;
+}
+
+/*
+ * Whether, within ms, the child is reaped (*status) and, if it leads a group, no process
+ * is left in that group.
+ */
+static int wait_gone(pid_t pid, int group, int *reaped, int *status, long ms)
+{
+	long waited = 0;
+
+	for (;;) {
+		if (!*reaped && waitpid(pid, status, WNOHANG) == pid)
+			*reaped = 1;
+		if (*reaped && (!group || !group_alive(pid)))
+			return 1;
+		if (waited >= ms)
+			return 0;
+		pause_ms(SPAWN_POLL_MS);
+		waited += SPAWN_POLL_MS;
+	}
+}
+
+/*
+ * Stops the child and, if it leads one, its group: SIGTERM (and SIGCONT, so that a stopped
+ * process gets it), SPAWN_GRACE_MS to end, then SIGKILL, which cannot be refused; *status
+ * is the child's.  A process of the group that is not ours and not reaped by its parent
+ * within another grace is left: cenv cannot reap it.
+ */
+static void stop_child(pid_t pid, int *status)
+{
+	int group = getpgid(pid) == pid, reaped = 0;
+	pid_t target = group ? -pid : pid;
+
+	kill(target, SIGTERM);
+	kill(target, SIGCONT);
+	if (wait_gone(pid, group, &reaped, status, SPAWN_GRACE_MS))
+		return;
+	kill(target, SIGKILL);
+	if (wait_gone(pid, group, &reaped, status, SPAWN_GRACE_MS) || reaped)
+		return;
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Sleeps until pid ends, or a signal is noted, or (no pidfd) a short while has passed. */
+static void wait_event(int pidfd)
+{
+	struct pollfd fds[2];
+	nfds_t n = 0;
+
+	if (pidfd >= 0)
+		fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	if (interrupt_fd() >= 0)
+		fds[n++] = (struct pollfd){ .fd = interrupt_fd(), .events = POLLIN };
+	poll(fds, n, pidfd >= 0 ? -1 : SPAWN_POLL_MS);
+}
+
+/*
+ * waitpid, acting on an interrupt: the child (and its group) stopped, then -2 with errno
+ * EINTR.  0, or -1 with errno.  Where signals can be noted (interrupt_init), the wait is a
+ * poll on a pidfd and the interrupt's pipe, so that a signal noted just before the wait
+ * began, or delivered to another thread, is not missed; without a pidfd, a poll with a
+ * timeout; without either, waitpid's EINTR.
+ */
 static int wait_child(pid_t pid, int *status)
 {
-	while (waitpid(pid, status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
+	int pidfd = interrupt_fd() >= 0 ? open_pidfd(pid) : -1;
+	int ret = 0, flags = interrupt_fd() >= 0 ? WNOHANG : 0, group = getpgid(pid) == pid;
+
+	for (;;) {
+		pid_t got;
+
+		if (interrupt_requested()) {
+			stop_child(pid, status);
+			errno = EINTR;
+			ret = -2;
+			break;
+		}
+		got = waitpid(pid, status, flags);
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR) {
+			ret = -1;
+			break;
+		}
+		if (got == 0)
+			wait_event(pidfd);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	/* the zombies of its group: an orphan that had ended was reparented to us */
+	if (ret == 0 && group)
+		while (waitpid(-pid, NULL, WNOHANG) > 0)
+			;
+	return ret;
+}
+
+static int wait_failed(int ret, pid_t pid, const char *name)
+{
+	if (ret == -2)
+		return fail("interrupted by %s: stopped '%s' (process %ld) and its process group",
+			    interrupt_name(interrupt_requested()), name, (long)pid);
+	return fail_errno("cannot wait for '%s'", name);
 }
 
 int spawn_wait(pid_t pid, int *status)
 {
-	if (wait_child(pid, status) < 0)
+	int ret = wait_child(pid, status);
+
+	if (ret == -2)
+		return wait_failed(ret, pid, "the child");
+	if (ret < 0)
 		return fail_errno("cannot wait for process %ld", (long)pid);
 	return 0;
 }
@@ -237,11 +387,13 @@ int spawn_wait(pid_t pid, int *status)
 int spawn_run(struct spawn *sp, int *status)
 {
 	pid_t pid;
+	int ret;
 
 	if (spawn_start(sp, &pid) < 0)
 		return -1;
-	if (wait_child(pid, status) < 0)
-		return fail_errno("cannot wait for '%s'", sp->argv.v[0]);
+	ret = wait_child(pid, status);
+	if (ret < 0)
+		return wait_failed(ret, pid, sp->argv.v[0]);
 	return 0;
 }
 

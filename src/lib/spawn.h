@@ -9,6 +9,10 @@
 
 /* The PATH a child searches when its environment has none. */
 #define SPAWN_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+/* On an interrupt: how long a child's group has after SIGTERM, and again after SIGKILL. */
+#define SPAWN_GRACE_MS 3000
+/* How often a wait without a pidfd, or for a group to empty, looks again. */
+#define SPAWN_POLL_MS 20
 
 /*
  * One child process, described before it starts.  Nothing here touches the
@@ -54,13 +58,22 @@ const char *spawn_path(char *const *envp);
  * execvp does).  A program not found, or that cannot be run, is reported by
  * the child on its stderr ("cenv: 'x' not found on PATH (...)", "cenv:
  * cannot run 'x' in 'dir'") and it exits 127; 126 when its descriptors cannot
- * be set up.  *pid gets the child's pid.  -1 with fail() when argv is empty
- * or fork fails ("cannot start 'make': ...").
+ * be set up.  The child's signal dispositions are all the default and its
+ * mask empty.  *pid gets the child's pid.  -1 with fail() when argv is empty,
+ * fork fails ("cannot start 'make': ..."), or an interrupt was noted
+ * (interrupt.h): then nothing is started.
  */
 int spawn_start(struct spawn *sp, pid_t *pid);
 /*
  * Waits for the child pid, through EINTR; *status gets waitpid's status (test
  * it with WIFEXITED/WEXITSTATUS, WIFSIGNALED/WTERMSIG).  -1 with fail().
+ *
+ * An interrupt noted before or during the wait (interrupt_requested()) stops
+ * the child, and its whole process group if it leads one: SIGTERM, up to
+ * SPAWN_GRACE_MS for every process of the group to end, then SIGKILL; the
+ * child is reaped (*status says how it ended), so are the group's orphans
+ * where cenv is their subreaper, and -1 with fail() saying "interrupted by
+ * SIGTERM: stopped ...".  The caller tells it apart by interrupt_requested().
  */
 int spawn_wait(pid_t pid, int *status);
 /* spawn_start, then spawn_wait; the failure to wait names argv[0] ("cannot wait for 'make'"). */
