@@ -99,7 +99,8 @@ CSH
 		case $1 in
 		bash) echo 'set -euo pipefail; set +h'; show='printf "%s" "${PS1@P}"' ;;
 		zsh) echo 'set -eu; setopt pipefail'; show='print -rnP -- "$PS1"' ;;
-		ksh) echo 'set -eu -o pipefail'; show='eval "_p=\"$PS1\""; printf "%s" "$_p"' ;;
+		# ksh93 then shows a '!' as the history number and '!!' as '!'
+		ksh) echo 'set -eu -o pipefail'; show='eval "_p=\"$PS1\""; _p=${_p//!!/$'"'"'\1'"'"'}; _p=${_p//!/HISTNO}; printf "%s" "${_p//$'"'"'\1'"'"'/!}"' ;;
 		dash) echo 'set -eu'; show='eval "_p=\"$PS1\""; printf "%s" "$_p"' ;;
 		esac
 		cat <<SH

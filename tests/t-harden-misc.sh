@@ -2,7 +2,7 @@
 # holds, ksh93 shows a '!' of the prompt as '!', the "must be sourced" hint is a command that works
 # when pasted, and a copy at a path no environment can have gets advice that does not fail next.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 16
 . "$(dirname "$0")/lib-install.sh"
 
 # ---- list --json with a version that is not UTF-8 ----
