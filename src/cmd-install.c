@@ -129,6 +129,12 @@ static int install_one(struct install_run *run, const struct install_source *src
 	int have_old = record_load(run->env.prefix, src->name, &old) == 0;
 	int build_failed, ret;
 
+	if (!have_old && errno != ENOENT) {
+		/* a damaged record (the message names it) or one that cannot be read */
+		report_failure(run->env.prefix, src->name, 0);
+		run->failures++;
+		return -1;
+	}
 	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
 	if (ret == 0) {
 		print_installed(&installed);

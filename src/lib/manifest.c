@@ -12,6 +12,7 @@
 #include "inifile.h"
 #include "manifest.h"
 #include "readfile.h"
+#include "record.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -148,12 +149,7 @@ int split_shell_words(const char *s, char ***words, size_t *n)
 
 int valid_package_name(const char *s)
 {
-	if (!is_alnum(*s) || is_temp_name(s))
-		return 0;
-	for (; *s; s++)
-		if (!is_alnum(*s) && !strchr("._+-", *s))
-			return 0;
-	return 1;
+	return record_name_ok(s); /* one rule: a package's name is its record's file name */
 }
 
 static struct package_spec *current(struct parser *p)
