@@ -465,13 +465,38 @@ int record_load_damaged(const char *prefix, const char *name, struct record *r)
 	return ret;
 }
 
+/* The paths every record but skip's lists (a damaged one's as far as it can be read), sorted. */
+static void others_paths(const char *prefix, const char *skip, struct strvec *out)
+{
+	char **names;
+	size_t n, i, j;
+
+	if (record_names(prefix, &names, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		struct record o;
+
+		if (!strcmp(names[i], skip))
+			continue;
+		if (record_load(prefix, names[i], &o) < 0 && record_load_damaged(prefix, names[i], &o) < 0)
+			continue;
+		for (j = 0; j < o.nfiles; j++)
+			strvec_push(out, o.files[j].path);
+		record_release(&o);
+	}
+	record_names_free(names, n);
+	strvec_sort_unique(out);
+}
+
 int record_keep_present(const char *prefix, struct record *r)
 {
+	struct strvec owned = STRVEC_INIT;
 	int root = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t i, kept = 0;
 
 	if (root < 0)
 		return fail_errno("cannot open the environment '%s'", prefix);
+	others_paths(prefix, r->name, &owned);
 	for (i = 0; i < r->nfiles; i++) {
 		struct record_file *f = &r->files[i];
 		const char *leaf;
@@ -479,7 +504,7 @@ int record_keep_present(const char *prefix, struct record *r)
 		int dir = -1, keep = 0;
 
 		/* fsat_parent refuses a symlink (or anything but a directory) on the way */
-		if (!layout_in_state(f->path))
+		if (!layout_in_state(f->path) && strvec_find(&owned, f->path) < 0)
 			dir = fsat_parent(root, prefix, f->path, &leaf);
 		if (dir >= 0) {
 			keep = fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -493,6 +518,7 @@ int record_keep_present(const char *prefix, struct record *r)
 	}
 	r->nfiles = kept;
 	close(root);
+	strvec_release(&owned);
 	free(error_take()); /* the messages of the paths left out */
 	return 0;
 }

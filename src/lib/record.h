@@ -60,7 +60,8 @@ int record_load_damaged(const char *prefix, const char *name, struct record *r);
 /*
  * Keeps of r->files only those present in the environment at prefix as a
  * regular file or a symlink, reached through real directories (no symlink on
- * the way) and outside cenv's state: what removing a damaged record may take.
+ * the way), outside cenv's state and listed by no other record: what removing
+ * a damaged record may take.
  */
 int record_keep_present(const char *prefix, struct record *r);
 /* Writes the record atomically (a temporary file renamed into place). */
