@@ -3,7 +3,7 @@
 # size cap (12); lines far past inih's 200 bytes, freeze's included, read back (13); a damaged
 # record is named and `uninstall --force` removes it (15); "1 file" (16).
 . "$(dirname "$0")/lib.sh"
-plan 60
+plan 61
 
 . "$TOP/tests/lib-install.sh"
 E="$TMP_ROOT/env"
@@ -226,7 +226,10 @@ check "damaged: the record was damaged" grep -q '^f 0644 7 zz include/ka.h$' "$R
 before=$(state)
 msg="^cenv: record '$R/ka' is damaged: line 7: bad sha256 'zz'; \`cenv uninstall --force ka\` removes it and the files it still names$"
 refused "damaged: uninstall names the damaged record and the way out" "$msg" "$CENV_BIN" uninstall -e "$E" ka
+log_before=$(stat -c '%i %y %s' "$E/var/cenv/logs/ka.log" 2>&1)
 refused "damaged: install PATH names it too (not 'already installed')" "$msg" "$CENV_BIN" install -e "$E" "$P/ka.tar"
+check_eq "damaged: and refuses it before building (the build log is untouched)" "$log_before" \
+	"$(stat -c '%i %y %s' "$E/var/cenv/logs/ka.log" 2>&1)"
 ka_ini >"$P/ka.ini"
 run "$CENV_BIN" install -e "$E" -f "$P/ka.ini"
 check_eq "damaged: install from a manifest names it too (its last line; the others say kb and flags are not in it)" "1
