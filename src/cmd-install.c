@@ -160,6 +160,12 @@ static int install_one(struct install_run *run, const struct install_source *src
 	int build_failed, ret;
 	char buf[64];
 
+	if (!have_old && errno != ENOENT) {
+		/* a damaged record (the message names it) or one that cannot be read */
+		report_failure(run->env.prefix, src->name, 0);
+		run->failures++;
+		return -1;
+	}
 	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
 	if (ret == 0) {
 		print_installed(&installed);

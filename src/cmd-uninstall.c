@@ -25,7 +25,8 @@ const struct cmd_entry cmd_uninstall_entry = {
 	.usage = "[-e DIR] [--force] NAME...",
 	.summary = "remove installed packages and the directories they leave empty",
 	.help = "  -e, --env DIR   the environment (default: $CENV)\n"
-		"  --force         remove even packages that others depend on\n",
+		"  --force         remove even packages that others depend on, and damaged records\n"
+		"                  (with the files they still name)\n",
 	.options = uninstall_options,
 	.min_operands = 1,
 	.max_operands = -1,
@@ -84,9 +85,30 @@ static int refuse_needed(const struct record *r, size_t index, void *data)
 	return 0;
 }
 
+/*
+ * With --force, a damaged record is taken for what can still be read of it:
+ * the files it names that are there (record_keep_present), removed with it
+ * through the same journaled change as any uninstall.
+ */
+static int load(const char *prefix, const char *name, int force, struct record *r, int *damaged)
+{
+	*damaged = 0;
+	if (record_load(prefix, name, r) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return fail("'%s' is not installed in %s", name, prefix);
+	if (errno != EBADMSG || !force)
+		return -1;
+	*damaged = 1;
+	if (record_load_damaged(prefix, name, r) < 0)
+		return -1;
+	return record_keep_present(prefix, r);
+}
+
 static int uninstall(const char *prefix, char *const *names, int n, int force)
 {
 	struct record *recs = xmalloc((size_t)n * sizeof(*recs));
+	int *damaged = xmalloc((size_t)n * sizeof(*damaged));
 	struct removal rm;
 	int loaded, i, ret = -1;
 
@@ -95,9 +117,8 @@ static int uninstall(const char *prefix, char *const *names, int n, int force)
 			fail("'%s' is named twice", names[loaded]);
 			goto out;
 		}
-		if (record_load(prefix, names[loaded], &recs[loaded]) < 0) {
-			if (errno == ENOENT)
-				fail("'%s' is not installed in %s", names[loaded], prefix);
+		if (load(prefix, names[loaded], force, &recs[loaded], &damaged[loaded]) < 0) {
+			record_release(&recs[loaded]);
 			goto out;
 		}
 	}
@@ -106,15 +127,19 @@ static int uninstall(const char *prefix, char *const *names, int n, int force)
 	if (!force && for_each_record(prefix, refuse_needed, &rm) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
+		size_t nf = recs[i].nfiles;
+
 		if (txn_uninstall(prefix, &recs[i]) < 0)
 			goto out;
-		printf("%s: uninstalled (%zu files)\n", names[i], recs[i].nfiles);
+		printf("%s: uninstalled (%s%zu file%s)\n", names[i],
+		       damaged[i] ? "a damaged record and " : "", nf, nf == 1 ? "" : "s");
 	}
 	ret = 0;
 out:
 	for (i = 0; i < loaded; i++)
 		record_release(&recs[i]);
 	free(recs);
+	free(damaged);
 	return ret;
 }
 

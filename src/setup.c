@@ -1,4 +1,5 @@
 /* setup.c - the environment a command works on: located, locked and recovered in one place. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +189,8 @@ char **activated_environ(const struct activation *act)
 int for_each_record(const char *prefix, record_fn fn, void *data)
 {
 	char **names;
-	size_t n, i;
+	char *damaged = NULL; /* the last damaged record's message; those before it are reported */
+	size_t n, i, shown = 0;
 	int ret = 0;
 
 	if (record_names(prefix, &names, &n) < 0)
@@ -197,13 +199,31 @@ int for_each_record(const char *prefix, record_fn fn, void *data)
 		struct record r;
 
 		ret = record_load(prefix, names[i], &r);
+		if (ret < 0 && errno == EBADMSG) {
+			/* a damaged record hides nothing: the others are shown, each damaged one named */
+			char *msg = error_take();
+
+			if (damaged) {
+				error_restore(damaged);
+				report();
+			}
+			damaged = msg;
+			ret = 0;
+			continue;
+		}
 		if (ret == 0) {
-			ret = fn(&r, i, data);
+			ret = fn(&r, shown++, data);
 			record_release(&r);
 		}
 	}
 	if (ret == 0)
-		ret = fn(NULL, n, data); /* the end */
+		ret = fn(NULL, shown, data); /* the end */
 	record_names_free(names, n);
+	if (damaged) {
+		if (ret == 0)
+			ret = error_restore(damaged);
+		else
+			free(damaged);
+	}
 	return ret;
 }

@@ -34,7 +34,10 @@ char **activated_environ(const struct activation *act);
 /*
  * Calls fn for each installed package of the environment at prefix, in name
  * order, then once with NULL and the count.  fn returns 0 to go on, or -1
- * with fail() to stop: for_each_record then returns -1.  The caller has
+ * with fail() to stop: for_each_record then returns -1.  A damaged record
+ * (record_load: EBADMSG) is passed over and the others go on; then it returns
+ * -1 with the last damaged record's message, having reported those before
+ * it, and index counts only the records passed to fn.  The caller has
  * rolled back an interrupted change first (CMD_LOCK or CMD_READ), so what it
  * sees is what is there.
  */

@@ -1,6 +1,4 @@
 /* config.c - DIR/cenv.cfg: what an environment is, written by create and read by every command. */
-#include <fcntl.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,8 @@
 #include "config.h"
 #include "error.h"
 #include "escape.h"
+#include "inifile.h"
+#include "readfile.h"
 #include "util.h"
 
 /*
@@ -94,10 +94,7 @@ int config_write_at(int dir, const char *name, const char *shown, const struct e
 
 struct reader {
 	struct env_config *cfg;
-	const char *path;
 	char *last_key;
-	int error_line;
-	char error[256];
 };
 
 static char **field(struct env_config *cfg, const char *key)
@@ -117,23 +114,26 @@ static char **field(struct env_config *cfg, const char *key)
 	return NULL;
 }
 
-static int on_value(void *user, const char *section, const char *key, const char *value)
+static int on_value(void *user, const struct ini_item *it)
 {
 	struct reader *r = user;
+	const char *key = it->key, *value = it->value;
 	char **slot;
 	char *joined;
 
-	if (strcmp(section, "cenv")) {
-		snprintf(r->error, sizeof(r->error), "unknown section [%s]", section);
-		return 0;
-	}
+	if (!key)
+		return 0; /* a section header: its keys are checked */
+	if (strcmp(it->section, "cenv"))
+		return fail("%s:%d: unknown section [%s]", it->file, it->line, it->section);
+	if (!value)
+		return fail("%s:%d: malformed line", it->file, it->line);
 	if (!strcmp(key, "isolated")) {
 		r->cfg->isolated = !strcmp(value, "true");
-		return 1;
+		return 0;
 	}
 	slot = field(r->cfg, key);
 	if (!slot) /* a newer cenv may add keys: keep reading */
-		return 1;
+		return 0;
 	/* the same key again is a continuation line of a long value */
 	if (*slot && r->last_key && !strcmp(r->last_key, key)) {
 		joined = xasprintf("%s%s", *slot, value);
@@ -145,7 +145,7 @@ static int on_value(void *user, const char *section, const char *key, const char
 	}
 	free(r->last_key);
 	r->last_key = xstrdup(key);
-	return 1;
+	return 0;
 }
 
 static void unescape_in_place(char **slot)
@@ -161,28 +161,15 @@ static void unescape_in_place(char **slot)
 
 int config_read(const char *path, struct env_config *cfg)
 {
-	struct reader r = { cfg, path, NULL, 0, "" };
-	FILE *f;
-	int fd, line;
+	struct reader r = { cfg, NULL };
+	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	/* close-on-exec, as every descriptor a build could otherwise inherit (spawn.h) */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	if (!f) {
-		fail_errno("cannot open '%s'", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	line = ini_parse_file(f, on_value, &r);
-	fclose(f);
+	ret = ini_read_file(path, READFILE_CFG_CAP, 0, on_value, &r);
 	free(r.last_key);
-	if (line != 0) {
+	if (ret < 0) {
 		config_release(cfg);
-		if (r.error[0])
-			return fail("%s:%d: %s", path, line, r.error);
-		return fail("%s:%d: malformed line", path, line);
+		return -1;
 	}
 	unescape_in_place(&cfg->version);
 	unescape_in_place(&cfg->prefix);

@@ -11,6 +11,7 @@
 #include "fsat.h"
 #include "journal.h"
 #include "layout.h"
+#include "readfile.h"
 #include "record.h"
 #include "util.h"
 
@@ -273,7 +274,8 @@ int journal_read(const char *path, struct plan *p)
 	size_t len;
 	int ret = -1;
 
-	if (read_file(path, &text, &len) == 0)
+	memset(p, 0, sizeof(*p));
+	if (readfile(path, READFILE_CAP, READFILE_NOFOLLOW, &text, &len) == 0)
 		ret = journal_parse(text, len, path, p);
 	free(text);
 	return ret;

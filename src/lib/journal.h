@@ -61,7 +61,10 @@ int journal_write(int state, const char *state_path, int tmpdir, const char *tmp
 		  const struct plan *p, struct crash_hook *h);
 /* Deletes the journal (absent is fine); 0, or -1 with fail(). */
 int journal_remove(int state, const char *state_path, struct crash_hook *h);
-/* Reads and parses the journal file at path into p, as journal_parse does. */
+/*
+ * Reads and parses the journal file at path into p, as journal_parse does: a
+ * regular file, not followed if a symlink, of at most READFILE_CAP bytes (readfile.h).
+ */
 int journal_read(const char *path, struct plan *p);
 
 

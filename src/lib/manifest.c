@@ -1,4 +1,4 @@
-/* manifest.c - parses and validates cenv.ini, using inih for the key = value lines. */
+/* manifest.c - parses and validates cenv.ini, read through inifile.c (inih). */
 #define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI, for realpath() */
 #include <errno.h>
 #include <limits.h>
@@ -8,29 +8,23 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ini.h>
-
 #include "error.h"
+#include "inifile.h"
 #include "manifest.h"
+#include "readfile.h"
+#include "record.h"
 #include "strvec.h"
 #include "util.h"
 
 /*
- * inih is fed through next_line() rather than ini_parse_string() because the
- * reader is the only place that sees every line as it goes by:
- *  - it counts lines itself: whether inih passes a line number to the handler
- *    depends on how the library was built (INI_HANDLER_LINENO), and ini.h does
- *    not say, so we cannot rely on it;
- *  - it sees section headers, which inih does not report (an empty section or
- *    the same section twice in a row would otherwise be invisible);
- *  - it strips leading blanks, which turns off inih's multi-line values: an
- *    indented "key = value" would silently be appended to the previous value.
+ * The lines go through inifile.c, which reads them with inih, counts them,
+ * reports section headers, takes lines of any length and, flat, strips
+ * leading blanks: an indented "key = value" is never appended to the
+ * previous value as one of inih's multi-line values.
  */
 struct parser {
 	const char *file;      /* name for messages */
-	const char *pos, *end; /* text not yet handed to inih */
-	int line;              /* the line inih is looking at */
-	int err_line;          /* line of the first error we found, 0 if none */
+	int line;              /* the line of the item being read */
 	struct manifest *m;
 	size_t cap;            /* allocated m->pkgs */
 	enum { IN_NONE, IN_CENV, IN_PACKAGE } in;
@@ -53,17 +47,10 @@ static int error_at(struct parser *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!p->err_line)
-		p->err_line = line;
 	return fail("%s:%d: %s", p->file, line, msg);
 }
 
 /* Our own character classes: the locale must not change what a manifest means. */
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 static int is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -162,12 +149,7 @@ int split_shell_words(const char *s, char ***words, size_t *n)
 
 int valid_package_name(const char *s)
 {
-	if (!is_alnum(*s) || is_temp_name(s))
-		return 0;
-	for (; *s; s++)
-		if (!is_alnum(*s) && !strchr("._+-", *s))
-			return 0;
-	return 1;
+	return record_name_ok(s); /* one rule: a package's name is its record's file name */
 }
 
 static struct package_spec *current(struct parser *p)
@@ -353,7 +335,7 @@ static const struct key cenv_keys[] = {
 	{ NULL, 0, NULL },
 };
 
-static int open_package(struct parser *p, char *name)
+static int open_package(struct parser *p, const char *name)
 {
 	struct manifest *m = p->m;
 	struct package_spec *pkg;
@@ -382,67 +364,17 @@ static int open_package(struct parser *p, char *name)
 	return 0;
 }
 
-/* line holds len bytes from "[" on, without leading blanks. */
-static int open_section(struct parser *p, const char *line, size_t len)
+/* A [section] header: a package, or [cenv]. */
+static int open_section(struct parser *p, const char *name)
 {
-	const char *close = memchr(line, ']', len), *rest;
-	char *name;
-	int ret = 0;
-
-	if (!close)
-		return error_at(p, p->line, "missing ']' in section header");
-	for (rest = close + 1; is_blank(*rest); rest++)
-		;
-	if (*rest != '\n' && *rest != ';' && *rest != '#')
-		return error_at(p, p->line, "unexpected text after ']'");
-	name = xasprintf("%.*s", (int)(close - line - 1), line + 1);
 	p->seen = 0;
-	if (strcmp(name, "cenv")) {
-		ret = open_package(p, name);
-	} else if (p->cenv_line) {
-		ret = error_at(p, p->line, "duplicate section [cenv] (first at line %d)", p->cenv_line);
-	} else {
-		p->cenv_line = p->line;
-		p->in = IN_CENV;
-	}
-	free(name);
-	return ret;
-}
-
-/* An ini_reader: hands inih one line of the text at a time; see struct parser. */
-static char *next_line(char *buf, int size, void *stream)
-{
-	struct parser *p = stream;
-	const char *start = p->pos, *eol;
-	size_t len;
-
-	if (p->err_line || p->pos >= p->end)
-		return NULL;
-	eol = memchr(start, '\n', (size_t)(p->end - start));
-	if (!eol)
-		eol = p->end;
-	p->pos = eol < p->end ? eol + 1 : eol;
-	p->line++;
-	if (p->line == 1 && eol - start >= 3 && !memcmp(start, "\xEF\xBB\xBF", 3))
-		start += 3;
-	while (start < eol && is_blank(*start))
-		start++;
-	len = (size_t)(eol - start);
-	if (memchr(start, '\0', len)) {
-		error_at(p, p->line, "NUL byte in line");
-		return NULL;
-	}
-	/* inih's buffer is fixed; a longer line would be cut and the rest misread. */
-	if (size < 3 || len > (size_t)size - 2) {
-		error_at(p, p->line, "line too long (more than %d bytes)", size < 3 ? 0 : size - 2);
-		return NULL;
-	}
-	memcpy(buf, start, len);
-	buf[len] = '\n';
-	buf[len + 1] = '\0';
-	if (buf[0] == '[' && open_section(p, buf, len + 1) < 0)
-		return NULL;
-	return buf;
+	if (strcmp(name, "cenv"))
+		return open_package(p, name);
+	if (p->cenv_line)
+		return error_at(p, p->line, "duplicate section [cenv] (first at line %d)", p->cenv_line);
+	p->cenv_line = p->line;
+	p->in = IN_CENV;
+	return 0;
 }
 
 static const struct key *find_key(const struct key *keys, const char *name)
@@ -453,30 +385,31 @@ static const struct key *find_key(const struct key *keys, const char *name)
 	return NULL;
 }
 
-/* The ini_handler: returns 0 on error, which also makes inih count the line as bad. */
-static int on_key(void *user, const char *section, const char *name, const char *value)
+/* The ini_fn: a section header or a key; -1 with the message on error. */
+static int on_item(void *user, const struct ini_item *it)
 {
 	struct parser *p = user;
 	const struct key *keys = p->in == IN_CENV ? cenv_keys : package_keys, *k;
+	const char *name = it->key, *value = it->value;
 	unsigned bit;
 
-	(void)section; /* next_line() tracks sections, inih's copy is truncated at 50 bytes */
+	p->line = it->line;
 	if (!name)
-		return 1; /* a "new section" call from builds that make one */
+		return open_section(p, it->section);
 	if (!value)
-		return error_at(p, p->line, "expected 'key = value'"), 0;
+		return error_at(p, p->line, "expected 'key = value'");
 	if (p->in == IN_NONE)
-		return error_at(p, p->line, "key '%s' outside any section", name), 0;
+		return error_at(p, p->line, "key '%s' outside any section", name);
 	k = find_key(keys, name);
 	if (!k)
-		return error_at(p, p->line, "unknown key '%s' in [%s]", name, section_name(p)), 0;
+		return error_at(p, p->line, "unknown key '%s' in [%s]", name, section_name(p));
 	bit = 1u << (k - keys);
 	if (p->seen & bit)
-		return error_at(p, p->line, "duplicate key '%s' in [%s]", name, section_name(p)), 0;
+		return error_at(p, p->line, "duplicate key '%s' in [%s]", name, section_name(p));
 	p->seen |= bit;
 	if (!*value && !k->may_be_empty)
-		return error_at(p, p->line, "empty value for '%s' in [%s]", name, section_name(p)), 0;
-	return k->set(p, value) == 0;
+		return error_at(p, p->line, "empty value for '%s' in [%s]", name, section_name(p));
+	return k->set(p, value);
 }
 
 static int check_required(struct parser *p)
@@ -586,17 +519,9 @@ static int parse(const char *text, size_t len, const char *file, char *dir, stru
 	m->path = xstrdup(file);
 	m->dir = dir;
 	p.file = file;
-	p.pos = text;
-	p.end = text + len;
 	p.m = m;
-	ret = ini_parse_stream(next_line, &p, on_key, &p);
-	if (ret > 0 && (!p.err_line || ret < p.err_line))
-		ret = error_at(&p, ret, "syntax error: expected '[section]' or 'key = value'");
-	else if (p.err_line)
-		ret = -1;
-	else if (ret < 0)
-		ret = fail("%s: out of memory while parsing", file);
-	else if (check_required(&p) < 0 || resolve_depends(&p) < 0 || check_cycles(&p) < 0)
+	ret = ini_parse_text(text, len, file, INIFILE_FLAT, on_item, &p);
+	if (ret == 0 && (check_required(&p) < 0 || resolve_depends(&p) < 0 || check_cycles(&p) < 0))
 		ret = -1;
 	if (ret < 0)
 		manifest_release(m);
@@ -610,7 +535,7 @@ int manifest_load(const char *path, struct manifest *m)
 	int ret = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (read_file(path, &text, &len) < 0)
+	if (readfile(path, READFILE_CAP, 0, &text, &len) < 0)
 		goto out;
 	/* Resolved through symlinks, so "../x" in a url means what it means to the kernel. */
 	parent = path_dirname(path);

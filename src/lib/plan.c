@@ -88,7 +88,9 @@ static int index_load(const char *prefix, const char *skip, struct index *ix)
 	for (i = 0; i < n; i++) {
 		if (!strcmp(names[i], skip))
 			continue;
-		if (record_load(prefix, names[i], &ix->recs[ix->nrecs]) < 0) {
+		/* a damaged record's files, as far as they can be read, stay its own */
+		if (record_load(prefix, names[i], &ix->recs[ix->nrecs]) < 0 &&
+		    (errno != EBADMSG || record_load_damaged(prefix, names[i], &ix->recs[ix->nrecs]) < 0)) {
 			record_names_free(names, n);
 			index_release(ix);
 			return -1;

@@ -11,7 +11,11 @@
 #include "digest.h"
 #include "error.h"
 #include "escape.h"
+#include "failp.h"
+#include "fsat.h"
+#include "layout.h"
 #include "quote.h"
+#include "readfile.h"
 #include "record.h"
 #include "strvec.h"
 #include "util.h"
@@ -110,9 +114,22 @@ void record_release(struct record *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int name_char(char c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (!first && (c == '.' || c == '_' || c == '+' || c == '-'));
+}
+
 int record_name_ok(const char *name)
 {
-	return name && *name && *name != '.' && !strchr(name, '/');
+	const char *s;
+
+	if (!name || !name_char(*name, 1) || is_temp_name(name))
+		return 0;
+	for (s = name + 1; *s; s++)
+		if (!name_char(*s, 0))
+			return 0;
+	return 1;
 }
 
 static char *record_path(const char *prefix, const char *name)
@@ -160,8 +177,8 @@ static int cmp_file_path(const void *a, const void *b)
 
 /* What a parser needs to name the place of an error. */
 struct reader {
-	const char *file;
 	int line;
+	int lenient; /* skip the lines that cannot be read (record_load_damaged) */
 };
 
 static int bad(const struct reader *rd, const char *fmt, const char *what)
@@ -169,7 +186,7 @@ static int bad(const struct reader *rd, const char *fmt, const char *what)
 	char *shown = printable(what);
 	char *msg = xasprintf(fmt, shown);
 
-	fail("%s:%d: %s", rd->file, rd->line, msg);
+	fail("line %d: %s", rd->line, msg);
 	free(msg);
 	free(shown);
 	return -1;
@@ -235,6 +252,24 @@ static int parse_file_line(const struct reader *rd, char *line, struct record_fi
 	return 0;
 }
 
+/* Lenient: of a file line that does not parse, its type and path when those still do. */
+static int path_only(char *line, struct record_file *f)
+{
+	char *field[6];
+	int n = split_fields(line, field, 6);
+
+	memset(f, 0, sizeof(*f));
+	if (n < 5 || (field[0][0] != 'f' && field[0][0] != 'l') || field[0][1])
+		return -1;
+	f->type = field[0][0];
+	f->path = record_unescape(field[4]);
+	if (!f->path || !record_path_ok(f->path)) {
+		file_release(f);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_header_line(const struct reader *rd, char *line, struct record *r)
 {
 	char *sp = strchr(line, ' '), **slot;
@@ -253,25 +288,33 @@ static int parse_header_line(const struct reader *rd, char *line, struct record 
 	return 0;
 }
 
-static int parse_record(const char *text, size_t len, const char *file, const char *name,
+/*
+ * Parses a record's text; messages say what is wrong without naming the file
+ * (record_load does).  Lenient, it keeps what it can read: the file lines
+ * that parse, one copy of each path, and no header but the name.
+ */
+static int parse_record(const char *text, size_t len, const char *name, int lenient,
 			struct record *r)
 {
-	struct reader rd = { file, 0 };
+	struct reader rd = { 0, lenient };
 	char *copy, *line, *next;
-	size_t cap = 0, i;
+	size_t cap = 0, i, j;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (strlen(text) != len)
-		return fail("%s: malformed record: it holds a NUL byte", file);
-	if (len == 0 || text[len - 1] != '\n')
-		return fail("%s: malformed record: it does not end with a newline (cut short?)", file);
-	copy = xstrdup(text);
+	if (!lenient && strlen(text) != len)
+		return fail("malformed record: it holds a NUL byte");
+	if (!lenient && (len == 0 || text[len - 1] != '\n'))
+		return fail("malformed record: it does not end with a newline (cut short?)");
+	copy = xstrdup(text); /* (lenient: up to a NUL byte) */
 	for (line = copy; *line; line = next) {
 		next = strchr(line, '\n');
-		*next++ = '\0';
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line); /* lenient: a last line cut short */
 		rd.line++;
-		if (rd.line == 1) {
+		if (rd.line == 1 && !lenient) {
 			if (strcmp(line, RECORD_MAGIC)) {
 				bad(&rd, "not a cenv record (the first line is '%s')", line);
 				goto out;
@@ -283,37 +326,60 @@ static int parse_record(const char *text, size_t len, const char *file, const ch
 				cap = cap ? cap * 2 : 64;
 				r->files = xrealloc(r->files, cap * sizeof(*r->files));
 			}
-			if (parse_file_line(&rd, line, &r->files[r->nfiles]) < 0) {
+			char *saved = lenient ? xstrdup(line) : NULL;
+			int ok = parse_file_line(&rd, line, &r->files[r->nfiles]) == 0;
+
+			if (!ok) {
 				file_release(&r->files[r->nfiles]);
-				goto out;
+				ok = lenient && path_only(saved, &r->files[r->nfiles]) == 0;
 			}
-			r->nfiles++;
+			free(saved);
+			if (ok)
+				r->nfiles++;
+			else if (!lenient)
+				goto out;
+		} else if (lenient) {
+			continue;
 		} else if (parse_header_line(&rd, line, r) < 0) {
 			goto out;
 		}
 	}
+	if (lenient) {
+		free(r->name);
+		r->name = xstrdup(name);
+	}
 	if (!r->name) {
-		fail("%s: malformed record: no name", file);
+		fail("malformed record: no name");
 		goto out;
 	}
 	if (name && strcmp(r->name, name)) {
 		char *shown = printable(r->name);
 
-		fail("%s: malformed record: it is named '%s'", file, shown);
+		fail("malformed record: it is named '%s'", shown);
 		free(shown);
 		goto out;
 	}
 	if (r->nfiles)
 		qsort(r->files, r->nfiles, sizeof(*r->files), cmp_file_path);
-	for (i = 1; i < r->nfiles; i++) {
-		if (!strcmp(r->files[i - 1].path, r->files[i].path)) {
+	for (i = 1, j = 1; i < r->nfiles; i++) {
+		if (strcmp(r->files[j - 1].path, r->files[i].path)) {
+			r->files[j++] = r->files[i];
+			continue;
+		}
+		if (lenient) {
+			file_release(&r->files[i]);
+			continue;
+		}
+		{
 			char *shown = printable(r->files[i].path);
 
-			fail("%s: malformed record: '%s' is listed twice", file, shown);
+			fail("malformed record: '%s' is listed twice", shown);
 			free(shown);
 			goto out;
 		}
 	}
+	if (r->nfiles)
+		r->nfiles = j;
 	ret = 0;
 out:
 	free(copy);
@@ -322,32 +388,139 @@ out:
 	return ret;
 }
 
+/* The advice every message about a damaged record ends with. */
+#define DAMAGED "; `cenv uninstall --force %s` removes it and the files it still names"
+
 int record_load(const char *prefix, const char *name, struct record *r)
 {
-	char *path, *text;
+	char *path, *text, *why;
 	size_t len;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (!record_name_ok(name)) {
-		fail("invalid package name '%s'", name ? name : "");
+		failp("invalid package name '%s'", name ? name : "");
 		errno = EINVAL;
 		return -1;
 	}
 	path = record_path(prefix, name);
-	ret = read_file(path, &text, &len);
+	ret = readfile(path, READFILE_CAP, READFILE_NOFOLLOW, &text, &len);
 	if (ret == 0) {
-		ret = parse_record(text, len, path, name, r);
+		ret = parse_record(text, len, name, 0, r);
 		free(text);
-	} else {
-		int saved = errno; /* ENOENT: not installed */
+	} else if (errno == ENOENT || errno == EACCES || errno == EPERM || errno == EIO) {
+		int saved = errno; /* ENOENT: not installed; the others are no damage */
+
+		free(path);
+		errno = saved;
+		return -1;
+	}
+	if (ret < 0) {
+		/* the reason, without the path readfile put in: the record is named once */
+		why = error_take();
+		if (errno == EINVAL || errno == ELOOP) {
+			free(why);
+			why = xstrdup("it is not a regular file");
+		} else if (errno == EFBIG) {
+			free(why);
+			why = xasprintf("it is larger than the limit of %zu MiB", READFILE_CAP >> 20);
+		}
+		failp("record '%s' is damaged: %s" DAMAGED, path, why, name);
+		free(why);
+		errno = EBADMSG;
+	}
+	free(path);
+	return ret;
+}
+
+int record_load_damaged(const char *prefix, const char *name, struct record *r)
+{
+	char *path, *text = NULL;
+	size_t len;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!record_name_ok(name)) {
+		failp("invalid package name '%s'", name ? name : "");
+		errno = EINVAL;
+		return -1;
+	}
+	path = record_path(prefix, name);
+	ret = readfile(path, READFILE_CAP, READFILE_NOFOLLOW, &text, &len);
+	if (ret < 0 && errno != EINVAL && errno != EFBIG && errno != ELOOP) {
+		int saved = errno;
 
 		free(path);
 		errno = saved;
 		return -1;
 	}
 	free(path);
+	if (ret < 0) {
+		/* not a file that can be read: nothing to take from it but its name */
+		r->name = xstrdup(name);
+		return 0;
+	}
+	ret = parse_record(text, len, name, 1, r);
+	free(text);
 	return ret;
+}
+
+/* The paths every record but skip's lists (a damaged one's as far as it can be read), sorted. */
+static void others_paths(const char *prefix, const char *skip, struct strvec *out)
+{
+	char **names;
+	size_t n, i, j;
+
+	if (record_names(prefix, &names, &n) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		struct record o;
+
+		if (!strcmp(names[i], skip))
+			continue;
+		if (record_load(prefix, names[i], &o) < 0 && record_load_damaged(prefix, names[i], &o) < 0)
+			continue;
+		for (j = 0; j < o.nfiles; j++)
+			strvec_push(out, o.files[j].path);
+		record_release(&o);
+	}
+	record_names_free(names, n);
+	strvec_sort_unique(out);
+}
+
+int record_keep_present(const char *prefix, struct record *r)
+{
+	struct strvec owned = STRVEC_INIT;
+	int root = open(prefix, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t i, kept = 0;
+
+	if (root < 0)
+		return fail_errno("cannot open the environment '%s'", prefix);
+	others_paths(prefix, r->name, &owned);
+	for (i = 0; i < r->nfiles; i++) {
+		struct record_file *f = &r->files[i];
+		const char *leaf;
+		struct stat st;
+		int dir = -1, keep = 0;
+
+		/* fsat_parent refuses a symlink (or anything but a directory) on the way */
+		if (!layout_in_state(f->path) && strvec_find(&owned, f->path) < 0)
+			dir = fsat_parent(root, prefix, f->path, &leaf);
+		if (dir >= 0) {
+			keep = fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			       (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode));
+			close(dir);
+		}
+		if (keep)
+			r->files[kept++] = *f;
+		else
+			file_release(f);
+	}
+	r->nfiles = kept;
+	close(root);
+	strvec_release(&owned);
+	free(error_take()); /* the messages of the paths left out */
+	return 0;
 }
 
 static void add_header(struct strbuf *sb, const char *key, const char *value)
@@ -467,11 +640,7 @@ int record_names(const char *prefix, char ***names, size_t *n)
 		return missing ? 0 : -1;
 	}
 	while ((de = readdir(dir))) {
-		struct stat st;
-
-		if (!record_name_ok(de->d_name) || is_temp_name(de->d_name))
-			continue;
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		if (!record_name_ok(de->d_name))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;

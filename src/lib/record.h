@@ -34,15 +34,45 @@ struct record {
 void record_release(struct record *r);
 /* The bytes of all of r's files. */
 long long record_size(const struct record *r);
-/* 1 when name can be a record's: one plain file name in the records directory (not "", ".x" or "a/b"). */
+/*
+ * 1 when name can be a package's, and so a record's file name: a letter or
+ * digit, then letters, digits, '.', '_', '+' and '-', and not a temporary
+ * file's name (NAME.tmp.DIGITS, util.h's is_temp_name: the records directory
+ * holds a killed record_save's leftovers, which recovery deletes).
+ */
 int record_name_ok(const char *name);
 
-/* Reads DIR/var/cenv/records/NAME; -1 with fail() (errno ENOENT when not installed). */
+/*
+ * Reads DIR/var/cenv/records/NAME (a regular file, not followed if a symlink,
+ * bounded: readfile.h); -1 with fail(), and errno ENOENT when not installed,
+ * EBADMSG when the record is damaged (not a regular file, too large, or not
+ * a record that parses): the message then names it, says why, and that
+ * `cenv uninstall --force NAME` removes it.
+ */
 int record_load(const char *prefix, const char *name, struct record *r);
+/*
+ * What can still be read of a damaged record, for removing it: r->name is
+ * name, r->files the file lines that parse (each path once), nothing else.
+ * A record that is not a regular file gives no files.  -1 with fail() when
+ * it cannot be read at all (errno ENOENT: there is none).
+ */
+int record_load_damaged(const char *prefix, const char *name, struct record *r);
+/*
+ * Keeps of r->files only those present in the environment at prefix as a
+ * regular file or a symlink, reached through real directories (no symlink on
+ * the way), outside cenv's state and listed by no other record: what removing
+ * a damaged record may take.
+ */
+int record_keep_present(const char *prefix, struct record *r);
 /* Writes the record atomically (a temporary file renamed into place). */
 int record_save(const char *prefix, const struct record *r);
 int record_delete(const char *prefix, const char *name);
-/* The names of the installed packages, sorted; *names is freed with record_names_free. */
+/*
+ * The names of the installed packages, sorted: every entry of the records
+ * directory whose name record_name_ok takes, whatever its type (one that is
+ * not a regular file is a damaged record, for record_load to say so).
+ * *names is freed with record_names_free.
+ */
 int record_names(const char *prefix, char ***names, size_t *n);
 void record_names_free(char **names, size_t n);
 

@@ -408,6 +408,17 @@ static int refuse_pending(struct txn *t)
 	return 0;
 }
 
+/* "already installed", or, when its record cannot be read, why (a damaged record is named). */
+static int already_installed(const char *prefix, const char *name)
+{
+	struct record r;
+
+	if (record_load(prefix, name, &r) < 0)
+		return -1;
+	record_release(&r);
+	return failp("package '%s' is already installed", name);
+}
+
 int txn_commit(const char *prefix, const char *stage_root, const struct record *new_rec,
 	       const struct record *old_rec)
 {
@@ -434,7 +445,7 @@ int txn_commit(const char *prefix, const char *stage_root, const struct record *
 		goto out;
 	t.plan.had_record = r;
 	if (t.plan.had_record && !old_rec) {
-		failp("package '%s' is already installed", new_rec->name);
+		already_installed(prefix, new_rec->name);
 		goto out;
 	}
 	e = (struct plan_env){ prefix, t.root, t.stage };

@@ -1,5 +1,6 @@
 /* test_config.c - unit tests of cenv.cfg: value escaping, long values, reading back, errors. */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,12 +116,53 @@ static void test_errors(void **state)
 	free(path);
 }
 
+/* cenv.cfg read through inifile: a value of any length on one line; never a FIFO; 1 MiB at most. */
+static void test_read_hardened(void **state)
+{
+	struct env_config cfg;
+	struct strbuf text = STRBUF_INIT;
+	char *path, *longp;
+	int i;
+
+	(void)state;
+	longp = xmalloc(8193);
+	longp[0] = '/';
+	for (i = 1; i < 8192; i++)
+		longp[i] = i % 100 ? 'p' : '/';
+	longp[8192] = '\0';
+	sb_addf(&text, "[cenv]\nversion = 1\nprefix = %s\nprompt = p\n", longp);
+	path = write_text("long.cfg", text.buf);
+	assert_int_equal(config_read(path, &cfg), 0);
+	assert_string_equal(cfg.prefix, longp);
+	config_release(&cfg);
+	free(path);
+	path = path_join(dir, "fifo.cfg");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_int_equal(config_read(path, &cfg), -1);
+	alarm(0);
+	assert_non_null(strstr(last_error(), "is a fifo, not a regular file"));
+	free(path);
+	path = write_text("big.cfg", text.buf);
+	assert_int_equal(truncate(path, (off_t)2 << 20), 0);
+	assert_int_equal(config_read(path, &cfg), -1);
+	assert_non_null(strstr(last_error(), "is larger than the limit of 1 MiB"));
+	free(path);
+	path = write_text("section.cfg", "[cenv] junk\nversion = 1\n");
+	assert_int_equal(config_read(path, &cfg), -1);
+	assert_non_null(strstr(last_error(), "section.cfg:1: unexpected text after ']'"));
+	free(path);
+	sb_release(&text);
+	free(longp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_round_trip),
 		cmocka_unit_test(test_write_read),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_read_hardened),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -158,6 +158,8 @@ static void test_malformed(void **state)
 	bad_line(HEAD "new 1 -2 a\n", 5);
 	bad_line(HEAD "new 1 99999999999999999999 a\n", 5);
 	bad_line(HEAD "new 1 2 var/cenv/journal\n", 5);
+	/* a package named as a temporary file (records/NAME.tmp.DIGITS): no package is */
+	bad_line("cenv-journal 1\nop install\npackage zlib.tmp.4242000001\n", 3);
 }
 
 static void test_file(void **state)
@@ -188,6 +190,17 @@ static void test_file(void **state)
 	assert_false(journal_exists(state_fd));
 	assert_int_equal(journal_remove(state_fd, dir, &h), 0); /* absent is fine */
 	assert_int_equal(journal_read(path, &q), -1);
+	/* a journal that is a FIFO or leads to /dev/zero is refused at once, not read forever */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_int_equal(journal_read(path, &q), -1);
+	alarm(0);
+	assert_non_null(strstr(last_error(), "is a fifo, not a regular file"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	assert_int_equal(journal_read(path, &q), -1);
+	assert_non_null(strstr(last_error(), "is a symlink, not a regular file"));
+	assert_int_equal(unlink(path), 0);
 	plan_release(&p);
 	close(tmp_fd);
 	close(state_fd);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "inifile.h"
 #include "manifest.h"
 #include "util.h"
 
@@ -342,10 +343,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[zlib]\nsha265 = x\nnot a key\n", "cenv.ini:2: unknown key 'sha265' in [zlib]" },
 	{ "[zlib]\nbad line\n[zlib]\n",
 	  "cenv.ini:2: syntax error: expected '[section]' or 'key = value'" },
-	{ "[zlib]\nurl = x" "0123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789\n",
-	  "cenv.ini:2: line too long (more than 198 bytes)" },
+	{ "[zlib]\nurl = ;x\n", "cenv.ini:2: empty value for 'url' in [zlib]" },
 };
 
 static void test_bad_manifests(void **state)
@@ -370,21 +368,73 @@ static void test_bad_manifests(void **state)
 	}
 }
 
-static void test_longest_line(void **state)
+/* text: "[zlib]\nKEY = " (after `indent` blanks), n bytes of 'x' and then TAIL, then a sha256 line. */
+static char *long_line(const char *indent, const char *key, size_t n, const char *tail)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	sb_addf(&sb, "[zlib]\n%s%s = ", indent, key);
+	for (i = 0; i < n; i++)
+		sb_addc(&sb, 'x');
+	sb_addf(&sb, "%s\n" SUM, tail);
+	return sb_detach(&sb);
+}
+
+/* Lines far past inih's 200-byte buffer: 4 KiB, 8 KiB and up to the 64 KiB limit, which is refused. */
+static void test_long_lines(void **state)
+{
+	static const size_t sizes[] = { 198, 199, 4096, 8192, INIFILE_LINE_MAX - 10 };
 	struct manifest m;
+	char *text;
+	size_t i;
 
 	(void)state;
-	/* 198 bytes is the limit of inih's default buffer; leading blanks do not count. */
-	sb_adds(&sb, "[zlib]\n    url = ");
-	while (sb.len < 7 + 4 + 198)
-		sb_addc(&sb, 'x');
-	sb_adds(&sb, "\n" SUM);
-	parse_ok(sb_str(&sb), &m);
-	assert_int_equal(strlen(m.pkgs[0].url), 198 - 6);
+	for (i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		text = long_line("    ", "url", sizes[i], "");
+		parse_ok(text, &m);
+		assert_int_equal(strlen(m.pkgs[0].url), sizes[i]);
+		assert_int_equal(strspn(m.pkgs[0].url, "x"), sizes[i]);
+		assert_string_equal(m.pkgs[0].sha256, HASH);
+		manifest_release(&m);
+		free(text);
+	}
+	/* a long value is cut at an inline comment and trimmed, as inih does with a short one */
+	text = long_line("", "url", 5000, "   ; a comment");
+	parse_ok(text, &m);
+	assert_int_equal(strlen(m.pkgs[0].url), 5000);
 	manifest_release(&m);
-	sb_release(&sb);
+	free(text);
+	/* the token byte in a short value stands for itself */
+	parse_ok("[zlib]\nurl = a\x01\n" SUM, &m);
+	assert_string_equal(m.pkgs[0].url, "a\x01");
+	manifest_release(&m);
+	parse_ok("[zlib]\nversion = \x01\nurl = u\n" SUM, &m);
+	assert_string_equal(m.pkgs[0].version, "\x01");
+	manifest_release(&m);
+	/* a long line's errors keep their line number */
+	text = long_line("", "sha265", 9000, "");
+	assert_int_equal(manifest_parse_string(text, "cenv.ini", &m), -1);
+	assert_string_equal(last_error(), "cenv.ini:2: unknown key 'sha265' in [zlib]");
+	free(text);
+	text = long_line("", "url", INIFILE_LINE_MAX, "");
+	assert_int_equal(manifest_parse_string(text, "cenv.ini", &m), -1);
+	assert_string_equal(last_error(), "cenv.ini:2: line too long (more than 65536 bytes)");
+	assert_null(m.pkgs);
+	free(text);
+	/* a long section name is not cut (inih's copy stops at 50 bytes) */
+	{
+		struct strbuf sb = STRBUF_INIT;
+
+		sb_adds(&sb, "[");
+		for (i = 0; i < 300; i++)
+			sb_addc(&sb, 'n');
+		sb_adds(&sb, "]\nurl = u\n" SUM);
+		parse_ok(sb_str(&sb), &m);
+		assert_int_equal(strlen(m.pkgs[0].name), 300);
+		manifest_release(&m);
+		sb_release(&sb);
+	}
 }
 
 /* ---- manifest_load on real files ---- */
@@ -463,7 +513,7 @@ static void test_load_errors(void **state)
 
 	/* Unreadable even for root, unlike a chmod 000 file. */
 	assert_int_equal(manifest_load(f->dir, &m), -1);
-	want = xasprintf("cannot read '%s': Is a directory", f->dir);
+	want = xasprintf("'%s' is a directory, not a regular file", f->dir);
 	assert_string_equal(last_error(), want);
 	free(want);
 
@@ -567,7 +617,7 @@ int main(void)
 		cmocka_unit_test(test_dir_and_sources),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_bad_manifests),
-		cmocka_unit_test(test_longest_line),
+		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test_setup_teardown(test_load, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_dir, teardown_dir),
 		cmocka_unit_test(test_split_words),

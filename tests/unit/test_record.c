@@ -264,31 +264,31 @@ static void test_malformed(void **state)
 	} cases[] = {
 		{ "", "does not end with a newline" },
 		{ "cenv-record 1\nname bad", "does not end with a newline" },
-		{ "not a record\nname bad\n", "bad:1: not a cenv record" },
-		{ "cenv-record 2\nname bad\n", "bad:1: not a cenv record" },
+		{ "not a record\nname bad\n", "line 1: not a cenv record" },
+		{ "cenv-record 2\nname bad\n", "line 1: not a cenv record" },
 		{ "cenv-record 1\nversion 1\n", "malformed record: no name" },
 		{ "cenv-record 1\nname other\n", "it is named 'other'" },
-		{ "cenv-record 1\nname bad\nname bad\n", "bad:3: duplicate key 'name'" },
-		{ "cenv-record 1\nname bad\ncolour red\n", "bad:3: unknown key 'colour'" },
-		{ "cenv-record 1\nname bad\nnospace\n", "bad:3: malformed line" },
-		{ "cenv-record 1\nname bad\nurl a\\qb\n", "bad:3: bad escape" },
-		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_ABC "\n", "bad:3: wrong number of fields" },
-		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_ABC " a b\n", "bad:3: wrong number of fields" },
-		{ "cenv-record 1\nname bad\nf 0644  3 " SHA_ABC " a\n", "bad:3: malformed file line" },
-		{ "cenv-record 1\nname bad\nf 0944 3 " SHA_ABC " a\n", "bad:3: bad mode '0944'" },
-		{ "cenv-record 1\nname bad\nf 17777 3 " SHA_ABC " a\n", "bad:3: bad mode" },
-		{ "cenv-record 1\nname bad\nf 0644 -3 " SHA_ABC " a\n", "bad:3: bad size '-3'" },
-		{ "cenv-record 1\nname bad\nf 0644 3x " SHA_ABC " a\n", "bad:3: bad size" },
-		{ "cenv-record 1\nname bad\nf 0644 3 abc a\n", "bad:3: bad sha256 'abc'" },
-		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " ../etc/passwd\n", "bad:3: bad path '../etc/passwd'" },
-		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " /etc/passwd\n", "bad:3: bad path" },
-		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " a\\x2f\\x2fb\n", "bad:3: bad path 'a//b'" },
-		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " a\\zb\n", "bad:3: bad escape in path" },
-		{ "cenv-record 1\nname bad\nl 0777 3 - a\n", "bad:3: wrong number of fields" },
-		{ "cenv-record 1\nname bad\nl 0777 3 " SHA_EMPTY " a b\n", "bad:3: a symlink has '-'" },
+		{ "cenv-record 1\nname bad\nname bad\n", "line 3: duplicate key 'name'" },
+		{ "cenv-record 1\nname bad\ncolour red\n", "line 3: unknown key 'colour'" },
+		{ "cenv-record 1\nname bad\nnospace\n", "line 3: malformed line" },
+		{ "cenv-record 1\nname bad\nurl a\\qb\n", "line 3: bad escape" },
+		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_ABC "\n", "line 3: wrong number of fields" },
+		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_ABC " a b\n", "line 3: wrong number of fields" },
+		{ "cenv-record 1\nname bad\nf 0644  3 " SHA_ABC " a\n", "line 3: malformed file line" },
+		{ "cenv-record 1\nname bad\nf 0944 3 " SHA_ABC " a\n", "line 3: bad mode '0944'" },
+		{ "cenv-record 1\nname bad\nf 17777 3 " SHA_ABC " a\n", "line 3: bad mode" },
+		{ "cenv-record 1\nname bad\nf 0644 -3 " SHA_ABC " a\n", "line 3: bad size '-3'" },
+		{ "cenv-record 1\nname bad\nf 0644 3x " SHA_ABC " a\n", "line 3: bad size" },
+		{ "cenv-record 1\nname bad\nf 0644 3 abc a\n", "line 3: bad sha256 'abc'" },
+		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " ../etc/passwd\n", "line 3: bad path '../etc/passwd'" },
+		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " /etc/passwd\n", "line 3: bad path" },
+		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " a\\x2f\\x2fb\n", "line 3: bad path 'a//b'" },
+		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " a\\zb\n", "line 3: bad escape in path" },
+		{ "cenv-record 1\nname bad\nl 0777 3 - a\n", "line 3: wrong number of fields" },
+		{ "cenv-record 1\nname bad\nl 0777 3 " SHA_EMPTY " a b\n", "line 3: a symlink has '-'" },
 		{ "cenv-record 1\nname bad\nf 0644 3 " SHA_EMPTY " a\nf 0644 3 " SHA_EMPTY " a\n",
 		  "'a' is listed twice" },
-		{ "cenv-record 1\nname bad\nx 0644 3 " SHA_EMPTY " a\n", "bad:3: unknown key 'x'" },
+		{ "cenv-record 1\nname bad\nx 0644 3 " SHA_EMPTY " a\n", "line 3: unknown key 'x'" },
 	};
 	size_t i;
 
@@ -358,6 +358,102 @@ static void test_names(void **state)
 	for (i = 0; i < n; i++)
 		assert_string_equal(names[i], want[i]);
 	record_names_free(names, n);
+}
+
+/* Package names are record names, and cenv's temporary names are neither. */
+static void test_name_rules(void **state)
+{
+	static const char *const good[] = { "zlib", "z", "0", "libfoo++", "a.b_c-d+e", "x.tmp", "x.tmp.",
+					    "x.tmp.1a", "tmp.1" };
+	static const char *const bad[] = { "", ".x", "-x", "_x", "a/b", "a b", "a\nb", "x.tmp.1",
+					   "zlib.tmp.4242000007", "a.tmp.b.tmp.0", "é" };
+	struct record r = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++)
+		if (!record_name_ok(good[i]))
+			fail_msg("'%s' refused", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		if (record_name_ok(bad[i]))
+			fail_msg("'%s' taken", bad[i]);
+	/* so no record is ever saved under write_file_atomic's temporary name */
+	r.name = "zlib.tmp.4242000007";
+	assert_int_equal(record_save(dir, &r), -1);
+	assert_non_null(strstr(last_error(), "invalid package name 'zlib.tmp.4242000007'"));
+	assert_int_equal(record_load(dir, "x.tmp.1", &r), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
+/* A damaged record: EBADMSG and a message naming it; what can still be read of it; its files. */
+static void test_damaged(void **state)
+{
+	char *rec = xasprintf("%s/%s/dmg", dir, RECORD_DIR), *want;
+	struct record r;
+
+	(void)state;
+	put(dir, "include/dmg.h", "abc");
+	put(dir, "include/kept.h", "abc");
+	put(dir, "real/x.h", "outside");
+	{
+		char *linked = path_join(dir, "linked");
+
+		assert_int_equal(symlink("real", linked), 0);
+		free(linked);
+	}
+	/* another record owns include/kept.h */
+	assert_int_equal(load_text("other", "cenv-record 1\nname other\nf 0644 3 " SHA_ABC " include/kept.h\n", &r), 0);
+	record_release(&r);
+	assert_int_equal(load_text("dmg", "cenv-record 1\nname dmg\nf 0644 3 zz include/dmg.h\n"
+				   "f 0644 3 " SHA_ABC " include/kept.h\nf 0644 3 zz linked/x.h\n"
+				   "f 0644 3 zz include/absent.h\nl 0777 1 - include\nf 0644 3 zz var/cenv/lock\n"
+				   "f 0644 3 zz ../escape\njunk\nf 0644 3 zz include/dmg.h\n", &r), -1);
+	assert_int_equal(errno, EBADMSG);
+	want = xasprintf("record '%s' is damaged: line 3: bad sha256 'zz'; `cenv uninstall --force dmg` "
+			 "removes it and the files it still names", rec);
+	assert_string_equal(last_error(), want);
+	free(want);
+	assert_int_equal(record_load_damaged(dir, "dmg", &r), 0);
+	assert_string_equal(r.name, "dmg");
+	assert_null(r.version);
+	/* every path that parses, once: not ../escape */
+	assert_int_equal(r.nfiles, 6);
+	assert_string_equal(r.files[0].path, "include");
+	assert_string_equal(r.files[1].path, "include/absent.h");
+	assert_string_equal(r.files[2].path, "include/dmg.h");
+	assert_int_equal(record_keep_present(dir, &r), 0);
+	/* not the directory, the absent file, the other record's, the one behind a symlink, cenv's own */
+	assert_int_equal(r.nfiles, 1);
+	assert_string_equal(r.files[0].path, "include/dmg.h");
+	record_release(&r);
+	/* not a regular file: a name and no files */
+	assert_int_equal(unlink(rec), 0);
+	assert_int_equal(mkfifo(rec, 0644), 0);
+	alarm(10);
+	assert_int_equal(record_load(dir, "dmg", &r), -1);
+	assert_int_equal(errno, EBADMSG);
+	assert_non_null(strstr(last_error(), "is damaged: it is not a regular file; `cenv uninstall --force dmg`"));
+	assert_int_equal(record_load_damaged(dir, "dmg", &r), 0);
+	alarm(0);
+	assert_string_equal(r.name, "dmg");
+	assert_int_equal(r.nfiles, 0);
+	record_release(&r);
+	/* and record_names lists it, for list to name it */
+	{
+		char **names;
+		size_t n, i, found = 0;
+
+		assert_int_equal(record_names(dir, &names, &n), 0);
+		for (i = 0; i < n; i++)
+			found += !strcmp(names[i], "dmg");
+		assert_int_equal(found, 1);
+		record_names_free(names, n);
+	}
+	assert_int_equal(unlink(rec), 0);
+	assert_int_equal(record_delete(dir, "other"), 0);
+	assert_int_equal(record_load_damaged(dir, "dmg", &r), -1);
+	assert_int_equal(errno, ENOENT);
+	free(rec);
 }
 
 static void test_scan(void **state)
@@ -448,6 +544,8 @@ int main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_name_rules),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_scan),
 	};
 
