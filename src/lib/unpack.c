@@ -55,13 +55,21 @@
  * no second copy on disk), and reading an unverified archive adds no exposure, because the
  * unpacker is built and fuzzed for hostile archives anyway, while the limits on size, entry
  * count and path length bound what an unverified archive can cost before it is refused.
+ *
+ * Zip and 7-Zip are the exception: their index sits at the end and libarchive must seek to
+ * it (read as a stream, a zip loses its symlinks, a 7-Zip cannot be read at all).  Those are
+ * copied, while hashed, into an unlinked private file in dest_dir, checked, and unpacked from
+ * the copy, which nobody else can rewrite.
  */
 struct feed {
 	int fd;
 	const char *archive;      /* for messages */
 	struct digest digest;
 	char *buf;
+	size_t pending;           /* the first block, hashed but not yet handed to libarchive */
 	char *why;                /* a read or hash failure, taken from fail(); NULL if none */
+	int done;                 /* the digest is final, in sum */
+	char sum[DIGEST_HEX_SIZE];
 };
 
 struct unpacker {
@@ -152,9 +160,13 @@ static la_ssize_t feed_read(struct archive *a, void *data, const void **block)
 	(void)a;
 	if (f->why)
 		return -1;
-	do
-		n = read(f->fd, f->buf, FEED_BLOCK);
-	while (n < 0 && errno == EINTR);
+	if (f->pending) {
+		n = (ssize_t)f->pending;
+		f->pending = 0;
+		*block = f->buf;
+		return n;
+	}
+	n = read_retry(f->fd, f->buf, FEED_BLOCK);
 	if (n < 0) {
 		fail_errno("cannot read '%s'", f->archive);
 		f->why = error_take();
@@ -174,15 +186,65 @@ static int feed_finish(struct feed *f, char out[DIGEST_HEX_SIZE])
 	const void *block;
 	la_ssize_t n;
 
-	while ((n = feed_read(NULL, f, &block)) > 0)
-		;
+	if (!f->done) {
+		f->pending = 0;
+		while ((n = feed_read(NULL, f, &block)) > 0)
+			;
+		if (n < 0) {
+			error_restore(f->why);
+			f->why = NULL;
+			return -1;
+		}
+		if (digest_final(&f->digest, f->sum) < 0)
+			return -1;
+		f->done = 1;
+	}
+	memcpy(out, f->sum, DIGEST_HEX_SIZE);
+	return 0;
+}
+
+/* Whether the first bytes are those of a zip or 7-Zip file, which libarchive reads by seeking. */
+static int needs_seeking(const char *b, size_t n)
+{
+	return (n >= 4 && b[0] == 'P' && b[1] == 'K' &&
+		((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6) || (b[2] == 7 && b[3] == 8))) ||
+	       (n >= 6 && !memcmp(b, "7z\xbc\xaf\x27\x1c", 6));
+}
+
+/*
+ * The file, from its first block (pending in the feed) to its end, copied into an unlinked
+ * file of dest_dir while hashed: the descriptor of the copy, rewound, or -1 with fail().
+ */
+static int private_copy(struct feed *f, int destfd)
+{
+	static const char name[] = ".cenv-archive-copy";
+	const void *block;
+	la_ssize_t n;
+	int fd = openat(destfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return fail_errno("'%s': cannot make a private copy", f->archive);
+	unlinkat(destfd, name, 0);
+	while ((n = feed_read(NULL, f, &block)) > 0) {
+		if (write_all(fd, block, (size_t)n, (off_t)-1) < 0) {
+			fail_errno("'%s': cannot make a private copy", f->archive);
+			close(fd);
+			return -1;
+		}
+	}
 	if (n < 0) {
 		error_restore(f->why);
 		f->why = NULL;
-		return -1;
+	} else if (lseek(fd, 0, SEEK_SET) < 0) {
+		fail_errno("'%s': cannot read the private copy", f->archive);
+	} else if (digest_final(&f->digest, f->sum) == 0) {
+		f->done = 1;
+		return fd;
 	}
-	return digest_final(&f->digest, out);
+	close(fd);
+	return -1;
 }
+
 
 /* --- the checks --- */
 
@@ -792,6 +854,18 @@ static void unpacker_release(struct unpacker *u)
 	free(u->feed.why);
 }
 
+/* Why the archive could not be opened: the feed's failure, or libarchive's; returns 0. */
+static int open_failed(struct unpacker *u, struct archive *a)
+{
+	if (u->feed.why) {
+		error_restore(u->feed.why);
+		u->feed.why = NULL;
+		return 0;
+	}
+	unpack_open_failed(a, u->archive);
+	return 0;
+}
+
 static void result_reset(struct unpack_result *res)
 {
 	if (res) {
@@ -854,7 +928,9 @@ int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
 	struct unpacker u;
 	struct archive *a = NULL;
 	char sha256[DIGEST_HEX_SIZE] = "";
-	int ret = -1, empty, ok;
+	const void *first;
+	la_ssize_t n;
+	int ret = -1, empty, ok, copy = -1;
 
 	result_reset(res);
 	if (lazylib_archive() < 0)
@@ -873,18 +949,25 @@ int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
 	u.feed.fd = fd;
 	u.feed.buf = xmalloc(FEED_BLOCK);
 	a = unpack_reader_new();
-	/* No skip callback: libarchive then reads what it skips, and the digest sees it all. */
-	if (archive_read_open(a, &u.feed, NULL, feed_read, NULL) != ARCHIVE_OK) {
-		if (u.feed.why) {
-			error_restore(u.feed.why);
-			u.feed.why = NULL;
-		} else {
-			unpack_open_failed(a, archive_path);
-		}
-		ok = 0;
+	n = feed_read(NULL, &u.feed, &first);
+	if (n > 0)
+		u.feed.pending = (size_t)n;
+	if (n > 0 && needs_seeking(first, (size_t)n)) {
+		/* checked before it is read at all */
+		copy = private_copy(&u.feed, u.destfd);
+		ok = copy >= 0 && verify(&u, opt, 1, sha256) == 0;
+		if (ok && archive_read_open_fd(a, copy, FEED_BLOCK) != ARCHIVE_OK)
+			ok = open_failed(&u, a);
+	} else if (n == 0) {
+		ok = fail("'%s': the archive is empty", archive_path) == 0;
 	} else {
-		ok = read_entries(&u, a) == 0;
+		/* No skip callback: libarchive reads what it skips, and the digest sees it all. */
+		ok = n >= 0 && archive_read_open(a, &u.feed, NULL, feed_read, NULL) == ARCHIVE_OK;
+		if (!ok)
+			open_failed(&u, a);
 	}
+	if (ok)
+		ok = read_entries(&u, a) == 0;
 	if (verify(&u, opt, ok, sha256) < 0 || finish(&u, dest_dir, opt, res) < 0) {
 		if (res && sha256[0] && opt && opt->sha256 && strcmp(sha256, opt->sha256))
 			memcpy(res->sha256, sha256, sizeof(sha256));
@@ -897,6 +980,8 @@ int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
 out:
 	if (a)
 		archive_read_free(a);
+	if (copy >= 0)
+		close(copy);
 	unpacker_release(&u);
 	return ret;
 }

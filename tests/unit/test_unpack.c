@@ -174,7 +174,7 @@ static void assert_contained(const struct fx *f)
 
 static void assert_refused(struct fx *f, const struct unpack_options *opt, const char *needle)
 {
-	struct unpack_result res = { (char *)"x", (char *)"x" };
+	struct unpack_result res = { (char *)"x", (char *)"x", "x" };
 	char *quoted = xasprintf("'%s'", f->archive);
 
 	int rc = unpack_archive(f->archive, f->dest, opt, &res);
@@ -376,9 +376,10 @@ static void test_not_archives(void **state)
 	assert_refused(f, NULL, "the archive is empty");
 	drop_archive(f);
 
+	/* Text was taken for an mtree file (issue 8, item 16); compressed text for nothing. */
 	f->archive = path_join(f->root, "garbage.tar.gz");
 	assert_int_equal(write_file_atomic(f->archive, "this is not an archive\n", 23, 0644), 0);
-	assert_refused(f, NULL, "");
+	assert_refused(f, NULL, "is not an archive cenv can unpack");
 	drop_archive(f);
 
 	f->archive = path_join(f->root, "only-root.tar");
@@ -412,7 +413,7 @@ static void test_mtree(void **state)
 
 	f->archive = path_join(f->root, "evil.mtree");
 	assert_int_equal(write_file_atomic(f->archive, spec, strlen(spec), 0644), 0);
-	assert_refused(f, NULL, "is an mtree file");
+	assert_refused(f, NULL, "is not an archive cenv can unpack");
 	free(spec);
 }
 
@@ -435,11 +436,12 @@ static void test_max_bytes(void **state)
 	struct fx *f = *state;
 	static const struct ent ents[] = { { "pkg/a", 'f', "0123456789", 0 },
 					   { "pkg/b", 'f', "0123456789", 0 }, { NULL, 0, NULL, 0 } };
-	struct unpack_options opt = { NULL, 15 };
+	struct unpack_options opt = { .max_bytes = 15, .size_option = "--max-unpacked-size" };
 	struct unpack_result res;
 
 	make(f, "big", &formats[0], ents);
-	assert_refused(f, &opt, "entry 'pkg/b' makes the package larger than 15 bytes");
+	assert_refused(f, &opt, "entry 'pkg/b' makes the unpacked package larger than the limit "
+			       "of 15 bytes (--max-unpacked-size raises it)");
 	opt.max_bytes = 20;
 	unpack_ok(f, &opt, &res);
 	unpack_result_release(&res);
@@ -674,19 +676,20 @@ static void test_compressed(void **state)
 static void test_subdir(void **state)
 {
 	struct fx *f = *state;
-	static const struct ent ents[] = {
+	struct ent ents[] = {
 		{ "pkg/LICENSE", 'f', "mit", 0 }, { "pkg/python/setup.py", 'f', "py", 0 },
-		{ "pkg/python/LICENSE", 'l', "../LICENSE", 0 }, { "pkg/link", 'l', "python", 0 },
-		{ NULL, 0, NULL, 0 }
+		{ "pkg/python/COPYING", 'l', "setup.py", 0 }, { "pkg/python/here", 'l', ".", 0 },
+		{ "pkg/link", 'l', "python", 0 }, { NULL, 0, NULL, 0 }, { NULL, 0, NULL, 0 }
 	};
-	struct unpack_options opt = { "python/", 0 };
+	struct unpack_options opt = { .subdir = "python/" };
 	struct unpack_result res;
 	char *want = in_dest(f, "python");
 
 	make(f, "good", &formats[1], ents);
 	unpack_ok(f, &opt, &res);
 	assert_string_equal(res.srcdir, want);
-	assert_reads(f, "python/LICENSE", "mit");
+	assert_reads(f, "python/COPYING", "py");
+	assert_reads(f, "python/here/setup.py", "py");
 	unpack_result_release(&res);
 	reset_dest(f);
 	opt.subdir = "missing";
@@ -699,7 +702,45 @@ static void test_subdir(void **state)
 	assert_refused(f, &opt, "is not a plain relative path");
 	opt.subdir = "python/../../pkg";
 	assert_refused(f, &opt, "is not a plain relative path");
+	drop_archive(f);
+
+	/* Only python/ is installed: a link out of it would point out of the environment. */
+	ents[5] = (struct ent){ "pkg/python/LICENSE", 'l', "../LICENSE", 0 };
+	make(f, "evil", &formats[1], ents);
+	opt.subdir = "python";
+	assert_refused(f, &opt, "entry 'pkg/python/LICENSE' is a symlink that leads out of the "
+			       "installed subdirectory ('../LICENSE')");
+	unpack_ok(f, NULL, &res); /* the whole tree is installed: the link stays inside */
+	assert_reads(f, "python/LICENSE", "mit");
+	unpack_result_release(&res);
 	free(want);
+}
+
+/* Issue 8, item 1: subdir = a/b, and a/b/lib/pkgconfig -> ../../../x leaves a/b. */
+static void test_subdir_link_escapes(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent ents[] = {
+		{ "pkg-1/x/", 'd', NULL, 0 }, { "pkg-1/a/b/lib/libx.a", 'f', "ar", 0 },
+		{ "pkg-1/a/b/lib/pkgconfig", 'l', "../../../x", 0 }, { NULL, 0, NULL, 0 }
+	};
+	struct unpack_options opt = { .subdir = "a/b" };
+	struct unpack_result res;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		make(f, "evil", &formats[i], ents);
+		opt.subdir = "a/b";
+		assert_refused(f, &opt, "entry 'pkg-1/a/b/lib/pkgconfig' is a symlink that leads "
+				       "out of the installed subdirectory ('../../../x')");
+		opt.subdir = "a";
+		assert_refused(f, &opt, "entry 'pkg-1/a/b/lib/pkgconfig' is a symlink that leads");
+		opt.subdir = "./";
+		unpack_ok(f, &opt, &res);
+		unpack_result_release(&res);
+		reset_dest(f);
+		drop_archive(f);
+	}
 }
 
 /* A name too long for the kernel's PATH_MAX would only make the checks slow. */
@@ -758,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_permissions_and_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subdir_link_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_utf8_names, setup, teardown),
 	};
