@@ -2,7 +2,7 @@
 # subdir (1), entry paths too long for the work area (7), the bytes unpacked are the bytes
 # hashed (10), limits on the unpacked size and entry count (11), non-archives named as such (16).
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 49
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -45,6 +45,15 @@ refused "a symlink leaving the subdir is refused" \
 	"^cenv: '$P/sub\.tar': entry 'sub-1\.0/a/b/lib/pkgconfig' is a symlink that leads out of the installed subdirectory \('\.\./\.\./\.\./outside'\)$" \
 	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 check "a symlink leaving the subdir: no record" test ! -e "$E/var/cenv/records/sub"
+# lib/libx.so -> ../../outside/sentinel stays inside the archive's top directory, but once a/b is
+# the environment it names the file beside it
+"$MK" "$P/sub.tar" tar 'd:sub-1.0/' 'd:sub-1.0/a/' 'd:sub-1.0/a/b/' 'd:sub-1.0/a/b/lib/' \
+	'f:sub-1.0/a/b/lib/libx.so.1:elf' 'l:sub-1.0/a/b/lib/libx.so:../../outside/sentinel'
+manifest sub "$P/sub.tar" build=prebuilt subdir=a/b
+refused "a library linked out of the subdir is refused" \
+	"^cenv: '$P/sub\.tar': entry 'sub-1\.0/a/b/lib/libx\.so' is a symlink that leads out of the installed subdirectory \('\.\./\.\./outside/sentinel'\)$" \
+	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check "a library linked out of the subdir: no link to the outside" test ! -L "$E/lib/libx.so"
 # the same link, judged against the whole archive, stays inside it: the tree installs
 "$MK" "$P/sub2.tar" tar 'd:sub2-1.0/' 'd:sub2-1.0/a/' 'd:sub2-1.0/a/b/' 'd:sub2-1.0/a/b/include/' \
 	'f:sub2-1.0/a/b/include/sub2.h:int sub2;' 'l:sub2-1.0/a/b/include/same.h:sub2.h' 'f:sub2-1.0/a/LICENSE:mit'

@@ -447,6 +447,119 @@ static void test_max_bytes(void **state)
 	unpack_result_release(&res);
 }
 
+/* Issue 8, item 11: the entry count; item 7: the longest path the caller allows. */
+static void test_limits(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent ents[] = { { "pkg/", 'd', NULL, 0 }, { "pkg/abcdef", 'f', "a", 0 },
+					   { "pkg/abcdefg", 'f', "b", 0 }, { NULL, 0, NULL, 0 } };
+	struct unpack_options opt = { .max_entries = 2 };
+	struct unpack_result res;
+
+	make(f, "many", &formats[0], ents);
+	assert_refused(f, &opt, "': has more than 2 entries, the limit");
+	opt.max_entries = 3;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+	reset_dest(f);
+	opt.max_path = 10;
+	assert_refused(f, &opt, "entry 'pkg/abcdefg' has a path of 11 bytes, more than the 10 that "
+			       "fit within PATH_MAX (4096)");
+	opt.max_path = 11;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+}
+
+/* The sha256 of a file, as sha256sum(1) says: from outside the code under test. */
+static void sha256sum(const char *file, char out[DIGEST_HEX_SIZE])
+{
+	char *cmd = xasprintf("sha256sum '%s'", file);
+	FILE *p = popen(cmd, "r");
+
+	assert_non_null(p);
+	assert_non_null(fgets(out, DIGEST_HEX_SIZE, p));
+	assert_int_equal(strlen(out), 64);
+	pclose(p);
+	free(cmd);
+}
+
+/* Issue 8, item 10: the digest is of the bytes unpacked, and checked before returning. */
+static void test_sha256(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent ents[] = { { "pkg/a", 'f', "a", 0 }, { "pkg/l", 'l', "a", 0 },
+					   { NULL, 0, NULL, 0 } };
+	static const struct ent evil[] = { { "pkg/a", 'f', "a", 0 }, { "/abs", 'f', "b", 0 },
+					   { NULL, 0, NULL, 0 } };
+	static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
+	struct unpack_options opt = { .sha256 = zeros };
+	struct unpack_result res;
+	char want[DIGEST_HEX_SIZE], *msg;
+	size_t i;
+
+	for (i = 0; i < 4; i++) { /* zip: from the private copy */
+		make(f, "good", &formats[i], ents);
+		sha256sum(f->archive, want);
+		opt.sha256 = NULL;
+		unpack_ok(f, &opt, &res);
+		assert_string_equal(res.sha256, want);
+		assert_link(f, "l", "a");
+		unpack_result_release(&res);
+		reset_dest(f);
+		opt.sha256 = want;
+		unpack_ok(f, &opt, &res);
+		assert_string_equal(res.sha256, want);
+		unpack_result_release(&res);
+		reset_dest(f);
+		opt.sha256 = zeros;
+		msg = xasprintf("checksum mismatch for '%s': expected %s, the file is %s", f->archive,
+				zeros, want);
+		assert_int_equal(unpack_archive(f->archive, f->dest, &opt, &res), -1);
+		assert_string_equal(last_error(), msg);
+		assert_string_equal(res.sha256, want);
+		assert_null(res.topdir);
+		assert_int_equal(dir_is_empty(f->dest), 1);
+		free(msg);
+		/* a wrong sum is what is wrong first, even with a hostile entry */
+		drop_archive(f);
+		make(f, "evil", &formats[i], evil);
+		sha256sum(f->archive, want);
+		msg = xasprintf("checksum mismatch for '%s': expected %s, the file is %s", f->archive,
+				zeros, want);
+		assert_refused(f, &opt, msg);
+		free(msg);
+		opt.sha256 = want;
+		assert_refused(f, &opt, "has an absolute path");
+		drop_archive(f);
+	}
+}
+
+static void test_parse_size(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes; /* 0: refused */
+	} cases[] = {
+		{ "1", 1 }, { "4096", 4096 }, { "1K", 1024 }, { "3k", 3072 }, { "2M", 2 << 20 },
+		{ "8G", 8ULL << 30 }, { "1t", 1ULL << 40 }, { "18446744073709551615", UINT64_MAX },
+		{ "0", 0 }, { "0K", 0 }, { "", 0 }, { "K", 0 }, { "1KB", 0 }, { "1KiB", 0 },
+		{ "-1", 0 }, { " 1", 0 }, { "1 ", 0 }, { "1.5G", 0 }, { "12X", 0 },
+		{ "18446744073709551616", 0 }, { "16777216T", 0 }, { "16777215T", 16777215ULL << 40 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 7;
+		int rc = unpack_parse_size(cases[i].text, &got);
+
+		if (cases[i].bytes && (rc != 0 || got != cases[i].bytes))
+			fail_msg("'%s': %d, %llu", cases[i].text, rc, (unsigned long long)got);
+		if (!cases[i].bytes && (rc != -1 || got != 7 || !strstr(last_error(), cases[i].text)))
+			fail_msg("'%s' accepted or unnamed: %s", cases[i].text, last_error());
+	}
+}
+
 /* --- what must work --- */
 
 static void test_strip_top(void **state)
@@ -790,6 +903,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mtree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dest_not_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sha256, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strip_top, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strip_dot_slash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strip_child_like_top, setup, teardown),
