@@ -101,9 +101,11 @@ check "a path of exactly the limit uninstalls" bash -c '"$0" uninstall -e "$1" l
 good_sha=$(sha256sum "$P/swap.tar" | cut -d' ' -f1)
 manifest swap "$P/swap.tar" build=prebuilt
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
-	strace -f -qq -o "$SCRATCH/swap.trace" -P "$P/swap.tar" -e trace=read \
-		-e inject=read:delay_exit=2000000:when=2 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" \
-		>"$SCRATCH/swap.out" 2>"$SCRATCH/swap.err" &
+	# (LeakSanitizer cannot run under ptrace: off for this run of an ASan build)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -o "$SCRATCH/swap.trace" -P "$P/swap.tar" -e trace=read \
+			-e inject=read:delay_exit=2000000:when=2 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" \
+			>"$SCRATCH/swap.out" 2>"$SCRATCH/swap.err" &
 	pid=$!
 	for _ in $(seq 100); do grep -q '^[0-9]* *read(.* = [0-9]' "$SCRATCH/swap.trace" 2>/dev/null && break; sleep 0.05; done
 	cat "$P/evil-swap.tar" >"$P/swap.tar" # the same inode, other bytes
