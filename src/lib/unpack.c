@@ -245,7 +245,6 @@ static int private_copy(struct feed *f, int destfd)
 	return -1;
 }
 
-
 /* --- the checks --- */
 
 /* Each proper ancestor of the current path must be a directory, or become an implied one. */
