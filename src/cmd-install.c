@@ -1,5 +1,6 @@
 /* cmd-install.c - `cenv install`: build and install a manifest's packages, or archives given by path. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +18,25 @@
 #include "report.h"
 #include "setup.h"
 #include "txn.h"
+#include "unpack.h"
 #include "util.h"
 
 static int check_install(const struct invocation *inv);
 static int cmd_install(struct invocation *inv);
 
-enum { OPT_ENV, OPT_FILE, OPT_PRUNE };
+static int check_size(const char *value)
+{
+	uint64_t bytes;
+
+	return unpack_parse_size(value, &bytes);
+}
+
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
 	[OPT_PRUNE] = { "prune", 0, 0, NULL },
+	[OPT_MAX_SIZE] = { "max-unpacked-size", 0, 1, check_size },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -37,7 +47,10 @@ const struct cmd_entry cmd_install_entry = {
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
 		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
 		"  --prune          uninstall packages that are no longer in the manifest\n"
-		"  PATH...          install these archives (name and version from their top directory)\n",
+		"  PATH...          install these archives (name and version from their top directory)\n"
+		"  --max-unpacked-size SIZE\n"
+		"                   refuse an archive whose files hold more than SIZE bytes\n"
+		"                   (default 8G; K, M, G, T: 1K = 1024)\n",
 	.options = install_options,
 	.min_operands = 0,
 	.max_operands = -1,
@@ -395,6 +408,8 @@ static int cmd_install(struct invocation *inv)
 	struct install_run run;
 
 	start(&run, &inv->cfg);
+	if (inv->opts[OPT_MAX_SIZE].given) /* checked by check_size */
+		unpack_parse_size(inv->opts[OPT_MAX_SIZE].value, &run.env.max_unpacked_size);
 	if (inv->noperands)
 		install_paths(&run, inv->operands, inv->noperands);
 	else

@@ -1,4 +1,5 @@
 /* config.c - DIR/cenv.cfg: what an environment is, written by create and read by every command. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,7 +311,8 @@ int install_package(const struct install_env *env, const struct install_source *
 	struct unpack_options uopt = { 0 };
 	struct unpack_result ures = { 0 };
 	enum build_system sys;
-	char digest[DIGEST_HEX_SIZE], *work = NULL, *unpacked = NULL, *stage_root = NULL;
+	char *work = NULL, *unpacked = NULL, *stage_root = NULL;
+	size_t staged;
 	int fd, ret = -1;
 
 	memset(installed, 0, sizeof(*installed));
@@ -323,24 +325,31 @@ int install_package(const struct install_env *env, const struct install_source *
 	    check_build_prefix(src->name, env->prefix, sys) < 0)
 		return -1;
 	/*
-	 * One open file for the checksum and the unpacking: what is unpacked is what
-	 * was checked, and the check comes before anything reads its contents.
+	 * The unpacker hashes the very bytes it unpacks and checks them against the
+	 * manifest's sha256 before it returns (unpack.c says why), so nothing built or
+	 * installed comes from bytes other than the checked ones.
 	 */
 	fd = open_archive(src->archive);
 	if (fd < 0)
 		return -1;
-	if (verify_archive(src->name, fd, src->archive, src->sha256, digest) < 0)
-		goto out;
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		fail_errno("cannot read '%s'", src->archive);
-		goto out;
-	}
 	if (make_work(env->prefix, src->name, &work) < 0)
 		goto out;
 	unpacked = path_join(work, "src");
 	uopt.subdir = src->subdir;
-	if (unpack_archive_fd(fd, src->archive, unpacked, &uopt, &ures) < 0)
+	uopt.sha256 = src->sha256;
+	uopt.max_bytes = env->max_unpacked_size;
+	uopt.size_option = "--max-unpacked-size";
+	/* of WORK/src/TOP/REL, WORK/stage/PREFIX/REL and PREFIX/REL the staged one is longest */
+	staged = strlen(work) + strlen("/stage") + strlen(env->prefix) + 1;
+	uopt.max_path = staged < PATH_MAX - 2 ? PATH_MAX - 1 - staged : 1;
+	if (unpack_archive_fd(fd, src->archive, unpacked, &uopt, &ures) < 0) {
+		if (src->sha256 && ures.sha256[0] && strcmp(src->sha256, ures.sha256)) {
+			free(error_take());
+			fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s",
+			     src->name, src->archive, src->sha256, ures.sha256);
+		}
 		goto out;
+	}
 	if (build_package(env, src, work, ures.srcdir, &sys, build_failed) < 0)
 		goto out;
 	/* before anything of it is read or moved: a real prefix, no symlink leading out */
@@ -351,7 +360,7 @@ int install_package(const struct install_env *env, const struct install_source *
 	}
 	free(stage_root);
 	stage_root = xasprintf("%s/stage%s", work, env->prefix);
-	fill_record(src, digest, sys, installed);
+	fill_record(src, ures.sha256, sys, installed);
 	if (record_scan(stage_root, installed) < 0)
 		goto out;
 	if (installed->nfiles == 0) {
@@ -393,11 +402,12 @@ int archive_topdir(const char *path, char **top)
 	fd = open_archive(path);
 	if (fd < 0)
 		return -1;
-	a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
+	a = unpack_reader_new(); /* the formats the unpacker reads, no mtree */
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+		unpack_open_failed(a, path);
+		goto out;
+	}
+	if (archive_read_next_header(a, &entry) != ARCHIVE_OK) {
 		fail("cannot read '%s': %s", path,
 		     archive_error_string(a) ? archive_error_string(a) : "it holds no entry");
 		goto out;

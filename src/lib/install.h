@@ -3,6 +3,7 @@
 #define CENV_INSTALL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "digest.h"
 #include "record.h"
@@ -12,6 +13,7 @@ struct install_env {
 	const char *prefix; /* the environment */
 	char *const *envp;  /* the builds' environment: activation's */
 	int jobs;
+	uint64_t max_unpacked_size; /* the most bytes an archive may unpack to; 0: the default */
 };
 
 /*

@@ -24,7 +24,8 @@
 	F(archive_entry_filetype) F(archive_entry_hardlink) F(archive_entry_mtime)         \
 	F(archive_entry_mtime_is_set) F(archive_entry_mtime_nsec) F(archive_entry_pathname) \
 	F(archive_entry_perm) F(archive_entry_size) F(archive_entry_size_is_set)           \
-	F(archive_entry_symlink)
+	F(archive_entry_symlink)                                                           \
+	F(archive_errno) F(archive_read_open) F(archive_read_support_format_by_code)
 #define LAZYLIB_CRYPTO_FUNCTIONS(F)                                                      \
 	F(EVP_DigestFinal_ex) F(EVP_DigestInit_ex) F(EVP_DigestUpdate) F(EVP_MD_CTX_free)  \
 	F(EVP_MD_CTX_new) F(EVP_sha256)
@@ -64,6 +65,9 @@ int lazylib_crypto(void);
 #define archive_entry_size (lazylib.archive_entry_size)
 #define archive_entry_size_is_set (lazylib.archive_entry_size_is_set)
 #define archive_entry_symlink (lazylib.archive_entry_symlink)
+#define archive_errno (lazylib.archive_errno)
+#define archive_read_open (lazylib.archive_read_open)
+#define archive_read_support_format_by_code (lazylib.archive_read_support_format_by_code)
 #define EVP_DigestFinal_ex (lazylib.EVP_DigestFinal_ex)
 #define EVP_DigestInit_ex (lazylib.EVP_DigestInit_ex)
 #define EVP_DigestUpdate (lazylib.EVP_DigestUpdate)

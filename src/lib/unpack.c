@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lazylib.h"
+#include "digest.h"
 #include "error.h"
 #include "escape.h"
 #include "fsat.h"
@@ -38,11 +39,46 @@
  */
 
 #define MAX_NAME 4096   /* Linux's PATH_MAX; longer names only make the checks slow */
+#define FEED_BLOCK (64 * 1024)
+
+/*
+ * The archive's bytes on their way to libarchive, each block hashed as it is handed over.
+ *
+ * The bytes unpacked must be the bytes checked: hashing the file and then reading it again
+ * would unpack whatever it holds by then (it can be rewritten in place in between).  So the
+ * very stream that is unpacked is hashed: libarchive gets this read callback and no skip or
+ * seek callback, so every byte it sees passes through the digest (a skip is a read, zip is
+ * read as a stream); after the archive's end the rest of the file is read through the same
+ * digest, and the sum is compared before unpack_archive_fd() returns: on a mismatch the
+ * unpacked tree is removed and nothing of it is ever built or installed.  Why not check first
+ * and unpack a private copy: this is one pass over the bytes (faster than hash-then-unpack,
+ * no second copy on disk), and reading an unverified archive adds no exposure, because the
+ * unpacker is built and fuzzed for hostile archives anyway, while the limits on size, entry
+ * count and path length bound what an unverified archive can cost before it is refused.
+ *
+ * Zip and 7-Zip are the exception: their index sits at the end and libarchive must seek to
+ * it (read as a stream, a zip loses its symlinks, a 7-Zip cannot be read at all).  Those are
+ * copied, while hashed, into an unlinked private file in dest_dir, checked, and unpacked from
+ * the copy, which nobody else can rewrite.
+ */
+struct feed {
+	int fd;
+	const char *archive;      /* for messages */
+	struct digest digest;
+	char *buf;
+	size_t pending;           /* the first block, hashed but not yet handed to libarchive */
+	char *why;                /* a read or hash failure, taken from fail(); NULL if none */
+	int done;                 /* the digest is final, in sum */
+	char sum[DIGEST_HEX_SIZE];
+};
 
 struct unpacker {
 	const char *archive;      /* for messages */
-	uint64_t max_bytes, bytes;
-	size_t count;             /* entries read so far */
+	struct feed feed;
+	uint64_t max_bytes, bytes, max_entries;
+	size_t max_path;
+	const char *size_option;
+	uint64_t count;           /* entries read so far */
 	int destfd;
 	struct fsat_cache dirs;   /* the directory the previous entry went into */
 	struct strbuf checked;    /* a directory whose ancestors all passed check_parents */
@@ -83,6 +119,130 @@ static int refuse(struct unpacker *u, const char *fmt, ...)
 static int write_failed(struct unpacker *u)
 {
 	return fail_errno("'%s': cannot write entry '%s'", u->archive, sb_str(&u->name));
+}
+
+/* libarchive failed: why the feed failed if it did, else libarchive's message after what. */
+static int read_failed(struct unpacker *u, struct archive *a, const char *what)
+{
+	const char *msg = archive_error_string(a);
+
+	if (u->feed.why) {
+		error_restore(u->feed.why);
+		u->feed.why = NULL;
+		return -1;
+	}
+	return fail("%s: %s", what, msg ? msg : "cannot read");
+}
+
+/* "8 GiB", "512 KiB", "15 bytes": a limit as the user would have written it. */
+static void format_size(uint64_t n, char *out, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	int i = -1;
+
+	while (i < 3 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(out, size, "%llu byte%s", (unsigned long long)n, n == 1 ? "" : "s");
+	else
+		snprintf(out, size, "%llu %s", (unsigned long long)n, units[i]);
+}
+
+/* --- the feed --- */
+
+static la_ssize_t feed_read(struct archive *a, void *data, const void **block)
+{
+	struct feed *f = data;
+	ssize_t n;
+
+	(void)a;
+	if (f->why)
+		return -1;
+	if (f->pending) {
+		n = (ssize_t)f->pending;
+		f->pending = 0;
+		*block = f->buf;
+		return n;
+	}
+	n = read_retry(f->fd, f->buf, FEED_BLOCK);
+	if (n < 0) {
+		fail_errno("cannot read '%s'", f->archive);
+		f->why = error_take();
+		return -1;
+	}
+	if (n > 0 && digest_update(&f->digest, f->buf, (size_t)n) < 0) {
+		f->why = error_take();
+		return -1;
+	}
+	*block = f->buf;
+	return n;
+}
+
+/* Reads what libarchive left of the file through the digest and finishes it. */
+static int feed_finish(struct feed *f, char out[DIGEST_HEX_SIZE])
+{
+	const void *block;
+	la_ssize_t n;
+
+	if (!f->done) {
+		f->pending = 0;
+		while ((n = feed_read(NULL, f, &block)) > 0)
+			;
+		if (n < 0) {
+			error_restore(f->why);
+			f->why = NULL;
+			return -1;
+		}
+		if (digest_final(&f->digest, f->sum) < 0)
+			return -1;
+		f->done = 1;
+	}
+	memcpy(out, f->sum, DIGEST_HEX_SIZE);
+	return 0;
+}
+
+/* Whether the first bytes are those of a zip or 7-Zip file, which libarchive reads by seeking. */
+static int needs_seeking(const char *b, size_t n)
+{
+	return (n >= 4 && b[0] == 'P' && b[1] == 'K' &&
+		((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6) || (b[2] == 7 && b[3] == 8))) ||
+	       (n >= 6 && !memcmp(b, "7z\xbc\xaf\x27\x1c", 6));
+}
+
+/*
+ * The file, from its first block (pending in the feed) to its end, copied into an unlinked
+ * file of dest_dir while hashed: the descriptor of the copy, rewound, or -1 with fail().
+ */
+static int private_copy(struct feed *f, int destfd)
+{
+	static const char name[] = ".cenv-archive-copy";
+	const void *block;
+	la_ssize_t n;
+	int fd = openat(destfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return fail_errno("'%s': cannot make a private copy", f->archive);
+	unlinkat(destfd, name, 0);
+	while ((n = feed_read(NULL, f, &block)) > 0) {
+		if (write_all(fd, block, (size_t)n, (off_t)-1) < 0) {
+			fail_errno("'%s': cannot make a private copy", f->archive);
+			close(fd);
+			return -1;
+		}
+	}
+	if (n < 0) {
+		error_restore(f->why);
+		f->why = NULL;
+	} else if (lseek(fd, 0, SEEK_SET) < 0) {
+		fail_errno("'%s': cannot read the private copy", f->archive);
+	} else if (digest_final(&f->digest, f->sum) == 0) {
+		f->done = 1;
+		return fd;
+	}
+	close(fd);
+	return -1;
 }
 
 /* --- the checks --- */
@@ -239,11 +399,16 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 
 static int charge(struct unpacker *u, uint64_t n)
 {
-	u->bytes += n;
-	if (u->max_bytes && u->bytes > u->max_bytes)
-		return refuse(u, "makes the package larger than %llu bytes",
-			      (unsigned long long)u->max_bytes);
-	return 0;
+	char limit[64];
+
+	if (n <= u->max_bytes - u->bytes) {
+		u->bytes += n;
+		return 0;
+	}
+	format_size(u->max_bytes, limit, sizeof(limit));
+	return refuse(u, "makes the unpacked package larger than the limit of %s%s%s%s", limit,
+		      u->size_option ? " (" : "", u->size_option ? u->size_option : "",
+		      u->size_option ? " raises it)" : "");
 }
 
 /* Copies the entry's data into fd, holes included; the size is charged before writing. */
@@ -271,9 +436,13 @@ static int copy_data(struct unpacker *u, struct archive *a, struct archive_entry
 		if (off + (int64_t)len > end)
 			end = off + (int64_t)len;
 	}
-	if (r != ARCHIVE_EOF)
-		return fail("'%s': entry '%s': %s", u->archive, sb_str(&u->name),
-			    archive_error_string(a) ? archive_error_string(a) : "cannot read data");
+	if (r != ARCHIVE_EOF) {
+		char *what = xasprintf("'%s': entry '%s'", u->archive, sb_str(&u->name));
+
+		read_failed(u, a, what);
+		free(what);
+		return -1;
+	}
 	if (end < size && ftruncate(fd, (off_t)size) < 0)
 		return write_failed(u);
 	return 0;
@@ -362,10 +531,11 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	const char *raw = archive_entry_pathname(e);
 	const char *hard = archive_entry_hardlink(e);
 	struct path_node *n;
-	enum path_kind kind;
+	enum path_kind kind = PATH_FILE;
 
 	if (!raw)
-		return fail("'%s': entry %zu has a name that cannot be read", u->archive, u->count);
+		return fail("'%s': entry %llu has a name that cannot be read", u->archive,
+			    (unsigned long long)u->count);
 	set_name(u, raw);
 	if (has_control_char(raw))
 		return refuse(u, "has a control character in its name");
@@ -377,6 +547,11 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	case NAME_DOTDOT:
 		return refuse(u, "leaves the package");
 	}
+	/* A path the work area cannot hold would leave a tree nobody can remove by name. */
+	if (u->path.len > u->max_path)
+		return refuse(u, "has a path of %zu bytes, more than the %zu that fit within "
+			      "PATH_MAX (%d) where it is unpacked, staged and installed",
+			      u->path.len, u->max_path, MAX_NAME);
 	if (entry_kind(u, e, &kind) < 0)
 		return -1;
 	if (!u->path.len)
@@ -401,16 +576,22 @@ static int read_entries(struct unpacker *u, struct archive *a)
 
 	/* A warning (say, a name not convertible to the locale) still yields a usable entry. */
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-		/* An mtree "archive" copies files named inside it from this machine. */
-		if (u->count++ == 0 &&
-		    (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_MTREE)
+		/* unpack_reader_new() reads no mtree "archive", which copies files of this machine. */
+		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_MTREE)
 			return fail("'%s': is an mtree file, not an archive", u->archive);
+		if (++u->count > u->max_entries)
+			return fail("'%s': has more than %llu entries, the limit", u->archive,
+				    (unsigned long long)u->max_entries);
 		if (unpack_entry(u, a, e) < 0)
 			return -1;
 	}
-	if (r != ARCHIVE_EOF)
-		return fail("'%s': %s", u->archive,
-			    archive_error_string(a) ? archive_error_string(a) : "cannot read");
+	if (r != ARCHIVE_EOF) {
+		char *what = xasprintf("'%s'", u->archive);
+
+		read_failed(u, a, what);
+		free(what);
+		return -1;
+	}
 	if (!u->top)
 		return fail("'%s': the archive is empty", u->archive);
 	return 0;
@@ -418,21 +599,38 @@ static int read_entries(struct unpacker *u, struct archive *a)
 
 /* --- finishing --- */
 
-/* Now that every link is known, follows each one through the others. */
-static int check_links(struct unpacker *u, size_t floor)
+static size_t components(const char *path)
 {
-	size_t i;
+	size_t n = *path != '\0';
+
+	for (; (path = strchr(path, '/')); path++)
+		n++;
+	return n;
+}
+
+/*
+ * Now that every link is known, follows each one through the others.  A link must stay in
+ * the tree that is installed: inside sub (the archive's path of subdir, top included) for
+ * the links under it, else inside the top directory (floor 1) or dest_dir (floor 0).
+ */
+static int check_links(struct unpacker *u, size_t floor, const char *sub)
+{
+	size_t sublen = sub ? strlen(sub) : 0, subfloor = sub ? components(sub) : 0, i;
 
 	for (i = 0; i < u->nodes.cap; i++) {
 		const struct path_node *n = &u->nodes.slot[i];
-		int r;
+		int inside, r;
 
 		if (!n->path || n->kind != PATH_LINK)
 			continue;
-		r = pathtab_link_escapes(&u->nodes, n->path, n->target, floor);
+		inside = sublen && !strncmp(n->path, sub, sublen) && n->path[sublen] == '/';
+		r = pathtab_link_escapes(&u->nodes, n->path, n->target, inside ? subfloor : floor);
 		if (r == 0)
 			continue;
 		set_name(u, n->path);
+		if (r == 1 && inside)
+			return refuse(u, "is a symlink that leads out of the installed subdirectory "
+				      "('%s')", n->target);
 		if (r == 1)
 			return refuse(u, "is a symlink that leaves the package ('%s')", n->target);
 		return refuse(u, "is a symlink that loops or is too long to follow ('%s')", n->target);
@@ -440,8 +638,12 @@ static int check_links(struct unpacker *u, size_t floor)
 	return 0;
 }
 
-/* subdir must be a directory of the archive, reached without symlinks. */
-static int check_subdir(struct unpacker *u, const char *subdir, int strip, char **rel)
+/*
+ * subdir must be a directory of the archive, reached without symlinks; *rel gets it
+ * normalised, *full its path in the archive (top included).
+ */
+static int check_subdir(struct unpacker *u, const char *subdir, int strip, char **rel,
+			char **full_path)
 {
 	struct strbuf full = STRBUF_INIT, sub = STRBUF_INIT;
 	size_t i;
@@ -467,7 +669,7 @@ static int check_subdir(struct unpacker *u, const char *subdir, int strip, char 
 			ret = fail("'%s': has no directory '%s'", u->archive, subdir);
 	}
 	*rel = sb_detach(&sub);
-	sb_release(&full);
+	*full_path = sb_detach(&full);
 	return ret;
 }
 
@@ -579,12 +781,12 @@ static int finish(struct unpacker *u, const char *dest_dir, const struct unpack_
 		  struct unpack_result *res)
 {
 	int strip = u->single;
-	char *sub = NULL;
+	char *sub = NULL, *full = NULL;
 	int ret = -1;
 
-	if (check_links(u, strip ? 1 : 0) < 0)
-		return -1;
-	if (opt && opt->subdir && check_subdir(u, opt->subdir, strip, &sub) < 0)
+	if (opt && opt->subdir && check_subdir(u, opt->subdir, strip, &sub, &full) < 0)
+		goto out;
+	if (check_links(u, strip ? 1 : 0, sub && *sub ? full : NULL) < 0)
 		goto out;
 	fsat_cache_release(&u->dirs); /* the cached path is wrong once the top is stripped */
 	if (strip && strip_top(u) < 0)
@@ -598,6 +800,7 @@ static int finish(struct unpacker *u, const char *dest_dir, const struct unpack_
 	ret = 0;
 out:
 	free(sub);
+	free(full);
 	return ret;
 }
 
@@ -620,7 +823,12 @@ static void unpacker_init(struct unpacker *u, const char *archive_path,
 {
 	memset(u, 0, sizeof(*u));
 	u->archive = archive_path;
-	u->max_bytes = opt ? opt->max_bytes : 0;
+	u->max_bytes = opt && opt->max_bytes ? opt->max_bytes : UNPACK_MAX_BYTES;
+	u->max_entries = opt && opt->max_entries ? opt->max_entries : UNPACK_MAX_ENTRIES;
+	u->max_path = opt && opt->max_path ? opt->max_path : UNPACK_MAX_PATH;
+	u->size_option = opt ? opt->size_option : NULL;
+	u->feed.fd = -1;
+	u->feed.archive = archive_path;
 	u->destfd = -1;
 	u->dirs = (struct fsat_cache)FSAT_CACHE_INIT;
 	sb_init(&u->checked);
@@ -640,6 +848,29 @@ static void unpacker_release(struct unpacker *u)
 	sb_release(&u->target);
 	pathtab_release(&u->nodes);
 	free(u->top);
+	digest_release(&u->feed.digest);
+	free(u->feed.buf);
+	free(u->feed.why);
+}
+
+/* Why the archive could not be opened: the feed's failure, or libarchive's; returns 0. */
+static int open_failed(struct unpacker *u, struct archive *a)
+{
+	if (u->feed.why) {
+		error_restore(u->feed.why);
+		u->feed.why = NULL;
+		return 0;
+	}
+	unpack_open_failed(a, u->archive);
+	return 0;
+}
+
+static void result_reset(struct unpack_result *res)
+{
+	if (res) {
+		res->topdir = res->srcdir = NULL;
+		res->sha256[0] = '\0';
+	}
 }
 
 int unpack_archive(const char *archive_path, const char *dest_dir,
@@ -647,8 +878,7 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 {
 	int fd = open(archive_path, O_RDONLY | O_CLOEXEC), ret;
 
-	if (res)
-		res->topdir = res->srcdir = NULL;
+	result_reset(res);
 	if (fd < 0)
 		return fail_errno("cannot open '%s'", archive_path);
 	ret = unpack_archive_fd(fd, archive_path, dest_dir, opt, res);
@@ -656,15 +886,52 @@ int unpack_archive(const char *archive_path, const char *dest_dir,
 	return ret;
 }
 
+/*
+ * The file read to its end and its digest compared, after the entries were read (ok) or
+ * refused (!ok, the refusal pending).  A wrong checksum is what the user must hear first,
+ * whatever else was wrong, so after a refusal the rest is hashed too when a sum is expected.
+ * 0 when ok and the sum matches (sha256 then set), else -1 with fail().
+ */
+static int verify(struct unpacker *u, const struct unpack_options *opt, int ok,
+		  char sha256[DIGEST_HEX_SIZE])
+{
+	const char *expected = opt ? opt->sha256 : NULL;
+	char *earlier = NULL;
+
+	sha256[0] = '\0';
+	if (!ok && !expected)
+		return -1;
+	if (!ok)
+		earlier = error_take();
+	if (feed_finish(&u->feed, sha256) < 0) {
+		sha256[0] = '\0';
+		if (earlier) /* the refusal says more than a failed read after it */
+			error_restore(earlier);
+		return -1;
+	}
+	if (expected && strcmp(expected, sha256)) {
+		free(earlier);
+		return fail("checksum mismatch for '%s': expected %s, the file is %s", u->archive,
+			    expected, sha256);
+	}
+	if (earlier) {
+		error_restore(earlier);
+		return -1;
+	}
+	return 0;
+}
+
 int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
 		      const struct unpack_options *opt, struct unpack_result *res)
 {
 	struct unpacker u;
 	struct archive *a = NULL;
-	int ret = -1, empty;
+	char sha256[DIGEST_HEX_SIZE] = "";
+	const void *first;
+	la_ssize_t n;
+	int ret = -1, empty, ok, copy = -1;
 
-	if (res)
-		res->topdir = res->srcdir = NULL;
+	result_reset(res);
 	if (lazylib_archive() < 0)
 		return -1;
 	empty = dir_is_empty(dest_dir);
@@ -676,22 +943,44 @@ int unpack_archive_fd(int fd, const char *archive_path, const char *dest_dir,
 		fail_errno("cannot open '%s'", dest_dir);
 		goto out;
 	}
-	a = archive_read_new();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK) {
-		fail("'%s': %s", archive_path,
-		     archive_error_string(a) ? archive_error_string(a) : "cannot read");
+	if (digest_init(&u.feed.digest, archive_path) < 0)
 		goto out;
+	u.feed.fd = fd;
+	u.feed.buf = xmalloc(FEED_BLOCK);
+	a = unpack_reader_new();
+	n = feed_read(NULL, &u.feed, &first);
+	if (n > 0)
+		u.feed.pending = (size_t)n;
+	if (n > 0 && needs_seeking(first, (size_t)n)) {
+		/* checked before it is read at all */
+		copy = private_copy(&u.feed, u.destfd);
+		ok = copy >= 0 && verify(&u, opt, 1, sha256) == 0;
+		if (ok && archive_read_open_fd(a, copy, FEED_BLOCK) != ARCHIVE_OK)
+			ok = open_failed(&u, a);
+	} else if (n == 0) {
+		ok = fail("'%s': the archive is empty", archive_path) == 0;
+	} else {
+		/* No skip callback: libarchive reads what it skips, and the digest sees it all. */
+		ok = n >= 0 && archive_read_open(a, &u.feed, NULL, feed_read, NULL) == ARCHIVE_OK;
+		if (!ok)
+			open_failed(&u, a);
 	}
-	if (read_entries(&u, a) < 0 || finish(&u, dest_dir, opt, res) < 0) {
+	if (ok)
+		ok = read_entries(&u, a) == 0;
+	if (verify(&u, opt, ok, sha256) < 0 || finish(&u, dest_dir, opt, res) < 0) {
+		if (res && sha256[0] && opt && opt->sha256 && strcmp(sha256, opt->sha256))
+			memcpy(res->sha256, sha256, sizeof(sha256));
 		clear_dest(&u, dest_dir);
 		goto out;
 	}
+	if (res)
+		memcpy(res->sha256, sha256, sizeof(sha256));
 	ret = 0;
 out:
 	if (a)
 		archive_read_free(a);
+	if (copy >= 0)
+		close(copy);
 	unpacker_release(&u);
 	return ret;
 }
@@ -701,4 +990,57 @@ void unpack_result_release(struct unpack_result *res)
 	free(res->topdir);
 	free(res->srcdir);
 	res->topdir = res->srcdir = NULL;
+}
+
+struct archive *unpack_reader_new(void)
+{
+	static const int formats[] = {
+		ARCHIVE_FORMAT_TAR, ARCHIVE_FORMAT_CPIO, ARCHIVE_FORMAT_ZIP, ARCHIVE_FORMAT_7ZIP,
+		ARCHIVE_FORMAT_AR, ARCHIVE_FORMAT_ISO9660, ARCHIVE_FORMAT_XAR, ARCHIVE_FORMAT_LHA,
+		ARCHIVE_FORMAT_CAB, ARCHIVE_FORMAT_RAR, ARCHIVE_FORMAT_RAR_V5,
+	};
+	struct archive *a = archive_read_new();
+	size_t i;
+
+	archive_read_support_filter_all(a);
+	/* A format this libarchive lacks (xar without libxml2) is simply not read. */
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		archive_read_support_format_by_code(a, formats[i]);
+	return a;
+}
+
+int unpack_open_failed(struct archive *a, const char *path)
+{
+	const char *msg = archive_error_string(a);
+
+	/* No reader took it (libarchive's ARCHIVE_ERRNO_FILE_FORMAT is EILSEQ on Linux). */
+	if (archive_errno(a) == EILSEQ || !msg)
+		return fail("'%s' is not an archive cenv can unpack (tar, cpio, zip, 7-Zip, ar, "
+			    "ISO 9660, xar, LHA, CAB or RAR, compressed or not)", path);
+	return fail("'%s': %s", path, msg);
+}
+
+int unpack_parse_size(const char *text, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	const char *p = text, *unit;
+	uint64_t n = 0;
+	int shift = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return fail("'%s' is too large a size", text);
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p != text && *p && (unit = strchr(units, *p >= 'a' ? *p - 'a' + 'A' : *p)) && *unit) {
+		shift = 10 * (int)(unit - units + 1);
+		p++;
+	}
+	if (p == text || *p || n == 0)
+		return fail("'%s' is not a size (a number of bytes, at least 1, or one with K, M, "
+			    "G or T after it: 1K = 1024)", text);
+	if (n > UINT64_MAX >> shift)
+		return fail("'%s' is too large a size", text);
+	*bytes = n << shift;
+	return 0;
 }

@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* A cap keeps decompression bombs from filling the disk; refusing them is fine. */
-	struct unpack_options opt = { NULL, 16u << 20 };
+	struct unpack_options opt = { .max_bytes = 16u << 20 };
 	struct unpack_result res;
 	char real[PATH_MAX];
 	int rc;

@@ -167,7 +167,7 @@ static void test_archive_topdir_refused(void **state)
 	free(file);
 
 	assert_int_equal(write_file_atomic(text, "just text, no archive\n", 22, 0644), 0);
-	message = xasprintf("cannot read '%s': ", text);
+	message = xasprintf("'%s' is not an archive cenv can unpack", text);
 	topdir_fails(text, message);
 	free(message);
 
@@ -246,7 +246,7 @@ static const struct ent prebuilt_pkg[] = {
 static void test_install_prebuilt(void **state)
 {
 	char *env = make_env(), *archive = make_tar("pre-1.0.tar", prebuilt_pkg), *text = NULL, *want, *path;
-	struct install_env ie = { env, environ, 1 };
+	struct install_env ie = { .prefix = env, .envp = environ, .jobs = 1 };
 	struct install_source src = { 0 };
 	struct record rec, back;
 	int build_failed = -1;
@@ -296,7 +296,7 @@ static void test_install_mismatch(void **state)
 {
 	char *env = make_env(), *archive = make_tar("pre-1.0.tar", prebuilt_pkg), *path, *message;
 	char actual[DIGEST_HEX_SIZE];
-	struct install_env ie = { env, environ, 1 };
+	struct install_env ie = { .prefix = env, .envp = environ, .jobs = 1 };
 	struct install_source src = { 0 };
 	struct record rec, back;
 	int build_failed = -1, fd;
@@ -334,7 +334,7 @@ static void test_install_mismatch(void **state)
 static void test_install_bad_name(void **state)
 {
 	char *env = make_env();
-	struct install_env ie = { env, environ, 1 };
+	struct install_env ie = { .prefix = env, .envp = environ, .jobs = 1 };
 	struct install_source src = { 0 };
 	struct record rec;
 	int build_failed = -1;

@@ -174,7 +174,7 @@ static void assert_contained(const struct fx *f)
 
 static void assert_refused(struct fx *f, const struct unpack_options *opt, const char *needle)
 {
-	struct unpack_result res = { (char *)"x", (char *)"x" };
+	struct unpack_result res = { (char *)"x", (char *)"x", "x" };
 	char *quoted = xasprintf("'%s'", f->archive);
 
 	int rc = unpack_archive(f->archive, f->dest, opt, &res);
@@ -376,9 +376,10 @@ static void test_not_archives(void **state)
 	assert_refused(f, NULL, "the archive is empty");
 	drop_archive(f);
 
+	/* Text was taken for an mtree file (issue 8, item 16); compressed text for nothing. */
 	f->archive = path_join(f->root, "garbage.tar.gz");
 	assert_int_equal(write_file_atomic(f->archive, "this is not an archive\n", 23, 0644), 0);
-	assert_refused(f, NULL, "");
+	assert_refused(f, NULL, "is not an archive cenv can unpack");
 	drop_archive(f);
 
 	f->archive = path_join(f->root, "only-root.tar");
@@ -412,7 +413,7 @@ static void test_mtree(void **state)
 
 	f->archive = path_join(f->root, "evil.mtree");
 	assert_int_equal(write_file_atomic(f->archive, spec, strlen(spec), 0644), 0);
-	assert_refused(f, NULL, "is an mtree file");
+	assert_refused(f, NULL, "is not an archive cenv can unpack");
 	free(spec);
 }
 
@@ -435,14 +436,148 @@ static void test_max_bytes(void **state)
 	struct fx *f = *state;
 	static const struct ent ents[] = { { "pkg/a", 'f', "0123456789", 0 },
 					   { "pkg/b", 'f', "0123456789", 0 }, { NULL, 0, NULL, 0 } };
-	struct unpack_options opt = { NULL, 15 };
+	struct unpack_options opt = { .max_bytes = 15, .size_option = "--max-unpacked-size" };
 	struct unpack_result res;
 
 	make(f, "big", &formats[0], ents);
-	assert_refused(f, &opt, "entry 'pkg/b' makes the package larger than 15 bytes");
+	assert_refused(f, &opt, "entry 'pkg/b' makes the unpacked package larger than the limit "
+			       "of 15 bytes (--max-unpacked-size raises it)");
 	opt.max_bytes = 20;
 	unpack_ok(f, &opt, &res);
 	unpack_result_release(&res);
+}
+
+/* Issue 8, item 11: the entry count; item 7: the longest path the caller allows. */
+static void test_limits(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent ents[] = { { "pkg/", 'd', NULL, 0 }, { "pkg/abcdef", 'f', "a", 0 },
+					   { "pkg/abcdefg", 'f', "b", 0 }, { NULL, 0, NULL, 0 } };
+	struct unpack_options opt = { .max_entries = 2 };
+	struct unpack_result res;
+
+	make(f, "many", &formats[0], ents);
+	assert_refused(f, &opt, "': has more than 2 entries, the limit");
+	opt.max_entries = 3;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+	reset_dest(f);
+	opt.max_path = 10;
+	assert_refused(f, &opt, "entry 'pkg/abcdefg' has a path of 11 bytes, more than the 10 that "
+			       "fit within PATH_MAX (4096)");
+	opt.max_path = 11;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+}
+
+/* The sha256 of a file, as sha256sum(1) says: from outside the code under test. */
+static void sha256sum(const char *file, char out[DIGEST_HEX_SIZE])
+{
+	char *cmd = xasprintf("sha256sum '%s'", file);
+	FILE *p = popen(cmd, "r");
+
+	assert_non_null(p);
+	assert_non_null(fgets(out, DIGEST_HEX_SIZE, p));
+	assert_int_equal(strlen(out), 64);
+	pclose(p);
+	free(cmd);
+}
+
+/* Issue 8, item 10: the digest is of the bytes unpacked, and checked before returning. */
+static void test_sha256(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent ents[] = { { "pkg/a", 'f', "a", 0 }, { "pkg/l", 'l', "a", 0 },
+					   { NULL, 0, NULL, 0 } };
+	static const struct ent evil[] = { { "pkg/a", 'f', "a", 0 }, { "/abs", 'f', "b", 0 },
+					   { NULL, 0, NULL, 0 } };
+	static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
+	struct unpack_options opt = { .sha256 = zeros };
+	struct unpack_result res;
+	char want[DIGEST_HEX_SIZE], *msg;
+	size_t i;
+
+	for (i = 0; i < 4; i++) { /* zip: from the private copy */
+		make(f, "good", &formats[i], ents);
+		sha256sum(f->archive, want);
+		opt.sha256 = NULL;
+		unpack_ok(f, &opt, &res);
+		assert_string_equal(res.sha256, want);
+		assert_link(f, "l", "a");
+		unpack_result_release(&res);
+		reset_dest(f);
+		opt.sha256 = want;
+		unpack_ok(f, &opt, &res);
+		assert_string_equal(res.sha256, want);
+		unpack_result_release(&res);
+		reset_dest(f);
+		opt.sha256 = zeros;
+		msg = xasprintf("checksum mismatch for '%s': expected %s, the file is %s", f->archive,
+				zeros, want);
+		assert_int_equal(unpack_archive(f->archive, f->dest, &opt, &res), -1);
+		assert_string_equal(last_error(), msg);
+		assert_string_equal(res.sha256, want);
+		assert_null(res.topdir);
+		assert_int_equal(dir_is_empty(f->dest), 1);
+		free(msg);
+		/* a wrong sum is what is wrong first, even with a hostile entry */
+		drop_archive(f);
+		make(f, "evil", &formats[i], evil);
+		sha256sum(f->archive, want);
+		msg = xasprintf("checksum mismatch for '%s': expected %s, the file is %s", f->archive,
+				zeros, want);
+		assert_refused(f, &opt, msg);
+		free(msg);
+		opt.sha256 = want;
+		assert_refused(f, &opt, "has an absolute path");
+		drop_archive(f);
+	}
+	/* libarchive stops at the tar's end: what follows is hashed all the same */
+	make(f, "tail", &formats[0], ents);
+	{
+		char *data, *more;
+		size_t len;
+
+		assert_int_equal(read_file(f->archive, &data, &len), 0);
+		more = xmalloc(len + 300000);
+		memcpy(more, data, len);
+		for (i = 0; i < 300000; i++)
+			more[len + i] = (char)('a' + i % 23);
+		assert_int_equal(write_file_atomic(f->archive, more, len + 300000, 0644), 0);
+		free(data);
+		free(more);
+	}
+	sha256sum(f->archive, want);
+	opt.sha256 = want;
+	unpack_ok(f, &opt, &res);
+	assert_string_equal(res.sha256, want);
+	unpack_result_release(&res);
+}
+
+static void test_parse_size(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes; /* 0: refused */
+	} cases[] = {
+		{ "1", 1 }, { "4096", 4096 }, { "1K", 1024 }, { "3k", 3072 }, { "2M", 2 << 20 },
+		{ "8G", 8ULL << 30 }, { "1t", 1ULL << 40 }, { "18446744073709551615", UINT64_MAX },
+		{ "0", 0 }, { "0K", 0 }, { "", 0 }, { "K", 0 }, { "1KB", 0 }, { "1KiB", 0 },
+		{ "-1", 0 }, { " 1", 0 }, { "1 ", 0 }, { "1.5G", 0 }, { "12X", 0 },
+		{ "18446744073709551616", 0 }, { "16777216T", 0 }, { "16777215T", 16777215ULL << 40 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t got = 7;
+		int rc = unpack_parse_size(cases[i].text, &got);
+
+		if (cases[i].bytes && (rc != 0 || got != cases[i].bytes))
+			fail_msg("'%s': %d, %llu", cases[i].text, rc, (unsigned long long)got);
+		if (!cases[i].bytes && (rc != -1 || got != 7 || !strstr(last_error(), cases[i].text)))
+			fail_msg("'%s' accepted or unnamed: %s", cases[i].text, last_error());
+	}
 }
 
 /* --- what must work --- */
@@ -674,19 +809,20 @@ static void test_compressed(void **state)
 static void test_subdir(void **state)
 {
 	struct fx *f = *state;
-	static const struct ent ents[] = {
+	struct ent ents[] = {
 		{ "pkg/LICENSE", 'f', "mit", 0 }, { "pkg/python/setup.py", 'f', "py", 0 },
-		{ "pkg/python/LICENSE", 'l', "../LICENSE", 0 }, { "pkg/link", 'l', "python", 0 },
-		{ NULL, 0, NULL, 0 }
+		{ "pkg/python/COPYING", 'l', "setup.py", 0 }, { "pkg/python/here", 'l', ".", 0 },
+		{ "pkg/link", 'l', "python", 0 }, { NULL, 0, NULL, 0 }, { NULL, 0, NULL, 0 }
 	};
-	struct unpack_options opt = { "python/", 0 };
+	struct unpack_options opt = { .subdir = "python/" };
 	struct unpack_result res;
 	char *want = in_dest(f, "python");
 
 	make(f, "good", &formats[1], ents);
 	unpack_ok(f, &opt, &res);
 	assert_string_equal(res.srcdir, want);
-	assert_reads(f, "python/LICENSE", "mit");
+	assert_reads(f, "python/COPYING", "py");
+	assert_reads(f, "python/here/setup.py", "py");
 	unpack_result_release(&res);
 	reset_dest(f);
 	opt.subdir = "missing";
@@ -699,7 +835,45 @@ static void test_subdir(void **state)
 	assert_refused(f, &opt, "is not a plain relative path");
 	opt.subdir = "python/../../pkg";
 	assert_refused(f, &opt, "is not a plain relative path");
+	drop_archive(f);
+
+	/* Only python/ is installed: a link out of it would point out of the environment. */
+	ents[5] = (struct ent){ "pkg/python/LICENSE", 'l', "../LICENSE", 0 };
+	make(f, "evil", &formats[1], ents);
+	opt.subdir = "python";
+	assert_refused(f, &opt, "entry 'pkg/python/LICENSE' is a symlink that leads out of the "
+			       "installed subdirectory ('../LICENSE')");
+	unpack_ok(f, NULL, &res); /* the whole tree is installed: the link stays inside */
+	assert_reads(f, "python/LICENSE", "mit");
+	unpack_result_release(&res);
 	free(want);
+}
+
+/* Issue 8, item 1: subdir = a/b, and a/b/lib/pkgconfig -> ../../../x leaves a/b. */
+static void test_subdir_link_escapes(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent ents[] = {
+		{ "pkg-1/x/", 'd', NULL, 0 }, { "pkg-1/a/b/lib/libx.a", 'f', "ar", 0 },
+		{ "pkg-1/a/b/lib/pkgconfig", 'l', "../../../x", 0 }, { NULL, 0, NULL, 0 }
+	};
+	struct unpack_options opt = { .subdir = "a/b" };
+	struct unpack_result res;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		make(f, "evil", &formats[i], ents);
+		opt.subdir = "a/b";
+		assert_refused(f, &opt, "entry 'pkg-1/a/b/lib/pkgconfig' is a symlink that leads "
+				       "out of the installed subdirectory ('../../../x')");
+		opt.subdir = "a";
+		assert_refused(f, &opt, "entry 'pkg-1/a/b/lib/pkgconfig' is a symlink that leads");
+		opt.subdir = "./";
+		unpack_ok(f, &opt, &res);
+		unpack_result_release(&res);
+		reset_dest(f);
+		drop_archive(f);
+	}
 }
 
 /* A name too long for the kernel's PATH_MAX would only make the checks slow. */
@@ -749,6 +923,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mtree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dest_not_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sha256, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strip_top, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strip_dot_slash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strip_child_like_top, setup, teardown),
@@ -758,6 +935,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_permissions_and_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subdir_link_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_utf8_names, setup, teardown),
 	};
