@@ -351,7 +351,7 @@ static void test_install_bad_name(void **state)
 static void test_install_split_prefix(void **state)
 {
 	char *dir = path_join(base, "my env"), *want;
-	struct install_env ie = { dir, environ, 1 };
+	struct install_env ie = { .prefix = dir, .envp = environ, .jobs = 1 };
 	struct install_source src = { 0 };
 	struct record rec;
 	int build_failed = -1;
@@ -390,7 +390,7 @@ static void test_install_log_symlink(void **state)
 	char *env = make_env(), *archive = make_tar("pre-1.0.tar", prebuilt_pkg);
 	char *outside = path_join(base, "outside"), *logs = path_join(env, "var/cenv/logs");
 	char *log = path_join(logs, "pre.log"), *want, *text = NULL, *path;
-	struct install_env ie = { env, environ, 1 };
+	struct install_env ie = { .prefix = env, .envp = environ, .jobs = 1 };
 	struct install_source src = { 0 };
 	struct record rec;
 	int build_failed = -1;
@@ -427,7 +427,7 @@ static void test_install_log_symlink(void **state)
 static void test_install_deep_leftover(void **state)
 {
 	char *env = make_env(), *archive = make_tar("pre-1.0.tar", prebuilt_pkg), *work, *path;
-	struct install_env ie = { env, environ, 1 };
+	struct install_env ie = { .prefix = env, .envp = environ, .jobs = 1 };
 	struct install_source src = { 0 };
 	struct record rec;
 	int build_failed = -1, fd, next, i;
