@@ -42,15 +42,15 @@ static const struct option_spec install_options[] = {
 
 const struct cmd_entry cmd_install_entry = {
 	.name = "install",
-	.usage = "[-e DIR] [-f FILE] [--prune] | [-e DIR] PATH...",
+	.usage = "[-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] | [-e DIR] PATH...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
 		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
 		"  --prune          uninstall packages that are no longer in the manifest\n"
-		"  PATH...          install these archives (name and version from their top directory)\n"
 		"  --max-unpacked-size SIZE\n"
 		"                   refuse an archive whose files hold more than SIZE bytes\n"
-		"                   (default 8G; K, M, G, T: 1K = 1024)\n",
+		"                   (default 8G; K, M, G, T: 1K = 1024)\n"
+		"  PATH...          install these archives (name and version from their top directory)\n",
 	.options = install_options,
 	.min_operands = 0,
 	.max_operands = -1,

@@ -57,7 +57,7 @@ check() {
 have() { command -v "$1" >/dev/null 2>&1; }
 # one line, sorted words: the form every check compares
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
-plan 118
+plan 119
 
 # The fixture: directories (one with a blank), a file that must not be offered
 # as a directory, a manifest and archives for `cenv install`, and a program on
@@ -129,6 +129,19 @@ bash_checks() {
 	else
 		skip bash-commands-match-binary "no ./cenv; run make first"
 	fi
+	# every option `cenv help CMD` lists is offered, and no other: a new option cannot be forgotten
+	if [ -n "$binary_commands" ]; then
+		drift=
+		for c in $binary_commands; do
+			case $c in help | version) continue ;; esac
+			want=$({ echo --help; "$root/cenv" help "$c" | sed -n 's/^  \(-[a-z]\), \(--[a-z-]*\).*/\1 \2/p; s/^  \(--[a-z-]*\).*/\1/p' | tr ' ' '\n'; } | sort -u | words)
+			got=$(bash_complete cenv "$c" -)
+			[ "$want" = "$got" ] || drift="$drift $c: help lists '$want', completion offers '$got';"
+		done
+		check bash-options-match-help "" "$drift"
+	else
+		skip bash-options-match-help "no ./cenv; run make first"
+	fi
 	check bash-main-options "--help --version" "$(bash_complete cenv -)"
 	check bash-create-options "--cc --clear --help --isolated --prompt --upgrade" \
 		"$(bash_complete cenv create -)"
@@ -149,7 +162,7 @@ bash_checks() {
 	check bash-run-command "cenvtestprog" "$(bash_complete cenv run -e alpha cenvtest)"
 	check bash-run-command-after-dashes "cenvtestprog" "$(bash_complete cenv run -e alpha -- cenvtest)"
 	check bash-run-command-options-not-cenvs "" "$(bash_complete cenv run cenvtestprog -)"
-	check bash-install-options "--env --file --help --prune -e -f" "$(bash_complete cenv install -)"
+	check bash-install-options "--env --file --help --max-unpacked-size --prune -e -f" "$(bash_complete cenv install -)"
 	check bash-install-archives "alpha beta dir pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv install '')"
 	check bash-install-archive-prefix "pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv install -e alpha p)"
 	check bash-install-file "alpha beta dir cenv.ini" "$(bash_complete cenv install -f '')"
@@ -221,7 +234,7 @@ fish_checks() {
 	check fish-run-dir "alpha/ beta dir/" "$(fish_complete 'cenv run --env ')"
 	check fish-run-command "cenvtestprog" "$(fish_complete 'cenv run -e alpha cenvtest')"
 	check fish-run-command-after-dashes "cenvtestprog" "$(fish_complete 'cenv run -e alpha -- cenvtest')"
-	check fish-install-options "--env --file --help --prune -e -f -h" "$(fish_complete 'cenv install -')"
+	check fish-install-options "--env --file --help --max-unpacked-size --prune -e -f -h" "$(fish_complete 'cenv install -')"
 	check fish-install-archives "alpha/ beta dir/ pkg-1.0.tar.gz pkg.zip" "$(fish_complete 'cenv install ')"
 	check fish-install-file "alpha/ beta dir/ cenv.ini" "$(fish_complete 'cenv install -f ')"
 	check fish-install-file-long "cenv.ini" "$(fish_complete 'cenv install --file c')"
@@ -351,11 +364,11 @@ zsh_checks() {
 		check zsh-env-dir 'alpha beta\ dir' "$(zsh_complete 'cenv env -e ')"
 		check zsh-run-options "--env --help -e -h" "$(zsh_complete 'cenv run -')"
 		check zsh-run-command "cenvtestprog" "$(zsh_complete 'cenv run -e alpha cenvtest')"
-		check zsh-install-options "--env --file --help --prune -e -f -h" "$(zsh_complete 'cenv install -')"
+		check zsh-install-options "--env --file --help --max-unpacked-size --prune -e -f -h" "$(zsh_complete 'cenv install -')"
 		check zsh-install-archives 'alpha beta\ dir pkg-1.0.tar.gz pkg.zip' "$(zsh_complete 'cenv install ')"
 		check zsh-install-file 'alpha beta\ dir cenv.ini' "$(zsh_complete 'cenv install -f ')"
 		# zsh offers the options left when no operand may follow
-		check zsh-install-no-archives-with-file "--env --help --prune -e -h" "$(zsh_complete 'cenv install -f cenv.ini ')"
+		check zsh-install-no-archives-with-file "--env --help --max-unpacked-size --prune -e -h" "$(zsh_complete 'cenv install -f cenv.ini ')"
 		check zsh-uninstall-options "--env --force --help -e -h" "$(zsh_complete 'cenv uninstall -')"
 		zsh_uninstall_checks() {
 			qenv="'$envdir'"

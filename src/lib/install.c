@@ -48,17 +48,6 @@ int open_archive(const char *path)
 	return fd;
 }
 
-int verify_archive(const char *name, int fd, const char *archive, const char *expected,
-		   char actual[DIGEST_HEX_SIZE])
-{
-	if (digest_fd(fd, archive, actual, NULL) < 0)
-		return -1;
-	if (expected && strcmp(expected, actual))
-		return fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s",
-			    name, archive, expected, actual);
-	return 0;
-}
-
 static void fill_record(const struct install_source *src, const char *digest,
 			enum build_system sys, struct record *rec)
 {

@@ -45,9 +45,6 @@ void split_name_version(const char *top, char **name, char **version);
 
 /* An archive opened for reading, refused unless a regular file; -1 with fail(). */
 int open_archive(const char *path);
-/* The sha256 check of the open archive fd: -1 with fail() naming the archive and both digests. */
-int verify_archive(const char *name, int fd, const char *archive, const char *expected,
-		   char actual[DIGEST_HEX_SIZE]);
 
 /* The path of the package's build log. */
 char *install_log_path(const char *prefix, const char *name);
