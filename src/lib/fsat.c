@@ -40,6 +40,20 @@ int fsat_plain_name(const char *name)
 	return 1;
 }
 
+DIR *fsat_opendir(int fd)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+
+	if (!d && dup >= 0) {
+		int saved = errno;
+
+		close(dup);
+		errno = saved;
+	}
+	return d;
+}
+
 int fsat_walk(int at, const char *dir, size_t len, mode_t mkdir_mode, size_t *bad)
 {
 	char *copy = xmalloc(len + 1), *p = copy;
@@ -119,9 +133,11 @@ int fsat_dir_empty(int dir, const char *leaf)
 		return 0;
 	}
 	empty = 1;
-	while (empty && (de = readdir(d)))
+	while (empty && (errno = 0, de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			empty = 0;
+	if (!de && errno)
+		empty = 0; /* unread is not empty: the caller would remove it */
 	closedir(d);
 	return empty;
 }
@@ -224,15 +240,12 @@ static int rm_open(int at, const char *name, struct stat *st)
  */
 static int rm_entries(int fd, char **sub, char **bad)
 {
-	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	DIR *d = fsat_opendir(fd);
 	struct dirent *de;
 	int ret = 0;
 
 	*sub = *bad = NULL;
 	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
 		return -1;
 	}
 	while ((errno = 0, de = readdir(d))) {

@@ -2,6 +2,7 @@
 #ifndef CENV_FSAT_H
 #define CENV_FSAT_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -16,6 +17,11 @@
 
 /* Opens the directory name in at, refusing a symlink (ELOOP) or a non-directory (ENOTDIR). */
 int fsat_open_dir(int at, const char *name);
+/*
+ * A directory stream over a duplicate of fd, so the caller's descriptor stays
+ * its own (closedir() closes only the duplicate).  NULL with errno kept.
+ */
+DIR *fsat_opendir(int fd);
 /* Closes *fd if open and marks it closed (-1). */
 void fsat_close(int *fd);
 /* fsync, where the file system can; 0, or -1 with fail() naming what. */

@@ -119,14 +119,11 @@ int layout_make_dirs(const char *prefix)
 /* Removes everything in the directory rel (open in dir) but the names in keep (NULL-terminated). */
 static int clear_but(int dir, const char *prefix, const char *rel, const char *const *keep)
 {
-	int fd = fcntl(dir, F_DUPFD_CLOEXEC, 0);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = fsat_opendir(dir);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!d) {
-		if (fd >= 0)
-			close(fd);
 		return fail_errno("cannot read '%s%s%s'", prefix, *rel ? "/" : "", rel);
 	}
 	while (ret == 0 && (de = readdir(d))) {

@@ -111,14 +111,11 @@ out:
  */
 static int copy_tree(int from_fd, int to_fd, const char *from, const char *to)
 {
-	int dfd = fcntl(from_fd, F_DUPFD_CLOEXEC, 0);
-	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+	DIR *dir = fsat_opendir(from_fd);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!dir) {
-		if (dfd >= 0)
-			close(dfd);
 		return fail_errno("cannot read '%s'", from);
 	}
 	while (ret == 0 && (errno = 0, de = readdir(dir))) {
@@ -271,7 +268,7 @@ static int fix_pc_dir(int stage_fd, const char *stage, const char *rel, const ch
 		      int log_fd)
 {
 	char *dirpath = path_join(stage, rel), *note;
-	int dir = fsat_walk(stage_fd, rel, strlen(rel), 0, NULL), dfd, ret = 0;
+	int dir = fsat_walk(stage_fd, rel, strlen(rel), 0, NULL), ret = 0;
 	DIR *d;
 	struct dirent *de;
 
@@ -287,12 +284,9 @@ static int fix_pc_dir(int stage_fd, const char *stage, const char *rel, const ch
 		free(dirpath);
 		return ret;
 	}
-	dfd = fcntl(dir, F_DUPFD_CLOEXEC, 0);
-	d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	d = fsat_opendir(dir);
 	if (!d) {
 		ret = fail_errno("cannot read '%s'", dirpath);
-		if (dfd >= 0)
-			close(dfd);
 		goto out;
 	}
 	while (ret == 0 && (de = readdir(d))) {
@@ -333,14 +327,11 @@ out:
  */
 static int stage_tree(int src_fd, int stage_fd, const char *src, const char *stage)
 {
-	int dfd = fcntl(src_fd, F_DUPFD_CLOEXEC, 0);
-	DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+	DIR *dir = fsat_opendir(src_fd);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!dir) {
-		if (dfd >= 0)
-			close(dfd);
 		return fail_errno("cannot read '%s'", src);
 	}
 	while (ret == 0 && (errno = 0, de = readdir(dir))) {

@@ -12,17 +12,9 @@
 
 static const char *kind_of(mode_t mode)
 {
-	if (S_ISDIR(mode))
-		return "a directory";
-	if (S_ISFIFO(mode))
-		return "a fifo";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	return "not a regular file";
+	const char *kind = file_kind(mode);
+
+	return kind ? kind : "not a regular file";
 }
 
 /* "16 MiB", "1 MiB", or bytes when the cap is not a whole number of MiB. */

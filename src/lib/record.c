@@ -674,15 +674,9 @@ struct scan {
 
 static const char *kind_of(mode_t mode)
 {
-	if (S_ISFIFO(mode))
-		return "a fifo";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	return "not a file, symlink or directory";
+	const char *kind = file_kind(mode);
+
+	return kind ? kind : "not a file, symlink or directory";
 }
 
 static int scan_entry(struct scan *sc, const char *rel);

@@ -126,14 +126,11 @@ static int walk_entry(struct walk *w, int fd, const char *name)
 
 static int walk_dir(struct walk *w, int fd)
 {
-	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	DIR *d = fsat_opendir(fd);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
 		return fail_errno("cannot read '%s%s%s'", w->staged, w->rel.len ? "/" : "",
 				  w->rel.len ? w->rel.buf : "");
 	}

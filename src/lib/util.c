@@ -522,3 +522,18 @@ int read_file(const char *path, char **out, size_t *len)
 	*out = sb_detach(&sb);
 	return 0;
 }
+
+const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a fifo";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return NULL;
+}

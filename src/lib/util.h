@@ -80,4 +80,7 @@ char *read_link_at(int dirfd, const char *path, size_t hint);
 /* Reads a whole file into *out (NUL-terminated, caller frees). */
 int read_file(const char *path, char **out, size_t *len);
 
+/* "a directory", "a fifo", "a socket", "a character device", "a block device", else NULL. */
+const char *file_kind(mode_t mode);
+
 #endif
