@@ -6,6 +6,7 @@
 
 #include "cenv.h"
 #include "error.h"
+#include "escape.h"
 #include "quote.h"
 #include "util.h"
 #include "record.h"
@@ -34,8 +35,9 @@ const struct cmd_entry cmd_freeze_entry = {
 
 static void print_key(const char *key, const char *value)
 {
+	/* inih takes " ;" for a comment, blank after '=' included: ";1.0" goes right after it */
 	if (value && *value)
-		printf("%s = %s\n", key, value);
+		printf("%s =%s%s\n", key, *value == ';' ? "" : " ", value);
 }
 
 static int print_section(const struct record *r, size_t index, void *data)
@@ -79,8 +81,14 @@ static int check_section(const struct record *r, size_t index, void *data)
 	(void)index;
 	(void)data;
 	if (r && ((v = unwritable(r->version)) || (v = unwritable(r->url)) ||
-		  (v = unwritable(r->args)) || (v = unwritable(r->subdir))))
-		return fail("cannot freeze '%s': a manifest cannot hold the value '%s'", r->name, v);
+		  (v = unwritable(r->args)) || (v = unwritable(r->subdir)))) {
+		struct strbuf shown = STRBUF_INIT;
+
+		escape_name(&shown, v); /* one line, and not 8 KiB of it */
+		fail("cannot freeze '%s': a manifest cannot hold the value '%s'", r->name, sb_str(&shown));
+		sb_release(&shown);
+		return -1;
+	}
 	return 0;
 }
 

@@ -358,8 +358,9 @@ static void install_paths(struct install_run *run, char **paths, int n)
 				char *shown = printable(top);
 
 				fail("'%s': its top directory '%s' does not name a package "
-				     "(a letter or digit, then letters, digits, '.', '_', '+', '-')",
-				     paths[i], shown);
+				     "(a letter or digit, then letters, digits, '.', '_', '+', '-'; "
+				     "at most %d bytes)",
+				     paths[i], shown, RECORD_NAME_MAX);
 				free(shown);
 				report();
 				run->failures++;

@@ -186,10 +186,11 @@ rt_change depends " 2.1" prebuilt 2.1 rt2.tar "$rt2_sha" prebuilt "MSG='a b \"c\
 check_eq "and the last entry, unchanged, is up to date" "2 packages up to date in $R" \
 	"$(cd "$P" && "$CENV_BIN" install -e "$R" -f rt.ini 2>&1)"
 
-# list --json: a version holding '"', '\' and control characters stays valid JSON
+# list --json: a version holding '"', '\' and UTF-8 stays valid JSON (a manifest refuses control
+# characters; their JSON escapes are test_json's)
 J="$TMP_ROOT/env-json"
 "$CENV_BIN" create "$J" >/dev/null
-odd=$'1"q\\b\x01c\td'
+odd=$'1"q\\b\xc3\xa9c'
 printf '[rtbase]\nversion = %s\nurl = rtbase.tar\nsha256 = %s\nbuild = prebuilt\n' "$odd" "$base_sha" >"$P/json.ini"
 (cd "$P" && "$CENV_BIN" install -e "$J" -f json.ini) >/dev/null 2>&1
 check "list --json: an odd version is valid JSON" bash -c '"$0" list -e "$1" --json | python3 -m json.tool >/dev/null' "$CENV_BIN" "$J"

@@ -173,6 +173,20 @@ int layout_has_dir(const char *rel)
 	return 0;
 }
 
+int layout_is_own(const char *rel)
+{
+	/* scripts.c writes the three scripts */
+	static const char *const own[] = {
+		LAYOUT_CONFIG, "bin/activate", "bin/activate.fish", "bin/activate.csh", NULL,
+	};
+	const char *const *p;
+
+	for (p = own; *p; p++)
+		if (!strcmp(*p, rel))
+			return 1;
+	return layout_in_state(rel);
+}
+
 int layout_in_state(const char *rel)
 {
 	size_t n = strlen(LAYOUT_STATE);

@@ -40,5 +40,10 @@ int layout_clear(int root, const char *prefix);
 int layout_has_dir(const char *rel);
 /* 1 when rel is LAYOUT_STATE or below: cenv's own state, never a package's. */
 int layout_in_state(const char *rel);
+/*
+ * 1 when rel is a file cenv itself writes (cenv.cfg, the activate scripts) or
+ * in its state: what no package may install, and what no record may name.
+ */
+int layout_is_own(const char *rel);
 
 #endif

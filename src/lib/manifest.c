@@ -11,6 +11,7 @@
 #include "error.h"
 #include "inifile.h"
 #include "manifest.h"
+#include "quote.h"
 #include "readfile.h"
 #include "record.h"
 #include "strvec.h"
@@ -344,6 +345,9 @@ static int open_package(struct parser *p, const char *name)
 	if (is_temp_name(name))
 		return error_at(p, p->line, "invalid package name '%s': a name ending in %sDIGITS "
 				"is kept for cenv's temporary files", name, TEMP_MARK);
+	if (strlen(name) > RECORD_NAME_MAX)
+		return error_at(p, p->line, "invalid package name '%.40s...': longer than %d bytes",
+				name, RECORD_NAME_MAX);
 	if (!valid_package_name(name))
 		return error_at(p, p->line, "invalid package name '%s'", name);
 	for (i = 0; i < m->npkgs; i++)
@@ -409,6 +413,10 @@ static int on_item(void *user, const struct ini_item *it)
 	p->seen |= bit;
 	if (!*value && !k->may_be_empty)
 		return error_at(p, p->line, "empty value for '%s' in [%s]", name, section_name(p));
+	/* a record could not hold it as typed, nor freeze write it back */
+	if (has_control_char(value))
+		return error_at(p, p->line, "the value of '%s' in [%s] holds a control character (byte %zu)",
+				name, section_name(p), (size_t)(find_control_char(value) - value) + 1);
 	return k->set(p, value);
 }
 

@@ -136,7 +136,7 @@ static int plan_olds(const struct plan_env *e, struct plan *p, const struct reco
 		struct stat st;
 		int absent = 0, r;
 
-		if (!record_path_ok(path) || layout_in_state(path))
+		if (!record_path_ok(path) || layout_is_own(path))
 			return failp("the record of '%s' lists a bad path '%s'", rec->name, path);
 		if (index_owner(ix, path))
 			continue;
@@ -470,6 +470,9 @@ int plan_check_paths(const struct record *rec)
 				     f->path ? f->path : "");
 		if (layout_in_state(f->path))
 			return failp("cannot install package '%s': '%s' is inside cenv's own state directory",
+				     rec->name, f->path);
+		if (layout_is_own(f->path))
+			return failp("cannot install package '%s': '%s' is cenv's own file, never a package's",
 				     rec->name, f->path);
 		if (f->type != 'f' && f->type != 'l')
 			return failp("cannot install package '%s': '%s' is neither a file nor a symlink",

@@ -120,13 +120,18 @@ char *prompt_escape_tcsh(const char *s)
 	return sb_detach(&sb);
 }
 
-int has_control_char(const char *s)
+const char *find_control_char(const char *s)
 {
 	for (; *s; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
+			return s;
 	}
-	return 0;
+	return NULL;
+}
+
+int has_control_char(const char *s)
+{
+	return find_control_char(s) != NULL;
 }
 
 char *printable(const char *s)

@@ -39,5 +39,7 @@ char *printable(const char *s);
 
 /* 1 when s holds a byte below 0x20 or 0x7f. */
 int has_control_char(const char *s);
+/* The first such byte of s, or NULL. */
+const char *find_control_char(const char *s);
 
 #endif

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,13 +68,14 @@ int record_path_ok(const char *path)
 {
 	const char *p = path;
 
-	if (!*path || *path == '/')
+	/* longer could not be opened under any prefix: a record naming it could never be removed */
+	if (!*path || *path == '/' || strlen(path) >= PATH_MAX)
 		return 0;
 	for (;;) {
 		const char *end = strchr(p, '/');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
 			return 0;
 		if (!end)
 			return 1;
@@ -124,7 +126,7 @@ int record_name_ok(const char *name)
 {
 	const char *s;
 
-	if (!name || !name_char(*name, 1) || is_temp_name(name))
+	if (!name || !name_char(*name, 1) || is_temp_name(name) || strlen(name) > RECORD_NAME_MAX)
 		return 0;
 	for (s = name + 1; *s; s++)
 		if (!name_char(*s, 0))
@@ -242,8 +244,17 @@ static int parse_file_line(const struct reader *rd, char *line, struct record_fi
 	f->path = record_unescape(field[4]);
 	if (!f->path)
 		return bad(rd, "bad escape in path '%s'", field[4]);
-	if (!record_path_ok(f->path))
-		return bad(rd, "bad path '%s'", f->path);
+	if (!record_path_ok(f->path)) {
+		struct strbuf shown = STRBUF_INIT;
+		int ret;
+
+		escape_name(&shown, f->path); /* one line, cut: it may be any length */
+		ret = bad(rd, "bad path '%s'", sb_str(&shown));
+		sb_release(&shown);
+		return ret;
+	}
+	if (layout_is_own(f->path))
+		return bad(rd, "'%s' is cenv's own file, never a package's", f->path);
 	if (f->type == 'l') {
 		f->link_target = record_unescape(field[5]);
 		if (!f->link_target)
@@ -263,7 +274,8 @@ static int path_only(char *line, struct record_file *f)
 		return -1;
 	f->type = field[0][0];
 	f->path = record_unescape(field[4]);
-	if (!f->path || !record_path_ok(f->path)) {
+	/* never cenv's own files: --force removes what this keeps */
+	if (!f->path || !record_path_ok(f->path) || layout_is_own(f->path)) {
 		file_release(f);
 		return -1;
 	}

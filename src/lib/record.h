@@ -96,4 +96,10 @@ char *record_unescape(const char *text);
 /* 1 when path is relative, non-empty and has no empty, "." or ".." component. */
 int record_path_ok(const char *path);
 
+/*
+ * The longest package name: its record's temporaries (NAME.tmp.<pid><6
+ * digits>) and its log (NAME.log) must still fit in a file name.
+ */
+#define RECORD_NAME_MAX 200
+
 #endif

@@ -405,7 +405,7 @@ static void test_unowned_file(void **state)
 	put_in(env, "include/mine.h", "hand-made");
 	refused("pkg", "include/a.h=a|include/mine.h=theirs", "'include/mine.h' exists in the environment and belongs to no package",
 		"'pkg'");
-	refused("pkg", "cenv.cfg=overwrite", "'cenv.cfg' exists in the environment and belongs to no package", NULL);
+	refused("pkg", "cenv.cfg=overwrite", "'cenv.cfg' is cenv's own file, never a package's", NULL);
 	refused("pkg", "lib=not a dir", "'lib' is a directory in the environment", NULL);
 	refused("pkg", "var/cenv/records/zlib=fake", "inside cenv's own state directory", NULL);
 	assert_content("include/mine.h", "hand-made");
