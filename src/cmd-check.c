@@ -124,7 +124,7 @@ static void print_json(const struct verify_result *res)
 		printf("\"kind\": \"%s\", \"package\": ", verify_kind_name(f->kind));
 		print_json_string(f->package);
 		fputs(", \"path\": ", stdout);
-		print_json_string(f->path);
+		print_json_bytes(f->path); /* exactly: a backslash as \x5c, as the lines write it */
 		if (f->kind == VERIFY_CHANGED) {
 			unsigned bit;
 			int first = 1;

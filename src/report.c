@@ -55,6 +55,15 @@ void print_json_string(const char *s)
 	sb_release(&sb);
 }
 
+void print_json_bytes(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_add_bytes(&sb, s);
+	fputs(sb_str(&sb), stdout);
+	sb_release(&sb);
+}
+
 static int interrupt_said;
 
 void say_interrupted(const char *command, int sig, const char *fmt, ...)

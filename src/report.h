@@ -24,5 +24,7 @@ int said_interrupted(void);
 
 /* Prints s as a JSON string literal (json.h: valid UTF-8 whatever its bytes), or null. */
 void print_json_string(const char *s);
+/* Prints a path as json_add_bytes does: a backslash as \x5c too, so it reads back byte for byte. */
+void print_json_bytes(const char *s);
 
 #endif

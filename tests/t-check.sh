@@ -2,7 +2,7 @@
 # t-check.sh - cenv check: a clean install checks clean; each kind of damage the test does itself is
 # reported with its path and kind, as lines and as JSON; damaged records, fifos, read-only environments.
 . "$(dirname "$0")/lib.sh"
-plan 33
+plan 37
 
 P="$TMP_ROOT/proj"
 mkdir -p "$P/src/pk-1.0/include/pk" "$P/src/pk-1.0/lib" "$P/src/pk-1.0/share/doc/pk" "$P/src/pk-1.0/bin" \
@@ -175,6 +175,63 @@ tab=$'lib/a\tb\\c'
 echo x >"$E/$tab"
 run_check
 check_eq "a tab and a backslash in a path are escaped, one line" "unowned lib/a\\x09b\\x5cc" "$(head -1 "$SCRATCH/out")"
+
+# ---- JSON paths are given back exactly (issue 8: fixcheck) ---------------------------------
+# a byte 0xff and a file named with the four characters \xff: two paths, two JSON strings
+E=$TMP_ROOT/ambiguous
+"$CENV_BIN" create "$E" >/dev/null || fail "setup: create $E"
+touch "$E/share/\\xff" "$E/share/"$'\xff'
+run_check --json
+check_eq "\\xff and a byte 0xff: status 1, two unowned paths" "1 2" \
+	"$st $(python3 -c 'import json, sys; print(len([f for f in json.load(open(sys.argv[1]))["findings"] if f["kind"] == "unowned"]))' "$SCRATCH/out" 2>&1)"
+# the manual's reading: every backslash of the decoded string starts \xHH, one byte; the rest is UTF-8
+got=$(python3 -c '
+import json, os, re, sys
+d = json.load(open(sys.argv[1]))
+paths = [f["path"] for f in d["findings"] if f["kind"] == "unowned"]
+def back(s):
+    out = b""
+    for part in re.split(r"(\\x[0-9a-f]{2})", s):
+        if re.fullmatch(r"\\x[0-9a-f]{2}", part):
+            out += bytes([int(part[2:], 16)])
+        elif "\\" in part:
+            raise SystemExit("a backslash that starts no \\xHH: " + ascii(s))
+        else:
+            out += part.encode()
+    return out
+print(len(set(paths)), ascii(sorted(paths)))
+share = os.fsencode(sys.argv[2]) + b"/share/"
+files = sorted(b"share/" + n for n in os.listdir(share) if os.path.isfile(share + n))
+print(sorted(back(p) for p in paths) == files, len(files))
+' "$SCRATCH/out" "$E" 2>&1)
+check_eq "--json: two different paths, each decoding to its file's bytes" "2 ['share/\\\\x5cxff', 'share/\\\\xff']
+True 2" "$got"
+
+# ---- unowned files in every directory a package installed into (issue 8: fixcheck) -------
+MK="$TOP/tests/tools/mkarchive"
+"$MK" "$P/kc.tar" tar 'd:kc-1.0/' 'd:kc-1.0/sbin/' 'f:kc-1.0/sbin/t:y' || fail "setup: kc.tar"
+printf '[kc]\nversion = 1.0\nurl = kc.tar\nsha256 = %s\nbuild = prebuilt\n' \
+	"$(sha256sum "$P/kc.tar" | cut -d' ' -f1)" >"$P/kc.ini"
+E=$TMP_ROOT/sbin
+"$CENV_BIN" create "$E" >/dev/null && "$CENV_BIN" install -e "$E" -f "$P/kc.ini" >/dev/null ||
+	fail "setup: create $E and install kc"
+run_check
+check_eq "a package's sbin/t alone: status 0, it is checked" "0
+1 package, 1 file checked: everything matches" "$st
+$(cat "$SCRATCH/out")"
+echo evil >"$E/sbin/evil"
+mkdir -p "$E/sbin/deeper" "$E/var/lib" && echo x >"$E/sbin/deeper/x" && echo x >"$E/var/lib/stray"
+# the top level: a file that is not cenv's (cenv.cfg) is reported; a directory no package uses is not
+echo x >"$E/stray-top" && mkdir -p "$E/notes" && echo x >"$E/notes/x"
+echo log >"$E/var/cenv/logs-not-a-package"
+run_check
+check_eq "sbin/evil next to a package's sbin/t is unowned, and var/ (not var/cenv) and top-level files" "1
+unowned sbin/deeper/x
+unowned sbin/evil
+unowned stray-top
+unowned var/lib/stray
+1 package, 1 file checked: 4 problems" "$st
+$(cat "$SCRATCH/out")"
 
 # ---- read-only -----------------------------------------------------------------------------
 fresh

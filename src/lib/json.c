@@ -27,7 +27,8 @@ size_t utf8_sequence_len(const unsigned char *s)
 	return n;
 }
 
-void json_add_string(struct strbuf *sb, const char *s)
+/* bytes: a backslash as \x5c, so that the text \xHH always stands for one byte */
+static void add_literal(struct strbuf *sb, const char *s, int bytes)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -39,7 +40,9 @@ void json_add_string(struct strbuf *sb, const char *s)
 	while (*p) {
 		size_t n = utf8_sequence_len(p);
 
-		if (*p == '"' || *p == '\\') {
+		if (*p == '\\' && bytes) {
+			sb_adds(sb, "\\\\x5c");
+		} else if (*p == '"' || *p == '\\') {
 			sb_addc(sb, '\\');
 			sb_addc(sb, (char)*p);
 		} else if (*p == '\n') {
@@ -58,4 +61,14 @@ void json_add_string(struct strbuf *sb, const char *s)
 		p++;
 	}
 	sb_addc(sb, '"');
+}
+
+void json_add_string(struct strbuf *sb, const char *s)
+{
+	add_literal(sb, s, 0);
+}
+
+void json_add_bytes(struct strbuf *sb, const char *s)
+{
+	add_literal(sb, s, 1);
 }

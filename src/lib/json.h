@@ -22,4 +22,13 @@ size_t utf8_sequence_len(const unsigned char *s);
  */
 void json_add_string(struct strbuf *sb, const char *s);
 
+/*
+ * The same for a byte string that must be given back exactly (a path): a
+ * backslash itself becomes the text \x5c too, so the decoded JSON string is
+ * cenv's escaped form of s, in which every backslash starts a \xHH.  Reading
+ * it back (each \xHH to its byte, the rest to UTF-8) gives s again, and two
+ * paths never give one string.
+ */
+void json_add_bytes(struct strbuf *sb, const char *s);
+
 #endif

@@ -10,15 +10,15 @@
 #include "digest.h"
 #include "error.h"
 #include "fsat.h"
+#include "layout.h"
 #include "record.h"
 #include "strvec.h"
 #include "util.h"
 #include "verify.h"
 
-/* The managed directories, walked for unowned files: the layout's, but not var/ (cenv's state). */
-static const char *const managed_dirs[] = { "bin", "include", "lib", "share", NULL };
-/* What cenv itself writes there (scripts.c): nobody's package, never unowned. */
-static const char *const own_files[] = { "bin/activate", "bin/activate.csh", "bin/activate.fish", NULL };
+/* What cenv itself writes outside its state (create, scripts.c): nobody's package, never unowned. */
+static const char *const own_files[] = { LAYOUT_CONFIG, "bin/activate", "bin/activate.csh",
+					 "bin/activate.fish", NULL };
 
 const char *verify_what_name(unsigned bit)
 {
@@ -281,6 +281,10 @@ static void walk_dir(struct verify_result *res, const struct strvec *owned, int 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		child = xasprintf("%s/%s", rel, de->d_name);
+		if (layout_in_state(child)) { /* var/cenv: cenv's own state, never a package's */
+			free(child);
+			continue;
+		}
 		/* (d_type is not POSIX) */
 		isdir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 		if (isdir)
@@ -293,24 +297,64 @@ static void walk_dir(struct verify_result *res, const struct strvec *owned, int 
 	closedir(d);
 }
 
+/*
+ * The top-level directories walked: the layout's (bin, include, lib, share,
+ * var, which holds cenv's state) and every one a record names a file in
+ * (sbin, etc, libexec...), so a file slipped in next to a package's is seen
+ * wherever the package installed.  A top-level directory no package uses is
+ * the user's (notes, a checkout): not walked.
+ */
+static void managed_tops(const struct strvec *owned, struct strvec *tops)
+{
+	const char *const *d;
+	size_t i;
+
+	for (d = layout_dirs; *d; d++)
+		if (!strchr(*d, '/'))
+			strvec_push(tops, *d);
+	for (i = 0; i < owned->n; i++) {
+		const char *path = owned->v[i], *slash = strchr(path, '/');
+
+		if (slash)
+			strvec_push_owned(tops, xasprintf("%.*s", (int)(slash - path), path));
+	}
+	strvec_sort_unique(tops);
+}
+
+/*
+ * The top level: each managed directory walked down, and every entry that is
+ * not a directory (a stray file, a symlink in place of lib/) unowned unless a
+ * record names it or it is cenv.cfg: nothing but cenv and packages puts files
+ * there.
+ */
 static void walk_managed(struct verify_result *res, const struct strvec *owned, int root)
 {
-	struct strvec todo = STRVEC_INIT;
-	const char *const *top;
+	struct strvec tops = STRVEC_INIT, todo = STRVEC_INIT;
+	DIR *d = fsat_opendir(root);
+	struct dirent *de;
 
-	for (top = managed_dirs; *top; top++) {
+	if (!d) {
+		add_unreadable(res, NULL, ".", "cannot read the directory");
+		return;
+	}
+	managed_tops(owned, &tops);
+	while ((de = readdir(d))) {
 		struct stat st;
 
-		if (fstatat(root, *top, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT)
-				add_unreadable(res, NULL, *top, "cannot look at it");
+				add_unreadable(res, NULL, de->d_name, "cannot look at it");
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			note_entry(res, owned, *top); /* a symlink in place of lib/ is nobody's */
+			note_entry(res, owned, de->d_name);
 			continue;
 		}
-		strvec_push(&todo, *top);
+		if (strvec_find(&tops, de->d_name) < 0)
+			continue;
+		strvec_push(&todo, de->d_name);
 		while (todo.n) {
 			char *rel = todo.v[todo.n - 1];
 
@@ -319,7 +363,9 @@ static void walk_managed(struct verify_result *res, const struct strvec *owned, 
 			free(rel);
 		}
 	}
+	closedir(d);
 	strvec_release(&todo);
+	strvec_release(&tops);
 }
 
 static int cmp_unowned(const void *a, const void *b)

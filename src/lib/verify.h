@@ -8,7 +8,7 @@
 enum verify_kind {
 	VERIFY_MISSING = 1, /* nothing at the path, or a directory on the way is not one (a symlink) */
 	VERIFY_CHANGED,     /* something else is there: see what */
-	VERIFY_UNOWNED,     /* in a managed directory, in no record (package NULL) */
+	VERIFY_UNOWNED,     /* in a managed directory or at the top, in no record (package NULL) */
 	VERIFY_DAMAGED,     /* the record cannot be read (path NULL, message why) */
 	VERIFY_UNREADABLE,  /* a regular file that could not be read to hash it (message why) */
 };
@@ -55,8 +55,10 @@ void verify_release(struct verify_result *res);
  * against the tree (type, mode, size and sha256; a symlink's target), never
  * following a symlink and never opening anything but a regular file (so a
  * fifo or a device where a file was cannot block it); then walks the managed
- * directories (bin, include, lib, share and everything below them, except
- * cenv's own activate scripts) for files in no record.  Reads only.  Fills
+ * directories for files in no record: the layout's top-level ones (bin,
+ * include, lib, share, var but not var/cenv) and every other top-level one a
+ * record names a file in (sbin, etc...), everything below them, except cenv's
+ * own activate scripts; and the files at the top but cenv.cfg.  Reads only.  Fills
  * res (which must be empty); problems are findings, not failures: -1 with
  * fail() only when the check itself cannot go on (the prefix or the records
  * directory unreadable), with res then released.

@@ -333,6 +333,40 @@ static void test_unowned(void **state)
 	free(fifo);
 }
 
+/*
+ * Every top-level directory a record names a file in is walked (sbin/ here), and
+ * var/ but for var/cenv; one no package uses is not; a top-level file is
+ * unowned unless it is cenv.cfg or a record names it.
+ */
+static void test_unowned_wherever_packages_install(void **state)
+{
+	struct verify_result res = VERIFY_RESULT_INIT;
+	static const char *const want[] = { "NOTES.txt", "sbin/deeper/x", "sbin/evil", "var/lib/stray" };
+	size_t i;
+
+	(void)state;
+	both("sbin/t", "y");
+	both("LICENSE", "free\n");
+	record_stage("kc");
+	put_at(prefix, "sbin/evil", "x", 0755);
+	put_at(prefix, "sbin/deeper/x", "x", 0644);
+	put_at(prefix, "var/lib/stray", "x", 0644);
+	put_at(prefix, "NOTES.txt", "x", 0644);
+	/* not walked: cenv's state, a directory no package uses; cenv.cfg is cenv's */
+	put_at(prefix, "var/cenv/logs/kc.log", "log", 0644);
+	put_at(prefix, "notes/x", "x", 0644);
+	put_at(prefix, "cenv.cfg", "cfg", 0644);
+	run(&res);
+	assert_int_equal(res.nfindings, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(res.findings[i].kind, VERIFY_UNOWNED);
+		assert_string_equal(res.findings[i].path, want[i]);
+	}
+	assert_int_equal(res.npackages, 2);
+	assert_int_equal(res.nfiles, 7);
+	verify_release(&res);
+}
+
 /* A record that cannot be read: one finding naming it; the paths it still names are not unowned. */
 static void test_damaged_record(void **state)
 {
@@ -407,6 +441,7 @@ int main(void)
 		T(test_same_size_other_byte), T(test_truncated), T(test_mode),
 		T(test_symlink),   T(test_file_became_symlink), T(test_directory),
 		T(test_fifo),      T(test_parent_symlink),  T(test_unowned),
+		T(test_unowned_wherever_packages_install),
 		T(test_damaged_record), T(test_names),       T(test_no_environment),
 	};
 
