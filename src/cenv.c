@@ -174,8 +174,13 @@ static int check_usage(const struct invocation *inv)
 
 /* ---- signals ---------------------------------------------------------------------------- */
 
-/* The signals that ask cenv to stop: a terminal's ^C and hangup, kill(1) and supervisors. */
-static const int stop_signals[] = { SIGHUP, SIGINT, SIGTERM };
+/*
+ * The signals that ask cenv to stop: a terminal's ^C, ^\ and hangup, kill(1) and supervisors.
+ * SIGQUIT too: at its default it would leave the build running and the work area there;
+ * cenv stops it like the others, then dies of SIGQUIT (a core dump if the user's ulimit
+ * allows one).
+ */
+static const int stop_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
 #define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
 
 /* All it does: note it (interrupt.h).  The work stops at the modules' safe points. */
@@ -191,7 +196,8 @@ static void on_stop_signal(int sig)
  * SA_RESTART: a wait for a lock or a child returns EINTR and looks.  A signal ignored when
  * cenv started (nohup, `cenv install &` in a script) stays ignored, as the caller asked.
  * cenv is also made the subreaper of its builds (Linux), so that the orphans of a build
- * stopped are its children: it reaps them, and knows when the last of them is gone.
+ * stopped are its children: it reaps them, and knows when the last of them is gone; and
+ * after each command of a build it kills what the build left running (spawn_reap_orphans).
  */
 static void catch_stop_signals(void)
 {

@@ -1,22 +1,24 @@
 # t-harden-signal.sh - SIGTERM, SIGHUP or SIGINT to `cenv install` while a build runs (issue 8,
-# item 9): cenv stops the build's whole process group (SIGKILL for one that ignores SIGTERM),
+# item 9; SIGQUIT too, fixsig): cenv stops the build's whole process group (SIGKILL for one that ignores SIGTERM),
 # removes the work area, releases the lock and dies by the signal, saying so in one line; nothing
-# of the build outlives it, and the orphan's output never reaches the next install.
+# of the build outlives it, and the orphan's output never reaches the next install.  A daemon the
+# build leaves (setsid, a double fork) is killed when its step ends, whether the step succeeded,
+# failed or was interrupted: it never writes into the work area afterwards (fixsig).
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 58
 . "$(dirname "$0")/lib-install.sh"
 
 # The builds write down their processes here, one directory per case (the test's own tree).
 PIDS="$TMP_ROOT/pids"
 mkdir -p "$P/bad" "$P/good"
 
-# hang_archive NAME TRAP: $P/bad/NAME-1.0.tar, a make build whose `make install` installs
+# hang_archive NAME TRAP [LAUNCH]: $P/bad/NAME-1.0.tar, a make build whose `make install` installs
 # include/NAME.h, then starts an orphan that keeps writing share/orphan.txt into the stage and
 # ORPHAN-OUTPUT to the log, writes down its processes (make, the recipe's shell, the orphan, the
 # group) and a marker, and sleeps.  TRAP goes first in the recipe ("trap '' TERM": all of it
-# ignores SIGTERM).
+# ignores SIGTERM).  LAUNCH goes in front of the orphan ("setsid": out of the build's group).
 hang_archive() {
-	local name=$1 trap=$2 d="$P/src/bad/$1-1.0"
+	local name=$1 trap=$2 launch=${3:-} d="$P/src/bad/$1-1.0"
 	mkdir -p "$d"
 	cat >"$d/Makefile" <<MK
 all:
@@ -25,7 +27,7 @@ install:
 	mkdir -p \$(DESTDIR)\$(PREFIX)/include
 	echo 'int $name;' > \$(DESTDIR)\$(PREFIX)/include/$name.h
 	@$trap d='$PIDS/$name'; \\
-	sh -c 'i=0; while [ \$\$i -lt 3000 ]; do mkdir -p "\$\$1/share" && echo orphan > "\$\$1/share/orphan.txt"; echo ORPHAN-OUTPUT; sleep 0.02; i=\$\$((i+1)); done' orphan "\$(DESTDIR)\$(PREFIX)" & \\
+	$launch sh -c 'i=0; while [ \$\$i -lt 3000 ]; do mkdir -p "\$\$1/share" && echo orphan > "\$\$1/share/orphan.txt"; echo ORPHAN-OUTPUT; sleep 0.02; i=\$\$((i+1)); done' orphan "\$(DESTDIR)\$(PREFIX)" & \\
 	echo \$\$! > "\$\$d/orphan"; echo \$\$\$\$ > "\$\$d/sh"; ps -o ppid= -p \$\$\$\$ | tr -d ' ' > "\$\$d/make"; \\
 	ps -o pgid= -p \$\$\$\$ | tr -d ' ' > "\$\$d/pgid"; touch "\$\$d/marker"; sleep 300
 MK
@@ -157,6 +159,68 @@ signal_case SIGTERM term TERM pid
 signal_case SIGHUP hup HUP pid
 signal_case SIGINT int INT group
 signal_case "SIGTERM ignored" stubborn TERM pid
+# the orphan in a session of its own: the group's SIGTERM and SIGKILL miss it, cenv kills it
+hang_archive setsid '' setsid
+signal_case "SIGTERM, setsid orphan" setsid TERM pid
+# ^\ (SIGQUIT) stops cenv like the others; no core file in the test's tree
+hang_archive quit ''
+ulimit -c 0
+signal_case SIGQUIT quit QUIT pid
+
+# daemon_archive NAME FAIL: $P/bad/NAME-1.0.tar, whose `make install` installs include/NAME.h,
+# then leaves a daemon (setsid, from a subshell: a double fork) that writes down its pid and, for
+# 6 s, writes include/orphan.h into the stage whenever the stage is there; FAIL=1: the step then
+# fails.
+daemon_archive() {
+	local name=$1 d="$P/src/bad/$1-1.0"
+	mkdir -p "$d" "$PIDS/$name"
+	cat >"$d/Makefile" <<MK
+all:
+	@echo built
+install:
+	mkdir -p \$(DESTDIR)\$(PREFIX)/include
+	echo 'int $name;' > \$(DESTDIR)\$(PREFIX)/include/$name.h
+	(setsid sh -c 'echo \$\$\$\$ > "\$\$1"; sleep 0.5; i=0; while [ \$\$i -lt 300 ]; do [ -d "\$(DESTDIR)" ] && mkdir -p "\$(DESTDIR)\$(PREFIX)/include" && echo orphan > "\$(DESTDIR)\$(PREFIX)/include/orphan.h"; sleep 0.02; i=\$\$((i+1)); done' daemon '$PIDS/$name/daemon' >/dev/null 2>&1 &)
+	while [ ! -s '$PIDS/$name/daemon' ]; do sleep 0.01; done
+	exit $2
+MK
+	bsdtar -cf "$P/bad/$name-1.0.tar" -C "$P/src/bad" "$name-1.0"
+}
+# daemon_case LABEL NAME FAIL: installs it; the daemon is gone when cenv returns, the log says
+# it was killed, nothing re-creates the work area, and the next install (FAIL=1) or this one
+# (FAIL=0) records include/NAME.h alone.  Four checks.
+daemon_case() {
+	local label=$1 name=$2 E="$TMP_ROOT/env-$2" st dpid rec want said
+	"$CENV_BIN" create "$E" >/dev/null
+	daemon_archive "$name" "$3"
+	"$CENV_BIN" install -e "$E" "$P/bad/$name-1.0.tar" >"$SCRATCH/$name.out" 2>"$SCRATCH/$name.err" && st=0 || st=$?
+	dpid=$(cat "$PIDS/$name/daemon" 2>/dev/null)
+	if [ "$3" = 1 ]; then
+		want="1 cenv: build of '$name' failed at make install (exit status 2); log: $E/var/cenv/logs/$name.log"
+		said=$(head -n1 "$SCRATCH/$name.err")
+	else
+		want="0 $name 1.0: installed (make, 1 file, 0.0 KiB)"
+		said=$(cat "$SCRATCH/$name.out")
+	fi
+	check_eq "$label: cenv returns (status, message) and its daemon is gone at once" "$want gone" \
+		"$st $said $([ -n "$dpid" ] && ! kill -0 "$dpid" 2>/dev/null && echo gone || echo "alive: '$dpid'")"
+	# the daemon, and its sleep if it was between two: one or two
+	check_eq "$label: the log says cenv killed the processes the step left running" "1" \
+		"$(grep -cEx 'cenv: killed (1 process|2 processes) that make install left running' "$E/var/cenv/logs/$name.log")"
+	sleep 1
+	check_eq "$label: nothing re-creates the work area afterwards" "absent" \
+		"$(if [ -e "$E/var/cenv/work/$name" ]; then echo present; else echo absent; fi)"
+	[ -n "$dpid" ] && leftovers+=("$dpid")
+	if [ "$3" = 1 ]; then
+		good_archive "$name"
+		"$CENV_BIN" install -e "$E" "$P/good/$name-1.0.tar" >/dev/null 2>&1 && st=0 || st=$?
+	fi
+	rec=$(sed -n 's/^[fl] [0-7]* [0-9]* [0-9a-f]* //p' "$E/var/cenv/records/$name" 2>/dev/null)
+	check_eq "$label: the install records include/$name.h alone (no orphan.h), and orphan.h is not there" \
+		"0 include/$name.h absent" "$st $rec $(if [ -e "$E/include/orphan.h" ]; then echo present; else echo absent; fi)"
+}
+daemon_case "a failed step's daemon" dmfail 1
+daemon_case "a successful step's daemon" dmok 0
 
 # A signal while cenv waits for another install's lock: it stops waiting and dies by it.
 W="$TMP_ROOT/env-wait"

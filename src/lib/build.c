@@ -159,6 +159,33 @@ static void build_env(struct build *b)
  * Runs av in dir, its output appended to the log.  step names it in messages ("make
  * install").  with_destdir adds DESTDIR to the environment.  0, or -1 with fail().
  */
+/*
+ * After every command of a build, whatever its end: what it left running (a daemon, a double
+ * fork, a setsid'd child that outlived an interrupt), adopted by cenv as the subreaper, is
+ * killed, or it would keep writing into the stage after the step.  A misbehaving build, said
+ * in the log; not a failure of the build (a test suite's agent), unless they cannot be stopped.
+ */
+static void reap_leftovers(struct build *b, const char *step, int *ret)
+{
+	char *why = *ret < 0 ? error_take() : NULL, *msg;
+	size_t killed;
+
+	if (spawn_reap_orphans(&killed) < 0) {
+		msg = xasprintf("cenv: %s\n", last_error());
+		if (!why)
+			fail_wrap("build of '%s' failed at %s; log: %s", b->req->name, step, b->req->log_path);
+		*ret = -1;
+	} else {
+		msg = killed ? xasprintf("cenv: killed %zu process%s that %s left running\n", killed,
+					 killed == 1 ? "" : "es", step) : NULL;
+	}
+	if (msg)
+		write_all(b->log_fd, msg, strlen(msg), -1);
+	free(msg);
+	if (why)
+		error_restore(why);
+}
+
 static int run(struct build *b, const char *step, const char *dir, struct strvec *av,
 	       int with_destdir)
 {
@@ -229,6 +256,7 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		     req->log_path);
 	}
 out:
+	reap_leftovers(b, step, &ret);
 	sb_release(&line);
 	spawn_release(&sp);
 	free(exe);

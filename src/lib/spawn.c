@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "interrupt.h"
@@ -30,6 +33,52 @@ struct prepared {
 	char *exe;      /* the program found; NULL: not found */
 	char *errmsg;   /* what the child writes when it cannot run the program */
 };
+
+/*
+ * The children being waited for: every pid spawn_start made and no wait has reaped yet.
+ * spawn_reap_orphans kills every other child of cenv (the subreaper's orphans), so a pid
+ * is put here under the lock in the same breath as the fork that makes it, and taken out
+ * only once reaped.  The lock also covers every reaping of an orphan (a group's, after its
+ * leader ended), so that a pid the orphan scan found is not reaped and reused under it.
+ */
+static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t *children;
+static size_t nchildren, children_cap;
+
+static int is_spawned(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < nchildren; i++)
+		if (children[i] == pid)
+			return 1;
+	return 0;
+}
+
+static void forget_child(pid_t pid)
+{
+	size_t i;
+
+	pthread_mutex_lock(&children_lock);
+	for (i = 0; i < nchildren; i++)
+		if (children[i] == pid) {
+			children[i] = children[--nchildren];
+			break;
+		}
+	pthread_mutex_unlock(&children_lock);
+}
+
+/* Reaps what has ended of group pgid that is ours (its orphans); how many. */
+static int reap_group(pid_t pgid)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&children_lock);
+	while (waitpid(-pgid, NULL, WNOHANG) > 0)
+		n++;
+	pthread_mutex_unlock(&children_lock);
+	return n;
+}
 
 void spawn_init(struct spawn *sp)
 {
@@ -224,7 +273,16 @@ int spawn_start(struct spawn *sp, pid_t *pid)
 		return fail("interrupted by %s: '%s' was not started", interrupt_name(interrupt_requested()),
 			    sp->argv.v[0]);
 	prepare(sp, &p);
+	/* the child never touches the lock it inherits: it only execs */
+	pthread_mutex_lock(&children_lock);
+	if (nchildren == children_cap) {
+		children_cap = children_cap ? 2 * children_cap : 8;
+		children = xrealloc(children, children_cap * sizeof(*children));
+	}
 	*pid = fork();
+	if (*pid > 0)
+		children[nchildren++] = *pid;
+	pthread_mutex_unlock(&children_lock);
 	if (*pid < 0) {
 		fail_errno("cannot start '%s'", sp->argv.v[0]);
 		prepared_release(&p);
@@ -265,8 +323,7 @@ static int open_pidfd(pid_t pid)
  */
 static int group_alive(pid_t pgid)
 {
-	while (waitpid(-pgid, NULL, WNOHANG) > 0)
-		;
+	reap_group(pgid);
 	return kill(-pgid, 0) == 0 || errno != ESRCH;
 }
 
@@ -358,10 +415,10 @@ static int wait_child(pid_t pid, int *status)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	forget_child(pid); /* reaped, or (ECHILD) never ours */
 	/* the zombies of its group: an orphan that had ended was reparented to us */
 	if (ret == 0 && group)
-		while (waitpid(-pid, NULL, WNOHANG) > 0)
-			;
+		reap_group(pid);
 	return ret;
 }
 
@@ -403,5 +460,129 @@ int spawn_kill(pid_t pgid, int sig)
 		return fail("cannot signal process group %ld", (long)pgid);
 	if (kill(-pgid, sig) < 0)
 		return fail_errno("cannot signal process group %ld", (long)pgid);
+	return 0;
+}
+
+/*
+ * One process of /proc: its parent and group, and whether it is a zombie.  0, or -1 when it
+ * is gone (or no /proc).
+ */
+static int proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, int *zombie)
+{
+	char path[64], buf[1024], *p, state;
+	long pp, pg;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid pgrp ...": the name may hold anything, ')' too */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %ld %ld", &state, &pp, &pg) != 3)
+		return -1;
+	*ppid = (pid_t)pp;
+	*pgrp = (pid_t)pg;
+	*zombie = state == 'Z' || state == 'X';
+	return 0;
+}
+
+/*
+ * The orphans cenv has adopted (its children that no spawn is waiting for), killed; under
+ * the lock.  Their pids go to *pids (*n of them), for the caller to reap.  An orphan in the
+ * group of a spawn still waited for (another thread's build, in the pool) is that build's,
+ * and left to the end of its step: only one that left its build's group (setsid), or whose
+ * build has ended, is killed here.  A zombie is only reaped.  How many were running.
+ */
+static size_t kill_orphans(pid_t **pids, size_t *n, size_t *cap)
+{
+	pid_t self = getpid(), mygrp = getpgrp();
+	size_t running = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	*n = 0;
+	if (!d)
+		return 0; /* no /proc: no subreaper either (Linux only), nothing adopted */
+	while ((de = readdir(d))) {
+		pid_t pid, ppid, pgrp;
+		char *end;
+		int zombie;
+		long v = strtol(de->d_name, &end, 10);
+
+		if (*end || v <= 0)
+			continue;
+		pid = (pid_t)v;
+		if (proc_stat(pid, &ppid, &pgrp, &zombie) < 0 || ppid != self || is_spawned(pid) ||
+		    is_spawned(pgrp))
+			continue;
+		if (!zombie) {
+			kill(pid, SIGKILL);
+			/* a daemon's group or session goes with it, before it forks again */
+			if (pgrp == pid && pgrp != mygrp)
+				kill(-pgrp, SIGKILL);
+			running++;
+		}
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 16;
+			*pids = xrealloc(*pids, *cap * sizeof(**pids));
+		}
+		(*pids)[(*n)++] = pid;
+	}
+	closedir(d);
+	return running;
+}
+
+int spawn_reap_orphans(size_t *killed)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0, i, round;
+
+	*killed = 0;
+	/* they may fork meanwhile: each round kills the generation that was reparented to us */
+	for (round = 0; round < SPAWN_ORPHAN_ROUNDS; round++) {
+		size_t left;
+		long waited = 0;
+
+		pthread_mutex_lock(&children_lock);
+		*killed += kill_orphans(&pids, &n, &cap);
+		pthread_mutex_unlock(&children_lock);
+		if (!n)
+			break;
+		/* SIGKILL cannot be refused: each ends soon (a process stuck in the kernel, later) */
+		for (left = n; left && waited <= SPAWN_GRACE_MS; waited += SPAWN_POLL_MS) {
+			pthread_mutex_lock(&children_lock);
+			for (i = 0; i < n; i++) {
+				pid_t got;
+
+				if (!pids[i])
+					continue;
+				/* reaped under the lock by a group's wait, its pid may be a new spawn's */
+				got = is_spawned(pids[i]) ? -1 : waitpid(pids[i], NULL, WNOHANG);
+				if (got != 0) {
+					pids[i] = 0;
+					left--;
+				}
+			}
+			pthread_mutex_unlock(&children_lock);
+			if (left)
+				pause_ms(SPAWN_POLL_MS);
+		}
+		if (left) {
+			free(pids);
+			return fail("cannot stop the processes the build left running: %zu still there "
+				    "%d s after SIGKILL", left, SPAWN_GRACE_MS / 1000);
+		}
+	}
+	free(pids);
+	if (round == SPAWN_ORPHAN_ROUNDS)
+		return fail("cannot stop the processes the build left running: they keep forking "
+			    "(%d rounds of SIGKILL)", SPAWN_ORPHAN_ROUNDS);
 	return 0;
 }

@@ -11,6 +11,8 @@
 #define SPAWN_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 /* On an interrupt: how long a child's group has after SIGTERM, and again after SIGKILL. */
 #define SPAWN_GRACE_MS 3000
+/* How many times spawn_reap_orphans looks again for what the orphans it killed had forked. */
+#define SPAWN_ORPHAN_ROUNDS 100
 /* How often a wait without a pidfd, or for a group to empty, looks again. */
 #define SPAWN_POLL_MS 20
 
@@ -80,5 +82,16 @@ int spawn_wait(pid_t pid, int *status);
 int spawn_run(struct spawn *sp, int *status);
 /* Sends sig to the process group pgid (a child started with own_pgrp: its pid). -1 with fail(). */
 int spawn_kill(pid_t pgid, int sig);
+/*
+ * Kills (SIGKILL) and reaps every process cenv adopted as the subreaper of its builds (a
+ * daemon started with setsid or a double fork, anything the build left running) and what
+ * they fork meanwhile, until none is left; *killed gets how many were still running.  The
+ * children being waited for (spawn_start's, until a wait reaps them) and the processes in
+ * their groups are not touched: a build still running, in another thread, keeps its own.
+ * Where cenv is no subreaper (not Linux, or the command layer did not make it one), there
+ * is nothing to adopt and it does nothing.  -1 with fail() when some do not end within
+ * SPAWN_GRACE_MS of SIGKILL, or keep forking for SPAWN_ORPHAN_ROUNDS rounds.
+ */
+int spawn_reap_orphans(size_t *killed);
 
 #endif

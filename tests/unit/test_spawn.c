@@ -587,6 +587,56 @@ static void test_refusals(void **state)
 	assert_int_equal(spawn_kill(0, SIGTERM), -1);
 }
 
+/*
+ * What a spawn leaves running (a setsid'd daemon, out of its group) is killed and reaped by
+ * spawn_reap_orphans; a spawn still waited for is not touched.
+ */
+static void test_reap_orphans(void **state)
+{
+	struct fixture *f = *state;
+	char *pidfile = path_join(f->dir, "daemon"), *script;
+	struct spawn busy;
+	pid_t daemon = 0, running;
+	size_t killed = 99;
+	int i, st;
+
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+	/* nothing adopted: nothing killed */
+	assert_int_equal(spawn_reap_orphans(&killed), 0);
+	assert_int_equal(killed, 0);
+	spawn_init(&busy);
+	sh(&busy, "sleep 100");
+	/* in our group: only its pid tells it from an orphan */
+	busy.own_pgrp = 0;
+	assert_int_equal(spawn_start(&busy, &running), 0);
+	script = xasprintf("(setsid sh -c 'echo $$ > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"; exec sleep 100' d '%s' &)",
+			   pidfile);
+	f->sp.own_pgrp = 1;
+	f->sp.path = "/usr/bin:/bin";
+	sh(&f->sp, script);
+	assert_int_equal(WEXITSTATUS(run_status(&f->sp)), 0);
+	for (i = 0; i < 1000 && !(daemon = read_pid(pidfile)); i++)
+		pause_ms(10);
+	assert_true(daemon > 0);
+	assert_int_equal(kill(daemon, 0), 0);
+	assert_int_equal(spawn_reap_orphans(&killed), 0);
+	assert_int_equal(killed, 1);
+	/* gone, not a zombie: reaped */
+	assert_int_equal(kill(daemon, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	/* the spawn still waited for runs on */
+	assert_int_equal(kill(running, 0), 0);
+	assert_false(is_dead(running));
+	assert_int_equal(kill(running, SIGKILL), 0);
+	assert_int_equal(spawn_wait(running, &st), 0);
+	assert_true(WIFSIGNALED(st));
+	spawn_release(&busy);
+	free(script);
+	free(pidfile);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +655,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interrupt_kills_stubborn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_before_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_signals_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reap_orphans, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
