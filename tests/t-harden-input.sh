@@ -150,8 +150,8 @@ refused "nonregular: a cenv.cfg that is a FIFO is refused at once" \
 refused "nonregular: install with a FIFO cenv.cfg is refused at once" \
 	"'$C' is a fifo, not a regular file" "$CENV_BIN" install -e "$E" "$P/ka.tar"
 rm "$C" && ln -s /dev/zero "$C"
-refused "nonregular: a cenv.cfg that leads to /dev/zero is refused at once" \
-	"'$C' is a character device, not a regular file" "$CENV_BIN" uninstall -e "$E" kb
+refused "nonregular: a cenv.cfg that is a symlink to /dev/zero is refused at once (cenv's own file: never followed)" \
+	"'$C' is a symlink, not a regular file" "$CENV_BIN" uninstall -e "$E" kb
 rm "$C" && cp "$SCRATCH/cfg" "$C" && truncate -s 2M "$C"
 refused "nonregular: a cenv.cfg over 1 MiB is refused, naming the cap" \
 	"'$C' is larger than the limit of 1 MiB" "$CENV_BIN" list -e "$E"

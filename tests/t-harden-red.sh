@@ -2,7 +2,7 @@
 # or paths no file system holds, freeze of a value starting with ';', control bytes in a manifest
 # value, package names too long for their record's temporaries.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 30
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -79,4 +79,27 @@ mkdir -p "$P/src/$long-1.0/include" && echo x >"$P/src/$long-1.0/include/k.h"
 bsdtar -cf "$P/long.tar" -C "$P/src" "$long-1.0"
 expect_fail "... and as an archive's top directory" 1 "does not name a package .*at most 200 bytes" \
 	"$CENV_BIN" install -e "$E" "$P/long.tar"
+# ---- cenv.cfg through a planted symlink: another environment's is not taken for this one's ----
+"$CENV_BIN" create "$TMP_ROOT/cfgA" >/dev/null && "$CENV_BIN" create "$TMP_ROOT/cfgB" >/dev/null
+rm "$TMP_ROOT/cfgB/cenv.cfg" && ln -s ../cfgA/cenv.cfg "$TMP_ROOT/cfgB/cenv.cfg"
+expect_fail "a symlinked cenv.cfg is refused when read, naming it" 1 "'$TMP_ROOT/cfgB/cenv.cfg' is a symlink, not a regular file" \
+	"$CENV_BIN" list -e "$TMP_ROOT/cfgB"
+
+# ---- item 17 again: a prefix the build's shell would read as syntax ----
+pack make bt
+mkdir -p "$TMP_ROOT/pfx"
+for d in 'f`touch PWNED`' 'e;x' 'e&x' 'a,b' 'g*h'; do
+	B="$TMP_ROOT/pfx/$d"
+	"$CENV_BIN" create "$B" >/dev/null
+	entry bt >"$P/bt.ini"
+	expect_fail "a prefix with '${d//[a-z]/}': a make build is refused, saying why" 1 \
+		"cannot build 'bt' into '.*': .*; create the environment at a path of letters, digits and / \. _ \+ - @ only" \
+		"$CENV_BIN" install -e "$B" -f "$P/bt.ini"
+done
+check_eq "... and nothing ran or was written beside the environments" "" \
+	"$(cd "$TMP_ROOT/pfx" && ls -A | grep -v -x -e 'f`touch PWNED`' -e 'e;x' -e 'e&x' -e 'a,b' -e 'g\*h'; find "$TMP_ROOT" -name PWNED)"
+B="$TMP_ROOT/pfx/é@env-1.0_+x"
+"$CENV_BIN" create "$B" >/dev/null
+out=$("$CENV_BIN" install -e "$B" -f "$P/bt.ini" 2>&1)
+check "a prefix of letters, digits, UTF-8 and / . _ + - @ still builds" test -s "$B/var/cenv/records/bt" -a -n "$out"
 finish

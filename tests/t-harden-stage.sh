@@ -194,7 +194,7 @@ mkdir -p "$TMP_ROOT/sp test"
 "$CENV_BIN" create "$S" >/dev/null || fail "create a spaced environment"
 for f in autotools cmake meson make prebuilt; do pack "$f" "sp$f" || fail "pack $f"; done
 msg() { # NAME PREFIX WHY: the refusal, as a regexp of the whole line
-	printf '^cenv: %s$' "$(re "cannot build '$1' into '$2': $3; create the environment at a path without ' ', tab, #, \$, quotes or backslash (prebuilt packages install anywhere)")"
+	printf '^cenv: %s$' "$(re "cannot build '$1' into '$2': $3; create the environment at a path of letters, digits and / . _ + - @ only (prebuilt packages install anywhere)")"
 }
 sstate() { env_state "$S"; }
 for sys in autotools cmake meson make; do

@@ -166,7 +166,8 @@ int config_read(const char *path, struct env_config *cfg)
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
-	ret = ini_read_file(path, READFILE_CFG_CAP, 0, on_value, &r);
+	/* cenv's own file: a planted symlink would pass another environment off as this one */
+	ret = ini_read_file(path, READFILE_CFG_CAP, INIFILE_NOFOLLOW, on_value, &r);
 	free(r.last_key);
 	if (ret < 0) {
 		config_release(cfg);

@@ -257,7 +257,7 @@ int ini_read_file(const char *path, size_t cap, unsigned flags, ini_fn fn, void 
 	size_t len;
 	int ret;
 
-	if (readfile(path, cap, 0, &text, &len) < 0)
+	if (readfile(path, cap, flags & INIFILE_NOFOLLOW ? READFILE_NOFOLLOW : 0, &text, &len) < 0)
 		return -1;
 	ret = ini_parse_text(text, len, path, flags, fn, user);
 	free(text);

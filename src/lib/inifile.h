@@ -25,6 +25,7 @@ typedef int (*ini_fn)(void *user, const struct ini_item *item);
 
 /* flags */
 #define INIFILE_FLAT 1 /* leading blanks are stripped: no continuation lines (inih's multi-line values) */
+#define INIFILE_NOFOLLOW 2 /* ini_read_file: a symlink at path is refused (cenv's own files) */
 
 /*
  * Parses len bytes of text.  A section header must close with ']' and have

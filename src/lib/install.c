@@ -211,11 +211,20 @@ out:
 	return fd;
 }
 
-/* The characters build systems split or interpret in a path, and what each does to it. */
-static const char *splitting_char(const char *path)
+/*
+ * What build systems do to a path with other than letters, digits, "/._+-@" and UTF-8:
+ * split it, or hand it to a shell that expands it (a backtick runs a command).
+ */
+static const char *splitting_char(const char *path, char *which)
 {
 	for (; *path; path++) {
-		switch (*path) {
+		unsigned char c = (unsigned char)*path;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c >= 0x80 || strchr("/._+-@", c))
+			continue;
+		*which = (char)c;
+		switch (c) {
 		case ' ':
 			return "build systems split paths at spaces";
 		case '\t':
@@ -229,6 +238,10 @@ static const char *splitting_char(const char *path)
 			return "build systems take quotes out of paths";
 		case '\\':
 			return "build systems read a backslash as an escape";
+		case ',':
+			return "compiler drivers split -Wl, options at commas";
+		default:
+			return NULL; /* the caller names it */
 		}
 	}
 	return NULL;
@@ -241,12 +254,17 @@ static const char *splitting_char(const char *path)
  */
 static int check_build_prefix(const char *name, const char *prefix, enum build_system sys)
 {
-	const char *why = sys == BUILD_PREBUILT ? NULL : splitting_char(prefix);
+	char which = 0, shell[64];
+	const char *why = sys == BUILD_PREBUILT ? NULL : splitting_char(prefix, &which);
 
-	if (!why)
+	if (!why && !which)
 		return 0;
-	return failp("cannot build '%s' into '%s': %s; create the environment at a path without "
-		     "' ', tab, #, $, quotes or backslash (prebuilt packages install anywhere)",
+	if (!why) {
+		snprintf(shell, sizeof(shell), "the shell that build systems run reads '%c' as syntax", which);
+		why = shell;
+	}
+	return failp("cannot build '%s' into '%s': %s; create the environment at a path of "
+		     "letters, digits and / . _ + - @ only (prebuilt packages install anywhere)",
 		     name, prefix, why);
 }
 
