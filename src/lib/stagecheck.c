@@ -1,4 +1,4 @@
-/* stagecheck.c - a build's staged tree judged before the commit: a real prefix, no symlink leading out. */
+/* stagecheck.c - a build's staged tree judged before the commit: a real prefix, no symlink or hard link leading out. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
