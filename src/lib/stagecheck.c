@@ -194,6 +194,8 @@ static int check_links(struct walk *w, int fd)
 {
 	size_t i, j;
 
+	if (!w->nlinks)
+		return 0; /* (qsort may not be given NULL) */
 	qsort(w->links, w->nlinks, sizeof(*w->links), hlink_cmp);
 	for (i = 0; i < w->nlinks; i = j) {
 		for (j = i + 1; j < w->nlinks && w->links[j].dev == w->links[i].dev &&
