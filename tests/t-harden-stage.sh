@@ -3,7 +3,7 @@
 # planted symlink, a leftover work area deeper than PATH_MAX stops no command, and a prefix that
 # build systems split is refused for builds (prebuilt packages still install there).
 . "$(dirname "$0")/lib.sh"
-plan 76
+plan 85
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -227,5 +227,35 @@ expect_ok "spaced prefix: a prebuilt package installs" "$CENV_BIN" install -e "$
 check "spaced prefix: its files are there" cmp "$FIX/prebuilt/include/cenvfix_prebuilt.h" "$S/include/cenvfix_prebuilt.h"
 check_eq "spaced prefix: its .pc names the prefix" "prefix=$S" "$(grep '^prefix=' "$S/lib/pkgconfig/cenvfix_prebuilt.pc")"
 check "spaced prefix: list shows it" grep -q '^spprebuilt ' <("$CENV_BIN" list -e "$S")
+
+# ---- fixstage: no setuid, setgid or sticky bit and no hard link out of the stage ----------------
+makepkg su 'mkdir -p $(DESTDIR)$(PREFIX)/lib
+echo u > $(DESTDIR)$(PREFIX)/lib/su && chmod 4755 $(DESTDIR)$(PREFIX)/lib/su
+echo g > $(DESTDIR)$(PREFIX)/lib/sg && chmod 2750 $(DESTDIR)$(PREFIX)/lib/sg
+echo t > $(DESTDIR)$(PREFIX)/lib/st && chmod 1644 $(DESTDIR)$(PREFIX)/lib/st'
+entry su >"$P/cenv.ini"
+expect_ok "make: files staged setuid, setgid, sticky install" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check_eq "make: installed without the setuid, setgid and sticky bits" "755 750 644" \
+	"$(stat -c %a "$E/lib/su" "$E/lib/sg" "$E/lib/st" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+check_eq "make: recorded without them" "0750 lib/sg 0644 lib/st 0755 lib/su" \
+	"$(awk '$1 == "f" { printf "%s %s ", $2, $NF }' "$E/var/cenv/records/su" 2>&1 | sed 's/ $//')"
+"$CENV_BIN" uninstall -e "$E" su >/dev/null || fail "uninstall su"
+# a hard link to a file outside: refused, and the outside file (setuid: its bit stays) untouched
+echo "secret" >"$O/secret" && chmod 4755 "$O/secret"
+makepkg hard "mkdir -p \$(DESTDIR)\$(PREFIX)/lib
+ln $O/secret \$(DESTDIR)\$(PREFIX)/lib/hard"
+refused "make: a hard link to a file outside" "^cenv: hard: the build staged 'lib/hard' as a hard link to a file outside its staging area$" hard
+check_eq "a hard link outside: the outside file keeps its text, mode, and one link; no work area" \
+	"secret 4755 1 absent" "$(cat "$O/secret") $(stat -c '%a %h' "$O/secret") $(test -e "$E/var/cenv/work/hard" && echo present || echo absent)"
+# hard links between files of the stage (git and gzip install them) are fine
+makepkg hin 'mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec
+echo "#!/bin/sh" > $(DESTDIR)$(PREFIX)/bin/gz && chmod 4755 $(DESTDIR)$(PREFIX)/bin/gz
+ln $(DESTDIR)$(PREFIX)/bin/gz $(DESTDIR)$(PREFIX)/bin/gunzip
+ln $(DESTDIR)$(PREFIX)/bin/gz $(DESTDIR)$(PREFIX)/libexec/gz'
+entry hin >"$P/cenv.ini"
+expect_ok "make: hard links inside the stage install" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check_eq "make: the three names installed as one file of three links, mode 755" "3 755 3 755 3 755 1" \
+	"$(stat -c '%h %a' "$E/bin/gz" "$E/bin/gunzip" "$E/libexec/gz" 2>&1 | tr '\n' ' ')$(stat -c %i "$E/bin/gz" "$E/bin/gunzip" "$E/libexec/gz" | sort -u | wc -l)"
+"$CENV_BIN" uninstall -e "$E" hin >/dev/null || fail "uninstall hin"
 
 finish

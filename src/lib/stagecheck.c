@@ -1,4 +1,4 @@
-/* stagecheck.c - a build's staged tree judged before the commit: a real prefix, no symlink leading out. */
+/* stagecheck.c - a build's staged tree judged before the commit: a real prefix, no symlink or hard link leading out. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,11 +70,28 @@ enum stagecheck_verdict stagecheck_link(const char *prefix, const char *rel, con
 	return STAGECHECK_INSIDE;
 }
 
-/* The walk of the staged prefix: the symlinks of each directory judged, then its subdirectories. */
+/* A staged name of a regular file with more than one link. */
+struct hlink {
+	dev_t dev;
+	ino_t ino;
+	nlink_t nlink;
+	int strip; /* it has a setuid, setgid or sticky bit to take off */
+	char *rel;
+};
+
+/*
+ * The walk of the staged prefix: the symlinks of each directory judged, then
+ * its subdirectories; the special bits of files of one link taken off, those
+ * of several links noted, to be judged once the walk is over.
+ */
 struct walk {
 	const char *prefix, *staged; /* staged: stage + prefix, for messages */
 	struct strbuf rel;           /* the directory being walked, relative to the prefix */
+	struct hlink *links;
+	size_t nlinks, cap;
 };
+
+#define SPECIAL_BITS 07000 /* S_ISUID | S_ISGID | S_ISVTX (the last one XSI, not POSIX) */
 
 static int walk_dir(struct walk *w, int fd);
 
@@ -109,6 +126,18 @@ static int walk_entry(struct walk *w, int fd, const char *name)
 			}
 			free(target);
 		}
+	} else if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+		/* not touched yet: until all its links are found in the stage, it may be an outside file */
+		if (w->nlinks == w->cap) {
+			w->cap = w->cap ? 2 * w->cap : 16;
+			w->links = xrealloc(w->links, w->cap * sizeof(*w->links));
+		}
+		w->links[w->nlinks++] = (struct hlink){ st.st_dev, st.st_ino, st.st_nlink,
+							(st.st_mode & SPECIAL_BITS) != 0,
+							xstrdup(w->rel.buf) };
+	} else if (S_ISREG(st.st_mode) && (st.st_mode & SPECIAL_BITS)) {
+		if (fchmodat(fd, name, st.st_mode & 0777, 0) < 0)
+			ret = fail_errno("cannot change the mode of '%s/%s'", w->staged, w->rel.buf);
 	} else if (S_ISDIR(st.st_mode)) {
 		int sub = fsat_open_dir(fd, name);
 
@@ -142,6 +171,63 @@ static int walk_dir(struct walk *w, int fd)
 				 w->rel.len ? w->rel.buf : "");
 	closedir(d);
 	return ret;
+}
+
+/* By file, then by name. */
+static int hlink_cmp(const void *a, const void *b)
+{
+	const struct hlink *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return strcmp(x->rel, y->rel);
+}
+
+/*
+ * The files of several links: each must have met all its links in the stage
+ * (fewer: one is outside, and the environment would share the file with it).
+ * Then the special bits of those that have them come off, through one name.
+ */
+static int check_links(struct walk *w, int fd)
+{
+	size_t i, j;
+
+	if (!w->nlinks)
+		return 0; /* (qsort may not be given NULL) */
+	qsort(w->links, w->nlinks, sizeof(*w->links), hlink_cmp);
+	for (i = 0; i < w->nlinks; i = j) {
+		for (j = i + 1; j < w->nlinks && w->links[j].dev == w->links[i].dev &&
+				w->links[j].ino == w->links[i].ino;)
+			j++;
+		if ((nlink_t)(j - i) < w->links[i].nlink)
+			return failp("the build staged '%s' as a hard link to a file outside its staging area",
+				     w->links[i].rel);
+	}
+	for (i = 0; i < w->nlinks; i = j) {
+		const struct hlink *h = &w->links[i];
+
+		for (j = i + 1; j < w->nlinks && w->links[j].dev == h->dev && w->links[j].ino == h->ino;)
+			j++;
+		if (h->strip) {
+			const char *leaf;
+			struct stat st;
+			int dir = fsat_parent(fd, w->staged, h->rel, &leaf), ret = 0;
+
+			if (dir < 0)
+				return -1;
+			if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				ret = fail_errno("cannot read '%s/%s'", w->staged, h->rel);
+			else if (S_ISREG(st.st_mode) && st.st_ino == h->ino && st.st_dev == h->dev &&
+				 fchmodat(dir, leaf, st.st_mode & 0777, 0) < 0)
+				ret = fail_errno("cannot change the mode of '%s/%s'", w->staged, h->rel);
+			close(dir);
+			if (ret < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* Opens stage + prefix, every component a real directory; -1 with fail() naming the one that is not. */
@@ -182,7 +268,8 @@ static int open_prefix(int stage_fd, const char *stage, const char *prefix)
 
 int stagecheck(const char *stage, const char *prefix)
 {
-	struct walk w = { prefix, NULL, STRBUF_INIT };
+	struct walk w = { prefix, NULL, STRBUF_INIT, NULL, 0, 0 };
+	size_t i;
 	int stage_fd, fd = -1, ret = -1;
 	char *staged = NULL;
 
@@ -198,7 +285,12 @@ int stagecheck(const char *stage, const char *prefix)
 	w.staged = staged;
 	sb_adds(&w.rel, "");
 	ret = walk_dir(&w, fd);
+	if (ret == 0)
+		ret = check_links(&w, fd);
 out:
+	for (i = 0; i < w.nlinks; i++)
+		free(w.links[i].rel);
+	free(w.links);
 	fsat_close(&fd);
 	close(stage_fd);
 	sb_release(&w.rel);

@@ -1,4 +1,4 @@
-/* stagecheck.h - a build's staged tree judged before the commit: a real prefix, no symlink leading out. */
+/* stagecheck.h - a build's staged tree judged before the commit: a real prefix, no symlink or hard link leading out. */
 #ifndef CENV_STAGECHECK_H
 #define CENV_STAGECHECK_H
 
@@ -8,7 +8,11 @@
  * directory on the way to it are real directories, never symlinks (a build
  * that made DESTDIR/PREFIX a symlink to another directory would have that
  * directory's files moved); and every symlink in stage + prefix stays inside
- * the environment where it will be installed (stagecheck_link).  Walks with
+ * the environment where it will be installed (stagecheck_link); no regular
+ * file has a link outside stage + prefix (each (st_dev, st_ino) met there as
+ * many times as its st_nlink).  Takes the setuid, setgid and sticky bits off
+ * every regular file (one of several links only once all of them are known
+ * inside, so that an outside file is never changed).  Walks with
  * O_NOFOLLOW from a descriptor of stage: nothing is followed.  0, or -1 with
  * fail() naming the staged path (and the symlink's target).
  */

@@ -208,6 +208,110 @@ static void test_prefix_missing(void **state)
 	assert_int_equal(stagecheck(stage, "relative/env"), -1);
 }
 
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode;
+}
+
+/* The setuid, setgid and sticky bits come off every staged regular file; directories and symlinks stay. */
+static void test_mode_bits_stripped(void **state)
+{
+	static const struct {
+		const char *rel;
+		mode_t staged, want;
+	} files[] = {
+		{ "bin/su", 04755, 0755 }, { "bin/sg", 02750, 0750 }, { "share/st", 01644, 01644 & 0777 },
+		{ "lib/all", 07777, 0777 }, { "lib/plain", 0640, 0640 },
+	};
+	char *dir = path_join(staged, "share/sgdir");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = path_join(staged, files[i].rel);
+
+		put(files[i].rel, "x");
+		assert_int_equal(chmod(path, files[i].staged), 0);
+		free(path);
+	}
+	link_at("bin/link", "su");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(dir, 02755), 0);
+	assert_int_equal(stagecheck(stage, prefix), 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = path_join(staged, files[i].rel);
+
+		if ((mode_of(path) & 07777) != files[i].want)
+			print_error("%s: mode %o, wanted %o\n", files[i].rel, (unsigned)(mode_of(path) & 07777),
+				    (unsigned)files[i].want);
+		assert_int_equal(mode_of(path) & 07777, files[i].want);
+		free(path);
+	}
+	assert_int_equal(mode_of(dir) & 07777, 02755);
+	free(dir);
+}
+
+/* A staged file hard-linked to a file outside the stage is refused; the outside file keeps its bits. */
+static void test_hardlink_outside(void **state)
+{
+	char *out = path_join(base, "secret"), *in = path_join(staged, "lib/hard");
+
+	(void)state;
+	put("lib/a", "a");
+	assert_int_equal(write_file_new(out, "s", 1, 0644), 0);
+	assert_int_equal(chmod(out, 04755), 0);
+	assert_int_equal(link(out, in), 0);
+	assert_int_equal(stagecheck(stage, prefix), -1);
+	assert_string_equal(last_error(), "the build staged 'lib/hard' as a hard link to a file outside "
+					  "its staging area");
+	assert_int_equal(mode_of(out) & 07777, 04755);
+	free(out);
+	free(in);
+}
+
+/* One link of three outside: still refused, naming the first staged name. */
+static void test_hardlink_one_outside(void **state)
+{
+	char *out = path_join(base, "other"), *a = path_join(staged, "lib/a"), *b = path_join(staged, "lib/b");
+
+	(void)state;
+	put("lib/a", "a");
+	assert_int_equal(link(a, b), 0);
+	assert_int_equal(link(a, out), 0);
+	assert_int_equal(stagecheck(stage, prefix), -1);
+	assert_string_equal(last_error(), "the build staged 'lib/a' as a hard link to a file outside "
+					  "its staging area");
+	free(out);
+	free(a);
+	free(b);
+}
+
+/* Hard links among staged files pass, and the file of several names loses its setuid bit too. */
+static void test_hardlink_inside(void **state)
+{
+	char *a = path_join(staged, "bin/gzip"), *b = path_join(staged, "bin/gunzip"),
+	     *c = path_join(staged, "share/x/zcat");
+	struct stat sa, sc;
+
+	(void)state;
+	put("bin/gzip", "gz");
+	put("share/x/keep", "k");
+	assert_int_equal(chmod(a, 04755), 0);
+	assert_int_equal(link(a, b), 0);
+	assert_int_equal(link(a, c), 0);
+	assert_int_equal(stagecheck(stage, prefix), 0);
+	assert_int_equal(lstat(a, &sa), 0);
+	assert_int_equal(lstat(c, &sc), 0);
+	assert_true(sa.st_ino == sc.st_ino && sa.st_nlink == 3);
+	assert_int_equal(sa.st_mode & 07777, 0755);
+	free(a);
+	free(b);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +321,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_dotdot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mode_bits_stripped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hardlink_outside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hardlink_one_outside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hardlink_inside, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
