@@ -2,7 +2,7 @@
 # subdir (1), entry paths too long for the work area (7), the bytes unpacked are the bytes
 # hashed (10), limits on the unpacked size and entry count (11), non-archives named as such (16).
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 56
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -197,4 +197,36 @@ done
 manifest text "$P/hello.gz"
 expect_fail "a manifest's hello.gz is not an archive" 1 "^cenv: '$P/hello\.gz' is not an archive cenv can unpack " \
 	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+# ---- fixdeep: 200 entries 1903 components deep (a 5 KB tgz) are refused at once, naming the
+# depth limit; a 100-deep tree installs and uninstalls; timeout makes a regression fail, not hang
+if command -v python3 >/dev/null 2>&1; then
+	deep_tgz() { # deep_tgz FILE TOP N DEPTH: N entries TOP/dI/ + DEPTH times a/ + f, each with a file
+		python3 - "$@" <<'PY'
+import tarfile, io, sys
+out, top, n, d = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+with tarfile.open(out, 'w:gz', format=tarfile.PAX_FORMAT) as t:
+    for i in range(n):
+        ti = tarfile.TarInfo('%s/d%d/' % (top, i) + 'a/' * d + 'f'); ti.size = 1
+        t.addfile(ti, io.BytesIO(b'x'))
+PY
+	}
+	deep_tgz "$P/bomb.tgz" bomb-1.0 200 1900
+	manifest bomb "$P/bomb.tgz" build=prebuilt
+	refused "1903 components deep is refused" \
+		"^cenv: '$P/bomb\.tgz': entry 'bomb-1\.0/d0/a/a/.*' has a path of 1903 components, more than the limit of 128$" \
+		timeout -s KILL 20 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+	deep_tgz "$P/deep.tgz" deep-1.0 50 97
+	manifest deep "$P/deep.tgz" build=prebuilt
+	before=$(env_now)
+	check "a tree 100 components deep installs" timeout -s KILL 30 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+	check_eq "its deepest file is installed" x "$(cat "$E/d49/$(printf 'a/%.0s' $(seq 97))f" 2>&1)"
+	check "and uninstalls" timeout -s KILL 30 "$CENV_BIN" uninstall -e "$E" deep
+	check_eq "uninstall leaves the environment as it was" "$before" "$(env_now)"
+else
+	for n in "1903 components deep is refused" "1903 components deep is refused: environment unchanged" \
+		"1903 components deep is refused: nothing written outside" "a tree 100 components deep installs" \
+		"its deepest file is installed" "and uninstalls" "uninstall leaves the environment as it was"; do
+		skip "$n" "python3 not installed"
+	done
+fi
 finish

@@ -54,7 +54,7 @@
  * and unpack a private copy: this is one pass over the bytes (faster than hash-then-unpack,
  * no second copy on disk), and reading an unverified archive adds no exposure, because the
  * unpacker is built and fuzzed for hostile archives anyway, while the limits on size, entry
- * count and path length bound what an unverified archive can cost before it is refused.
+ * count, path length and depth bound what an unverified archive can cost before it is refused.
  *
  * Zip and 7-Zip are the exception: their index sits at the end and libarchive must seek to
  * it (read as a stream, a zip loses its symlinks, a 7-Zip cannot be read at all).  Those are
@@ -76,7 +76,7 @@ struct unpacker {
 	const char *archive;      /* for messages */
 	struct feed feed;
 	uint64_t max_bytes, bytes, max_entries;
-	size_t max_path;
+	size_t max_path, max_depth;
 	const char *size_option;
 	uint64_t count;           /* entries read so far */
 	int destfd;
@@ -247,28 +247,52 @@ static int private_copy(struct feed *f, int destfd)
 
 /* --- the checks --- */
 
-/* Each proper ancestor of the current path must be a directory, or become an implied one. */
+static size_t components(const char *path)
+{
+	size_t n = *path != '\0';
+
+	for (; (path = strchr(path, '/')); path++)
+		n++;
+	return n;
+}
+
+/*
+ * Each proper ancestor of the current path must be a directory, or become an implied one,
+ * which counts against the entry limit like an entry.  Every node of the table has all its
+ * ancestors in it as directories (they were checked when it was added, and a directory never
+ * changes kind), so the walk goes up only to the deepest ancestor already known: the work per
+ * entry is what it adds, not its depth times the number of entries.
+ */
 static int check_parents(struct unpacker *u)
 {
 	const char *path = u->path.buf;
 	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) : 0, i;
+	size_t dirlen = slash ? (size_t)(slash - path) : 0, known, i;
+	uint64_t missing = 0;
 
 	if (!dirlen || (u->checked.len == dirlen && !memcmp(u->checked.buf, path, dirlen)))
 		return 0;
-	for (i = 1; i <= dirlen; i++) {
-		struct path_node *n;
+	for (known = dirlen; known; missing++) {
+		struct path_node *n = pathtab_find(&u->nodes, path, known);
 
-		if (i < dirlen && path[i] != '/')
-			continue;
-		n = pathtab_find(&u->nodes, path, i);
-		if (!n)
-			pathtab_add(&u->nodes, path, i, PATH_IMPLIED_DIR);
-		else if (n->kind == PATH_LINK)
+		if (n && n->kind == PATH_LINK)
 			return refuse(u, "goes through the symlink '%s'", n->path);
-		else if (n->kind == PATH_FILE)
+		if (n && n->kind == PATH_FILE)
 			return refuse(u, "turns the file '%s' into a directory", n->path);
+		if (n)
+			break;
+		while (known && path[known - 1] != '/')
+			known--;
+		if (known)
+			known--;
 	}
+	if (missing > u->max_entries - u->count)
+		return refuse(u, "implies directories that make the archive more than %llu "
+			      "entries, the limit", (unsigned long long)u->max_entries);
+	u->count += missing;
+	for (i = known + 1; i <= dirlen; i++)
+		if (i == dirlen || path[i] == '/')
+			pathtab_add(&u->nodes, path, i, PATH_IMPLIED_DIR);
 	/* Once a directory, always one: any later change of kind is refused. */
 	sb_reset(&u->checked);
 	sb_add(&u->checked, path, dirlen);
@@ -287,6 +311,9 @@ static struct path_node *claim(struct unpacker *u, enum path_kind kind)
 		return pathtab_add(&u->nodes, u->path.buf, u->path.len, kind);
 	/* "./"-style tarballs may repeat a directory; that is harmless. */
 	if (path_kind_is_dir(n->kind) && kind == PATH_DIR) {
+		/* An implied directory named later was counted twice: as implied and as this entry. */
+		if (n->kind == PATH_IMPLIED_DIR)
+			u->count--;
 		n->kind = PATH_DIR;
 		return n;
 	}
@@ -532,6 +559,7 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 	const char *hard = archive_entry_hardlink(e);
 	struct path_node *n;
 	enum path_kind kind = PATH_FILE;
+	size_t depth;
 
 	if (!raw)
 		return fail("'%s': entry %llu has a name that cannot be read", u->archive,
@@ -552,6 +580,11 @@ static int unpack_entry(struct unpacker *u, struct archive *a, struct archive_en
 		return refuse(u, "has a path of %zu bytes, more than the %zu that fit within "
 			      "PATH_MAX (%d) where it is unpacked, staged and installed",
 			      u->path.len, u->max_path, MAX_NAME);
+	/* Each component is a directory to check, make, record and remove: depth costs. */
+	depth = u->path.len ? components(u->path.buf) : 0;
+	if (depth > u->max_depth)
+		return refuse(u, "has a path of %zu components, more than the limit of %zu",
+			      depth, u->max_depth);
 	if (entry_kind(u, e, &kind) < 0)
 		return -1;
 	if (!u->path.len)
@@ -598,15 +631,6 @@ static int read_entries(struct unpacker *u, struct archive *a)
 }
 
 /* --- finishing --- */
-
-static size_t components(const char *path)
-{
-	size_t n = *path != '\0';
-
-	for (; (path = strchr(path, '/')); path++)
-		n++;
-	return n;
-}
 
 /*
  * Now that every link is known, follows each one through the others.  A link must stay in
@@ -826,6 +850,7 @@ static void unpacker_init(struct unpacker *u, const char *archive_path,
 	u->max_bytes = opt && opt->max_bytes ? opt->max_bytes : UNPACK_MAX_BYTES;
 	u->max_entries = opt && opt->max_entries ? opt->max_entries : UNPACK_MAX_ENTRIES;
 	u->max_path = opt && opt->max_path ? opt->max_path : UNPACK_MAX_PATH;
+	u->max_depth = opt && opt->max_depth ? opt->max_depth : UNPACK_MAX_DEPTH;
 	u->size_option = opt ? opt->size_option : NULL;
 	u->feed.fd = -1;
 	u->feed.archive = archive_path;

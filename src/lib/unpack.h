@@ -13,6 +13,7 @@ struct archive; /* libarchive's reader */
 #define UNPACK_MAX_BYTES (8ULL << 30) /* 8 GiB of files */
 #define UNPACK_MAX_ENTRIES 1000000ULL
 #define UNPACK_MAX_PATH 4095 /* PATH_MAX - 1 */
+#define UNPACK_MAX_DEPTH 128 /* components of an entry's path; real sources rarely pass 20 */
 
 /* Read-only; owned by the caller.  A NULL pointer means all defaults. */
 struct unpack_options {
@@ -31,7 +32,10 @@ struct unpack_options {
 	uint64_t max_bytes;
 	/* The sha256 the whole file must have (64 lowercase hex digits), or NULL: only computed. */
 	const char *sha256;
-	/* Refuse an archive of more entries than this; 0: UNPACK_MAX_ENTRIES. */
+	/*
+	 * Refuse an archive of more entries than this, the directories its entries imply (named
+	 * by no entry of their own) counted as entries; 0: UNPACK_MAX_ENTRIES.
+	 */
 	uint64_t max_entries;
 	/*
 	 * The longest entry path accepted, in bytes, counted as the archive names it (top
@@ -39,6 +43,11 @@ struct unpack_options {
 	 * The caller computes it from where the tree is unpacked, staged and installed.
 	 */
 	size_t max_path;
+	/*
+	 * Refuse an entry whose path has more components than this, counted as the archive
+	 * names it ("pkg-1.0/src/a.c": 3); 0: UNPACK_MAX_DEPTH.
+	 */
+	size_t max_depth;
 	/* How the user raises max_bytes, named in the refusal ("--max-unpacked-size"), or NULL. */
 	const char *size_option;
 };
@@ -65,7 +74,7 @@ struct unpack_result {
  * (out of subdir, for those inside it), hardlinks to anything but an earlier regular file,
  * devices, FIFOs, sockets, control characters in names or link targets, a file given twice, a
  * file turned into a directory or back, a path through a symlink of the archive, paths,
- * sizes or entry counts over the limits, a file of another format (mtree, text) and a
+ * sizes, depths or entry counts over the limits, a file of another format (mtree, text) and a
  * checksum other than opt->sha256.  Every byte unpacked is a byte hashed: the file is hashed
  * as libarchive reads it, then to its end, and compared before this returns.
  * Returns 0, or -1 with fail() naming the archive and the entry; then dest_dir is left empty.

@@ -900,6 +900,77 @@ static void test_long_names(void **state)
 	free(target);
 }
 
+/* Issue 8, fixdeep: an entry's depth is limited, and the directories entries imply count. */
+static void test_depth(void **state)
+{
+	struct fx *f = *state;
+	char name[300];
+	struct ent ents[] = { { name, 'f', "x", 0 }, { NULL, 0, NULL, 0 } };
+	struct unpack_options opt = { 0 };
+	struct unpack_result res;
+	size_t i;
+
+	/* pkg/ + 126 times a/ + f: 128 components, the limit */
+	strcpy(name, "pkg/");
+	for (i = 0; i < 126; i++)
+		strcat(name, "a/");
+	strcat(name, "f");
+	make(f, "deep", &formats[1], ents);
+	unpack_ok(f, NULL, &res);
+	unpack_result_release(&res);
+	reset_dest(f);
+	drop_archive(f);
+	memmove(name + 4 + 2, name + 4, strlen(name + 4) + 1);
+	memcpy(name + 4, "a/", 2);
+	make(f, "deep", &formats[1], ents);
+	assert_refused(f, NULL, "' has a path of 129 components, more than the limit of 128");
+	drop_archive(f);
+	strcpy(name, "pkg/a/b/c");
+	make(f, "deep", &formats[1], ents);
+	opt.max_depth = 3;
+	assert_refused(f, &opt, "entry 'pkg/a/b/c' has a path of 4 components, more than the limit of 3");
+	opt.max_depth = 4;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+}
+
+static void test_implied_dirs_count(void **state)
+{
+	struct fx *f = *state;
+	static const struct ent deep[] = { { "pkg/a/b/c/f", 'f', "x", 0 }, { NULL, 0, NULL, 0 } };
+	/* shared ancestors count once: 3 entries and pkg, pkg/a, pkg/b */
+	static const struct ent shared[] = { { "pkg/a/f", 'f', "x", 0 }, { "pkg/a/g", 'f', "y", 0 },
+					     { "pkg/b/h", 'f', "z", 0 }, { NULL, 0, NULL, 0 } };
+	/* a directory named after it was implied counts once (its entry is read, and counted,
+	 * before it is seen to be implied already: hence one more than the 3 paths) */
+	static const struct ent later[] = { { "pkg/a/f", 'f', "x", 0 }, { "pkg/", 'd', NULL, 0 },
+					    { "pkg/a/", 'd', NULL, 0 }, { NULL, 0, NULL, 0 } };
+	struct unpack_options opt = { .max_entries = 4 };
+	struct unpack_result res;
+
+	make(f, "deep", &formats[0], deep);
+	assert_refused(f, &opt, "entry 'pkg/a/b/c/f' implies directories that make the archive more "
+			       "than 4 entries, the limit");
+	opt.max_entries = 5;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+	reset_dest(f);
+	drop_archive(f);
+	make(f, "shared", &formats[0], shared);
+	opt.max_entries = 5;
+	assert_refused(f, &opt, "entry 'pkg/b/h' implies directories that make the archive more "
+			       "than 5 entries, the limit");
+	opt.max_entries = 6;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+	reset_dest(f);
+	drop_archive(f);
+	make(f, "later", &formats[0], later);
+	opt.max_entries = 4;
+	unpack_ok(f, &opt, &res);
+	unpack_result_release(&res);
+}
+
 /* UTF-8 names pass through as bytes, whatever the locale. */
 static void test_utf8_names(void **state)
 {
@@ -938,6 +1009,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_subdir_link_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_utf8_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_depth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_implied_dirs_count, setup, teardown),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	/* The refusal table becomes one named test per case. */
