@@ -494,8 +494,13 @@ static int remove_state_dir(struct txn *t, const char *name)
 	int ret = 0;
 
 	if (fstatat(t->state, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		txn_step(t);
-		ret = remove_tree(path);
+		/* cenv never makes one there: someone planted it, and the user should know */
+		if (S_ISLNK(st.st_mode))
+			ret = fail("'%s' is a symbolic link; cenv will not write through it", path);
+		else {
+			txn_step(t);
+			ret = remove_tree(path);
+		}
 	}
 	free(path);
 	return ret;
