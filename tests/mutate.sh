@@ -11,6 +11,10 @@
 # test, default 300; a test that times out counts as catching the bug), MUTATE_KEEP=1 (keep the
 # scratch copy and the logs), MUTATE_BASELINE=0 (skip running the tests on the unmutated copy first).
 #
+# Mutants run as you, unsandboxed: a planted bug in path handling can remove files outside the
+# scratch copy (one removed /tmp; its mutation now runs only its unit test).  Run this on a
+# machine or in a container you can lose until mutate.sh runs mutants under bubblewrap.
+#
 # The copy is the working tree's files (tracked, and untracked but not ignored: a test being written
 # counts), never the tree itself.  It is built once; each mutant changes one file, which is put back
 # afterwards, so each build is incremental (the objects depend on their headers through -MMD).
