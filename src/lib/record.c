@@ -403,20 +403,34 @@ out:
 /* The advice every message about a damaged record ends with. */
 #define DAMAGED "; `cenv uninstall --force %s` removes it and the files it still names"
 
-int record_load(const char *prefix, const char *name, struct record *r)
+/*
+ * Reads name's record file (a regular file, capped, never through a symlink) for
+ * record_load and record_load_damaged: readfile's result, with *path set (caller
+ * frees) — except for a bad name, -1 with errno EINVAL and *path NULL.
+ */
+static int read_record_file(const char *prefix, const char *name, char **path, char **text,
+			    size_t *len)
 {
-	char *path, *text, *why;
-	size_t len;
-	int ret;
-
-	memset(r, 0, sizeof(*r));
+	*path = NULL;
 	if (!record_name_ok(name)) {
 		failp("invalid package name '%s'", name ? name : "");
 		errno = EINVAL;
 		return -1;
 	}
-	path = record_path(prefix, name);
-	ret = readfile(path, READFILE_CAP, READFILE_NOFOLLOW, &text, &len);
+	*path = record_path(prefix, name);
+	return readfile(*path, READFILE_CAP, READFILE_NOFOLLOW, text, len);
+}
+
+int record_load(const char *prefix, const char *name, struct record *r)
+{
+	char *path, *text = NULL, *why;
+	size_t len;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = read_record_file(prefix, name, &path, &text, &len);
+	if (!path)
+		return -1;
 	if (ret == 0) {
 		ret = parse_record(text, len, name, 0, r);
 		free(text);
@@ -452,13 +466,9 @@ int record_load_damaged(const char *prefix, const char *name, struct record *r)
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (!record_name_ok(name)) {
-		failp("invalid package name '%s'", name ? name : "");
-		errno = EINVAL;
+	ret = read_record_file(prefix, name, &path, &text, &len);
+	if (!path)
 		return -1;
-	}
-	path = record_path(prefix, name);
-	ret = readfile(path, READFILE_CAP, READFILE_NOFOLLOW, &text, &len);
 	if (ret < 0 && errno != EINVAL && errno != EFBIG && errno != ELOOP) {
 		int saved = errno;
 
