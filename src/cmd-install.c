@@ -16,6 +16,7 @@
 #include "quote.h"
 #include "record.h"
 #include "report.h"
+#include "sandbox.h"
 #include "setup.h"
 #include "txn.h"
 #include "unpack.h"
@@ -31,18 +32,29 @@ static int check_size(const char *value)
 	return unpack_parse_size(value, &bytes);
 }
 
-enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE };
+static int check_sandbox(const char *value)
+{
+	enum sandbox_mode mode;
+
+	return sandbox_mode_parse(value, &mode);
+}
+
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
 	[OPT_PRUNE] = { "prune", 0, 0, NULL },
 	[OPT_MAX_SIZE] = { "max-unpacked-size", 0, 1, check_size },
+	[OPT_SANDBOX] = { "sandbox", 0, 1, check_sandbox },
+	[OPT_NETWORK] = { "build-network", 0, 0, NULL },
+	[OPT_VERBOSE] = { "verbose", 'v', 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
 const struct cmd_entry cmd_install_entry = {
 	.name = "install",
-	.usage = "[-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] | [-e DIR] PATH...",
+	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
+		 "                    [--build-network] | [-v] [-e DIR] [--sandbox=MODE] PATH...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
 		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
@@ -50,6 +62,10 @@ const struct cmd_entry cmd_install_entry = {
 		"  --max-unpacked-size SIZE\n"
 		"                   refuse an archive whose files hold more than SIZE bytes\n"
 		"                   (default 8G; K, M, G, T: 1K = 1024)\n"
+		"  --sandbox=MODE   auto (the default): builds run in a bubblewrap sandbox when bwrap\n"
+		"                   works here; on: never build without it; off: builds run as they are\n"
+		"  --build-network  let builds reach the network (off in the sandbox by default)\n"
+		"  -v, --verbose    say whether builds are sandboxed, and what each build may write\n"
 		"  PATH...          install these archives (name and version from their top directory)\n",
 	.options = install_options,
 	.min_operands = 0,
@@ -63,6 +79,11 @@ const struct cmd_entry cmd_install_entry = {
 struct install_run {
 	struct install_env env;
 	char **envp;
+	enum sandbox_mode sandbox; /* --sandbox, else [cenv] sandbox, else auto */
+	int sandbox_given;         /* by --sandbox: the manifest's does not replace it */
+	int verbose;
+	int probed;                /* the sandbox was looked at: once per run */
+	struct sandbox_probe probe;
 	int failures;
 	int changes; /* packages installed or pruned so far */
 	int stopped; /* a signal stopped it, and it said so */
@@ -166,6 +187,45 @@ static int stop_before(struct install_run *run, const char *name)
 	return 1;
 }
 
+static void say_note(const char *name, const char *line)
+{
+	fprintf(stderr, "cenv: %s: %s\n", name, line);
+}
+
+/*
+ * Before the first package of the run: whether its builds are sandboxed, found once.  auto
+ * without a working bwrap builds as before, and says so once on a terminal (and with -v);
+ * on refuses every build then (install_env.sandbox_missing).
+ */
+static void settle_sandbox(struct install_run *run)
+{
+	if (run->probed)
+		return;
+	run->probed = 1;
+	if (run->sandbox == SANDBOX_OFF) {
+		if (run->verbose)
+			fprintf(stderr, "cenv: builds are not sandboxed (sandbox = off)\n");
+		return;
+	}
+	if (sandbox_probe(&run->probe, getenv("PATH"), run->env.prefix) == 0) {
+		run->env.bwrap = run->probe.bwrap;
+		if (run->verbose)
+			fprintf(stderr, "cenv: builds run in a sandbox (%s): everything read-only but their work "
+				"area, a private /tmp, %s\n", run->probe.bwrap,
+				run->env.build_network ? "the network allowed (--build-network)" : "no network");
+		return;
+	}
+	if (run->sandbox == SANDBOX_ON) {
+		run->env.sandbox_missing = run->probe.why_not;
+		if (run->verbose)
+			fprintf(stderr, "cenv: builds need the sandbox (sandbox = on), which does not work here: %s\n",
+				run->probe.why_not);
+	} else if (run->verbose || isatty(STDERR_FILENO)) {
+		fprintf(stderr, "cenv: builds are not sandboxed: %s (install the package bubblewrap)\n",
+			run->probe.why_not);
+	}
+}
+
 static int install_one(struct install_run *run, const struct install_source *src, int *changed)
 {
 	struct record old = { 0 }, installed;
@@ -179,6 +239,7 @@ static int install_one(struct install_run *run, const struct install_source *src
 		run->failures++;
 		return -1;
 	}
+	settle_sandbox(run);
 	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
 	if (ret == 0) {
 		print_installed(&installed);
@@ -250,6 +311,7 @@ static void source_from_spec(const struct manifest *m, const struct package_spec
 	src->subdir = p->subdir;
 	src->args = p->args;
 	src->nargs = p->nargs;
+	src->build_network = p->build_network;
 	*depends = depends_string(p);
 	src->depends = *depends;
 	*archive = manifest_source_path(m, p);
@@ -269,6 +331,11 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 	}
 	if (m.jobs > 0)
 		run->env.jobs = m.jobs;
+	if (m.sandbox_set && !run->sandbox_given)
+		run->sandbox = m.sandbox;
+	run->env.build_network |= m.build_network;
+	run->env.writable = m.writable;
+	run->env.nwritable = m.nwritable;
 	order = xmalloc(m.npkgs * sizeof(*order));
 	changed = calloc(m.npkgs + 1, 1);
 	failed = calloc(m.npkgs + 1, 1);
@@ -411,10 +478,19 @@ static int cmd_install(struct invocation *inv)
 	start(&run, &inv->cfg);
 	if (inv->opts[OPT_MAX_SIZE].given) /* checked by check_size */
 		unpack_parse_size(inv->opts[OPT_MAX_SIZE].value, &run.env.max_unpacked_size);
+	run.sandbox = SANDBOX_AUTO;
+	run.sandbox_given = inv->opts[OPT_SANDBOX].given > 0;
+	if (run.sandbox_given) /* checked by check_sandbox */
+		sandbox_mode_parse(inv->opts[OPT_SANDBOX].value, &run.sandbox);
+	run.env.build_network = inv->opts[OPT_NETWORK].given > 0;
+	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
+	if (run.verbose)
+		run.env.note = say_note;
 	if (inv->noperands)
 		install_paths(&run, inv->operands, inv->noperands);
 	else
 		install_manifest(&run, file ? file : "cenv.ini", inv->opts[OPT_PRUNE].given > 0);
 	environ_free(run.envp);
+	sandbox_probe_release(&run.probe);
 	return run.failures ? EXIT_FAIL : EXIT_OK;
 }

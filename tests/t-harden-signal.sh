@@ -8,6 +8,9 @@
 plan 58
 . "$(dirname "$0")/lib-install.sh"
 
+# These cases are about the process groups of builds run as they are (--sandbox=off): the builds
+# write down their pids, which a sandbox's PID namespace would renumber, into the test's tree,
+# which a sandbox's private /tmp would hide.  t-sandbox.sh has the sandboxed cases.
 # The builds write down their processes here, one directory per case (the test's own tree).
 PIDS="$TMP_ROOT/pids"
 mkdir -p "$P/bad" "$P/good"
@@ -90,7 +93,7 @@ signal_case() {
 	mkdir -p "$PIDS/$name"
 	# job control: the job gets a group of its own and SIGINT at its default, as in a terminal
 	set -m
-	watched "$SCRATCH/$label" "$CENV_BIN" install -e "$E" "$P/bad/$name-1.0.tar" &
+	watched "$SCRATCH/$label" "$CENV_BIN" install --sandbox=off -e "$E" "$P/bad/$name-1.0.tar" &
 	job=$!
 	set +m
 	for ((i = 0; i < 500; i++)); do [ -s "$SCRATCH/$label.pid" ] && break; sleep 0.01; done
@@ -142,7 +145,7 @@ signal_case() {
 		"0 no packages installed" "$st $out"
 	# the next install of the same package, built normally: its own files and output only
 	good_archive "$name"
-	"$CENV_BIN" install -e "$E" "$P/good/$name-1.0.tar" >"$SCRATCH/$label.out2" 2>"$SCRATCH/$label.err2" && st=0 || st=$?
+	"$CENV_BIN" install --sandbox=off -e "$E" "$P/good/$name-1.0.tar" >"$SCRATCH/$label.out2" 2>"$SCRATCH/$label.err2" && st=0 || st=$?
 	rec=$(sed -n 's/^[fl] [0-7]* [0-9]* [0-9a-f]* //p' "$E/var/cenv/records/$name" 2>/dev/null)
 	check_eq "$label: the next install records only its own file (no orphan.txt), and it alone is there" \
 		"0 include/$name.h absent" \
@@ -193,7 +196,7 @@ daemon_case() {
 	local label=$1 name=$2 E="$TMP_ROOT/env-$2" st dpid rec want said
 	"$CENV_BIN" create "$E" >/dev/null
 	daemon_archive "$name" "$3"
-	"$CENV_BIN" install -e "$E" "$P/bad/$name-1.0.tar" >"$SCRATCH/$name.out" 2>"$SCRATCH/$name.err" && st=0 || st=$?
+	"$CENV_BIN" install --sandbox=off -e "$E" "$P/bad/$name-1.0.tar" >"$SCRATCH/$name.out" 2>"$SCRATCH/$name.err" && st=0 || st=$?
 	dpid=$(cat "$PIDS/$name/daemon" 2>/dev/null)
 	if [ "$3" = 1 ]; then
 		want="1 cenv: build of '$name' failed at make install (exit status 2); log: $E/var/cenv/logs/$name.log"
@@ -213,7 +216,7 @@ daemon_case() {
 	[ -n "$dpid" ] && leftovers+=("$dpid")
 	if [ "$3" = 1 ]; then
 		good_archive "$name"
-		"$CENV_BIN" install -e "$E" "$P/good/$name-1.0.tar" >/dev/null 2>&1 && st=0 || st=$?
+		"$CENV_BIN" install --sandbox=off -e "$E" "$P/good/$name-1.0.tar" >/dev/null 2>&1 && st=0 || st=$?
 	fi
 	rec=$(sed -n 's/^[fl] [0-7]* [0-9]* [0-9a-f]* //p' "$E/var/cenv/records/$name" 2>/dev/null)
 	check_eq "$label: the install records include/$name.h alone (no orphan.h), and orphan.h is not there" \
@@ -227,11 +230,11 @@ W="$TMP_ROOT/env-wait"
 "$CENV_BIN" create "$W" >/dev/null
 mkdir -p "$PIDS/wait"
 hang_archive wait ''
-"$CENV_BIN" install -e "$W" "$P/bad/wait-1.0.tar" >/dev/null 2>&1 &
+"$CENV_BIN" install --sandbox=off -e "$W" "$P/bad/wait-1.0.tar" >/dev/null 2>&1 &
 holder=$!
 for ((i = 0; i < 1000; i++)); do [ -e "$PIDS/wait/marker" ] && break; sleep 0.01; done
 good_archive other
-"$CENV_BIN" install -e "$W" "$P/good/other-1.0.tar" >"$SCRATCH/w.out" 2>"$SCRATCH/w.err" &
+"$CENV_BIN" install --sandbox=off -e "$W" "$P/good/other-1.0.tar" >"$SCRATCH/w.out" 2>"$SCRATCH/w.err" &
 waiter=$!
 for ((i = 0; i < 500; i++)); do grep -q waiting "$SCRATCH/w.err" && break; sleep 0.01; done
 kill -TERM "$waiter"

@@ -10,7 +10,7 @@ _cenv_options() {
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
-	install) echo '-e --env -f --file --prune --max-unpacked-size --help' ;;
+	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network -v --verbose --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
@@ -25,6 +25,7 @@ _cenv_option_value() {
 	--shell) echo shell ;;
 	--cc) echo command ;;
 	--prompt | --max-unpacked-size) echo text ;;
+	--sandbox) echo sandbox ;;
 	esac
 }
 
@@ -105,6 +106,7 @@ _cenv_reply_value() {
 		;;
 	manifest) _cenv_reply_files .ini "$2" ;;
 	shell) _cenv_reply 'sh fish csh' "$2" ;;
+	sandbox) _cenv_reply 'auto on off' "$2" ;;
 	command) mapfile -t COMPREPLY < <(compgen -c -- "$2" | sort -u) ;;
 	*) COMPREPLY=() ;;
 	esac

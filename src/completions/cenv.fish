@@ -166,6 +166,9 @@ complete -c cenv -n '__cenv_using install' -s e -l env -x -a '(__fish_complete_d
 complete -c cenv -n '__cenv_using install 0' -s f -l file -x -a '(__cenv_complete_files .ini)' -d 'the manifest (default: ./cenv.ini)'
 complete -c cenv -n '__cenv_using install 0' -l prune -d 'uninstall packages that are no longer in the manifest'
 complete -c cenv -n '__cenv_using install' -l max-unpacked-size -x -d 'refuse an archive whose files hold more than SIZE bytes'
+complete -c cenv -n '__cenv_using install' -l sandbox -x -a 'auto on off' -d 'run builds in a bubblewrap sandbox'
+complete -c cenv -n '__cenv_using install' -l build-network -d 'let builds reach the network'
+complete -c cenv -n '__cenv_using install' -s v -l verbose -d 'say whether builds are sandboxed, and what each may write'
 complete -c cenv -n __cenv_install_archives -x -a '(__cenv_complete_files .tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip)'
 
 complete -c cenv -n '__cenv_using uninstall' -s h -l help -d 'show the usage of uninstall'

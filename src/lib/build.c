@@ -14,6 +14,7 @@
 #include "error.h"
 #include "prebuilt.h"
 #include "quote.h"
+#include "sandbox.h"
 #include "spawn.h"
 #include "strvec.h"
 #include "util.h"
@@ -170,6 +171,10 @@ static void reap_leftovers(struct build *b, const char *step, int *ret)
 	char *why = *ret < 0 ? error_take() : NULL, *msg;
 	size_t killed;
 
+	/* in a sandbox the kernel has killed what the step left, with its PID namespace; bwrap's
+	   init, which held it, may still be on its way out (1 s is far more than it takes) */
+	if (b->req->sandbox)
+		spawn_settle_orphans(1000);
 	if (spawn_reap_orphans(&killed) < 0) {
 		msg = xasprintf("cenv: %s\n", last_error());
 		if (!why)
@@ -186,6 +191,35 @@ static void reap_leftovers(struct build *b, const char *step, int *ret)
 		error_restore(why);
 }
 
+/*
+ * A step that exited with status: in a sandbox, the log tells whether it failed because it
+ * wrote outside its work area (the path it names) or wanted the network.  -1 with fail().
+ */
+static int step_failed(struct build *b, const char *step, int status, off_t from)
+{
+	const struct build_request *req = b->req;
+	char *denied = req->sandbox ? sandbox_denied_write(b->log_fd, from) : NULL, *shown;
+	int ret;
+
+	if (denied) {
+		shown = printable(denied);
+		ret = fail("%s: the build tried to write outside its staging area: %s — %s (%s failed "
+			   "with exit status %d; log: %s)", req->name, shown,
+			   req->system == BUILD_MAKE ? "set args so that it installs into $(DESTDIR)$(PREFIX)"
+						    : "its install must go into $DESTDIR$PREFIX",
+			   step, status, req->log_path);
+		free(shown);
+		free(denied);
+		return ret;
+	}
+	if (req->sandbox && !req->sandbox->network && sandbox_network_denied(b->log_fd, from))
+		return fail("build of '%s' failed at %s (exit status %d): the sandbox has no network "
+			    "(--build-network, or build_network = yes in its section, allows it); log: %s",
+			    req->name, step, status, req->log_path);
+	return fail("build of '%s' failed at %s (exit status %d); log: %s", req->name, step, status,
+		    req->log_path);
+}
+
 static int run(struct build *b, const char *step, const char *dir, struct strvec *av,
 	       int with_destdir)
 {
@@ -194,9 +228,11 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 	struct spawn sp;
 	char *exe;
 	size_t i;
+	off_t from;
 	int status, ret = -1;
 
 	spawn_init(&sp);
+	from = lseek(b->log_fd, 0, SEEK_END);
 	sb_adds(&line, "$ cd ");
 	quote_sh_word(&line, dir);
 	sb_adds(&line, " &&");
@@ -222,6 +258,8 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		     "log: %s", req->name, step, av->v[0], req->log_path);
 		goto out;
 	}
+	if (req->sandbox)
+		sandbox_words(req->sandbox, dir, &sp.wrapper);
 	strvec_pushv(&sp.argv, strvec_argv(av));
 	sp.envp = with_destdir ? b->env_destdir : b->env;
 	sp.path = b->path;
@@ -244,8 +282,7 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		sb_release(&line);
 		sb_addf(&line, "cenv: %s failed with exit status %d\n", step, WEXITSTATUS(status));
 		write_all(b->log_fd, line.buf, line.len, -1);
-		fail("build of '%s' failed at %s (exit status %d); log: %s", req->name, step,
-		     WEXITSTATUS(status), req->log_path);
+		step_failed(b, step, WEXITSTATUS(status), from < 0 ? 0 : from);
 	} else {
 		int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 
@@ -489,7 +526,7 @@ int build_run(const struct build_request *req)
 	if (b.builddir && mkdir_p(b.builddir, 0755, NULL) < 0)
 		goto out;
 	b.log_fd = req->log_fd > 2 ? req->log_fd
-				   : open(req->log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+				   : open(req->log_path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (b.log_fd < 0) {
 		fail_errno("cannot build '%s': cannot open the log '%s'", name, req->log_path);
 		goto out;
@@ -498,6 +535,9 @@ int build_run(const struct build_request *req)
 
 	sb_addf(&head, "cenv: building '%s' with %s; prefix %s, staged in %s\ncenv: %s\n", name,
 		build_system_name(req->system), req->prefix, b.destdir, b.ldflags_var);
+	if (req->sandbox)
+		sb_addf(&head, "cenv: in a sandbox (bwrap): everything read-only but the work area, a "
+			"private /tmp, %s\n", req->sandbox->network ? "the network allowed" : "no network");
 	write_all(b.log_fd, head.buf, head.len, -1);
 
 	switch (req->system) {

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct sandbox;
+
 enum build_system {
 	BUILD_AUTOTOOLS, /* ./configure && make && make install */
 	BUILD_CMAKE,
@@ -33,13 +35,14 @@ struct build_request {
 	const char *builddir;   /* an empty directory for out-of-tree builds */
 	const char *destdir;    /* DESTDIR: files land in destdir + prefix */
 	const char *log_path;   /* every command and its output is appended here */
-	int log_fd;             /* > 2: log_path, open for appending (the caller's; install.c opens it
+	int log_fd;             /* > 2: log_path, open for reading and appending (the caller's; install.c opens it
 				   without following a symlink); else build_run opens log_path (O_NOFOLLOW) */
 	char *const *args;      /* nargs extra words for the configure step (make: both make runs) */
 	size_t nargs;
 	char *const *envp;      /* the build's environment: activation's (pkg-config, CPATH ...) */
 	int jobs;               /* make -j / ninja -j */
 	enum build_system system;
+	const struct sandbox *sandbox; /* every command runs inside it; NULL: as it is */
 };
 
 /*

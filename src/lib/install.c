@@ -20,6 +20,7 @@
 #include "install.h"
 #include "layout.h"
 #include "quote.h"
+#include "sandbox.h"
 #include "stagecheck.h"
 #include "txn.h"
 #include "unpack.h"
@@ -186,7 +187,7 @@ static int open_log(const char *prefix, const char *name, const char *log)
 	if (dir < 0)
 		goto out;
 	/* O_NONBLOCK: a FIFO there fails (ENXIO) instead of waiting for a reader */
-	fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	fd = openat(dir, leaf, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			own_symlink(logdir, leaf);
@@ -268,11 +269,45 @@ static int check_build_prefix(const char *name, const char *prefix, enum build_s
 		     name, prefix, why);
 }
 
+/*
+ * The sandbox of one build: its work area writable (the log is written through the
+ * descriptor it inherits), the environment and what the build's environment names kept
+ * visible over the private /tmp, compiler caches and the manifest's sandbox-writable paths
+ * writable.  -1 with fail().
+ */
+static int make_sandbox(const struct install_env *env, const struct install_source *src,
+			const char *work, struct sandbox *sb)
+{
+	struct strvec notes = STRVEC_INIT;
+	size_t i;
+	int ret = 0;
+
+	sandbox_init(sb, env->bwrap);
+	sb->network = env->build_network || src->build_network;
+	if (sb->network)
+		strvec_pushf(&notes, "the network is allowed (%s)",
+			     src->build_network ? "build_network = yes in its section" : "--build-network");
+	sandbox_allow_write(sb, work);
+	for (i = 0; i < env->nwritable; i++)
+		sandbox_allow_write(sb, env->writable[i]);
+	sandbox_keep_visible(sb, env->prefix);
+	sandbox_keep_env_visible(sb, env->envp);
+	if (sandbox_add_compiler_tools(sb, env->envp, &notes) < 0) {
+		fail_wrap("%s: cannot set up the sandbox", src->name);
+		ret = -1;
+	}
+	for (i = 0; env->note && i < notes.n; i++)
+		env->note(src->name, notes.v[i]);
+	strvec_release(&notes);
+	return ret;
+}
+
 static int build_package(const struct install_env *env, const struct install_source *src,
 			 const char *work, const char *srcdir, enum build_system *sys,
 			 int *build_failed)
 {
 	struct build_request req = { 0 };
+	struct sandbox sb = { 0 };
 	char *builddir = path_join(work, "build"), *destdir = path_join(work, "stage");
 	char *log = install_log_path(env->prefix, src->name);
 	int ret = -1, log_fd = -1;
@@ -301,9 +336,21 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.envp = env->envp;
 	req.jobs = env->jobs;
 	req.system = *sys;
+	if (env->sandbox_missing && *sys != BUILD_PREBUILT) {
+		fail("%s: not built: builds need the sandbox (sandbox = on), which does not work here: %s",
+		     src->name, env->sandbox_missing);
+		goto out;
+	}
+	if (env->bwrap && *sys != BUILD_PREBUILT) {
+		if (make_sandbox(env, src, work, &sb) < 0)
+			goto out;
+		req.sandbox = &sb;
+	}
 	ret = build_run(&req);
 	*build_failed = ret < 0;
 out:
+	if (sb.bwrap)
+		sandbox_release(&sb);
 	if (log_fd >= 0)
 		close(log_fd);
 	free(builddir);

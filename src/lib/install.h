@@ -14,6 +14,13 @@ struct install_env {
 	char *const *envp;  /* the builds' environment: activation's */
 	int jobs;
 	uint64_t max_unpacked_size; /* the most bytes an archive may unpack to; 0: the default */
+	const char *bwrap;          /* builds run in a sandbox made with it; NULL: as they are */
+	const char *sandbox_missing; /* not NULL: builds need the sandbox, absent for this reason */
+	int build_network;          /* the sandbox lets every build reach the network */
+	char *const *writable;      /* nwritable more absolute paths builds may write */
+	size_t nwritable;
+	/* NULL, or told each line worth saying with -v ("zlib: ccache: ... is writable") */
+	void (*note)(const char *name, const char *line);
 };
 
 /*
@@ -25,6 +32,7 @@ struct install_source {
 	char *const *args; /* nargs configure words */
 	size_t nargs;
 	const char *archive; /* local path of the archive */
+	int build_network;   /* its section's build_network = yes */
 };
 
 /*

@@ -314,6 +314,81 @@ static int set_jobs(struct parser *p, const char *value)
 	return 0;
 }
 
+/* yes/no, true/false, on/off, 1/0: *out 1 or 0; -1 otherwise. */
+static int parse_bool(const char *value, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcmp(value, yes[i]) || !strcmp(value, no[i])) {
+			*out = !strcmp(value, yes[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int set_build_network(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+
+	if (parse_bool(value, &pkg->build_network) < 0)
+		return error_at(p, p->line, "build_network in [%s] must be yes or no, not '%s'", pkg->name,
+				value);
+	return 0;
+}
+
+static int set_cenv_build_network(struct parser *p, const char *value)
+{
+	if (parse_bool(value, &p->m->build_network) < 0)
+		return error_at(p, p->line, "build-network must be yes or no, not '%s'", value);
+	return 0;
+}
+
+static int set_sandbox(struct parser *p, const char *value)
+{
+	if (sandbox_mode_parse(value, &p->m->sandbox) < 0) {
+		free(error_take());
+		return error_at(p, p->line, "sandbox must be auto, on or off, not '%s'", value);
+	}
+	p->m->sandbox_set = 1;
+	return 0;
+}
+
+/* Absolute paths, without "..": what a build may write besides its work area. */
+static int set_writable(struct parser *p, const char *value)
+{
+	struct strvec w = STRVEC_INIT;
+	const char *why = NULL;
+	size_t i;
+
+	if (split_words(value, &w, &why) < 0)
+		return error_at(p, p->line, "bad sandbox-writable: %s", why);
+	for (i = 0; i < w.n; i++) {
+		const char *s = w.v[i];
+		int dotdot = 0;
+
+		while (*s) {
+			size_t len = strcspn(s, "/");
+
+			dotdot |= len == 2 && s[0] == '.' && s[1] == '.';
+			s += len;
+			s += strspn(s, "/");
+		}
+		if (w.v[i][0] != '/' || dotdot || !strcmp(w.v[i], "/")) {
+			error_at(p, p->line, "sandbox-writable must list absolute paths without '..', other "
+				 "than /: '%s'", w.v[i]);
+			strvec_release(&w);
+			return -1;
+		}
+	}
+	shell_words_free(p->m->writable);
+	p->m->nwritable = w.n;
+	p->m->writable = strvec_detach(&w);
+	return 0;
+}
+
 struct key {
 	const char *name;
 	int may_be_empty; /* an empty list is a list; an empty url is a mistake */
@@ -328,11 +403,15 @@ static const struct key package_keys[] = {
 	{ "args", 1, set_args },
 	{ "subdir", 0, set_subdir },
 	{ "depends", 1, set_depends },
+	{ "build_network", 0, set_build_network },
 	{ NULL, 0, NULL },
 };
 
 static const struct key cenv_keys[] = {
 	{ "jobs", 0, set_jobs },
+	{ "sandbox", 0, set_sandbox },
+	{ "build-network", 0, set_cenv_build_network },
+	{ "sandbox-writable", 1, set_writable },
 	{ NULL, 0, NULL },
 };
 
@@ -591,6 +670,7 @@ void manifest_release(struct manifest *m)
 	for (i = 0; i < m->npkgs; i++)
 		package_release(&m->pkgs[i]);
 	free(m->pkgs);
+	shell_words_free(m->writable);
 	free(m->path);
 	free(m->dir);
 	memset(m, 0, sizeof(*m));

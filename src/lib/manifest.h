@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "sandbox.h"
+
 /*
  * One [section] of the manifest.  Every string is owned by the manifest that
  * holds the spec and freed by manifest_release(); optional keys that were not
@@ -23,6 +25,7 @@ struct package_spec {
 	size_t ndepends;
 	int line;          /* line of the [section] header */
 	int depends_line;  /* line of the depends key, 0 when there is none */
+	int build_network; /* build_network = yes: its build may reach the network */
 };
 
 /*
@@ -37,6 +40,11 @@ struct manifest {
 	struct package_spec *pkgs; /* npkgs packages in file order; [cenv] is not one */
 	size_t npkgs;
 	int jobs;                  /* [cenv] jobs, or 0 when not set */
+	int sandbox_set;           /* [cenv] sandbox was given: then sandbox holds it */
+	enum sandbox_mode sandbox;
+	int build_network;         /* [cenv] build-network = yes */
+	char **writable;           /* [cenv] sandbox-writable: nwritable absolute paths, NULL-terminated */
+	size_t nwritable;
 };
 
 /*

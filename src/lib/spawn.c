@@ -499,8 +499,9 @@ static int proc_stat(pid_t pid, pid_t *ppid, pid_t *pgrp, int *zombie)
  * group of a spawn still waited for (another thread's build, in the pool) is that build's,
  * and left to the end of its step: only one that left its build's group (setsid), or whose
  * build has ended, is killed here.  A zombie is only reaped.  How many were running.
+ * Without kill_them, only the zombies go to *pids, and the others are merely counted.
  */
-static size_t kill_orphans(pid_t **pids, size_t *n, size_t *cap)
+static size_t scan_orphans(pid_t **pids, size_t *n, size_t *cap, int kill_them)
 {
 	pid_t self = getpid(), mygrp = getpgrp();
 	size_t running = 0;
@@ -522,6 +523,10 @@ static size_t kill_orphans(pid_t **pids, size_t *n, size_t *cap)
 		if (proc_stat(pid, &ppid, &pgrp, &zombie) < 0 || ppid != self || is_spawned(pid) ||
 		    is_spawned(pgrp))
 			continue;
+		if (!zombie && !kill_them) {
+			running++;
+			continue;
+		}
 		if (!zombie) {
 			kill(pid, SIGKILL);
 			/* a daemon's group or session goes with it, before it forks again */
@@ -551,7 +556,7 @@ int spawn_reap_orphans(size_t *killed)
 		long waited = 0;
 
 		pthread_mutex_lock(&children_lock);
-		*killed += kill_orphans(&pids, &n, &cap);
+		*killed += scan_orphans(&pids, &n, &cap, 1);
 		pthread_mutex_unlock(&children_lock);
 		if (!n)
 			break;
@@ -585,4 +590,24 @@ int spawn_reap_orphans(size_t *killed)
 		return fail("cannot stop the processes the build left running: they keep forking "
 			    "(%d rounds of SIGKILL)", SPAWN_ORPHAN_ROUNDS);
 	return 0;
+}
+
+void spawn_settle_orphans(long ms)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0, i, running;
+	long waited = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&children_lock);
+		running = scan_orphans(&pids, &n, &cap, 0);
+		for (i = 0; i < n; i++)
+			waitpid(pids[i], NULL, WNOHANG);
+		pthread_mutex_unlock(&children_lock);
+		if (!running || waited >= ms)
+			break;
+		pause_ms(2);
+		waited += 2;
+	}
+	free(pids);
 }

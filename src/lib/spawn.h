@@ -93,5 +93,11 @@ int spawn_kill(pid_t pgid, int sig);
  * SPAWN_GRACE_MS of SIGKILL, or keep forking for SPAWN_ORPHAN_ROUNDS rounds.
  */
 int spawn_reap_orphans(size_t *killed);
+/*
+ * Waits up to ms for the orphans cenv adopted to end by themselves, reaping them, and
+ * returns as soon as none is left running: bwrap's init in a build's PID namespace is left
+ * to finish exiting after its monitor, which spawn waited for, has ended.  Kills nothing.
+ */
+void spawn_settle_orphans(long ms);
 
 #endif

@@ -1,0 +1,563 @@
+/* sandbox.c - builds confined with bubblewrap: a read-only system, a writable work area, a private /tmp, no network. */
+#define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI, for realpath() */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "sandbox.h"
+#include "spawn.h"
+
+/*
+ * The build sees the whole file system read-only (--ro-bind / /, which bwrap applies to every
+ * mount below too), so the system, $HOME and the environment itself cannot be written; only
+ * its work area is bound again read-write.  A fresh /tmp (a tmpfs that goes with it) and
+ * TMPDIR pointing there: compilers write their temporary files, nothing outlives the step.
+ *
+ * --unshare-net: a build that downloads is not reproducible, and a hostile one cannot send
+ * anything anywhere.  --unshare-pid with --die-with-parent: when the step's command ends, or
+ * cenv is killed (even by SIGKILL), the kernel kills every process of the build, a daemon
+ * that left with setsid included.  --new-session: a build cannot push keystrokes into the
+ * user's terminal (TIOCSTI).  --cap-drop ALL: run by root, bwrap would otherwise keep every
+ * capability, and the build could remount / read-write.
+ */
+static const char *const isolation[] = {
+	"--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+	"--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+	"--tmpfs", "/tmp", "--setenv", "TMPDIR", "/tmp",
+};
+
+static void isolation_words(struct strvec *out, const char *bwrap, int network)
+{
+	size_t i;
+
+	strvec_push(out, bwrap);
+	if (!network)
+		strvec_push(out, "--unshare-net");
+	for (i = 0; i < sizeof(isolation) / sizeof(isolation[0]); i++)
+		strvec_push(out, isolation[i]);
+}
+
+static const char *const mode_names[] = {
+	[SANDBOX_AUTO] = "auto",
+	[SANDBOX_ON] = "on",
+	[SANDBOX_OFF] = "off",
+};
+
+int sandbox_mode_parse(const char *s, enum sandbox_mode *mode)
+{
+	static const char *const on[] = { "on", "yes", "true", "1" }, *const off[] = { "off", "no", "false", "0" };
+	size_t i;
+
+	if (!strcmp(s, "auto")) {
+		*mode = SANDBOX_AUTO;
+		return 0;
+	}
+	for (i = 0; i < 4; i++) {
+		if (!strcmp(s, on[i]) || !strcmp(s, off[i])) {
+			*mode = !strcmp(s, on[i]) ? SANDBOX_ON : SANDBOX_OFF;
+			return 0;
+		}
+	}
+	return fail("'%s' is not a sandbox mode (expected auto, on or off)", s);
+}
+
+const char *sandbox_mode_name(enum sandbox_mode mode)
+{
+	return (size_t)mode < 3 ? mode_names[mode] : "?";
+}
+
+/* ---- is bwrap there, and does it work ---------------------------------------------------- */
+
+/* 1 when path is dir or below it, component by component. */
+static int path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || n == 1);
+}
+
+/* path without its empty, relative and inside-prefix entries. */
+static char *search_path(const char *path, const char *prefix)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = path ? path : SPAWN_DEFAULT_PATH;
+
+	while (*p) {
+		size_t len = strcspn(p, ":");
+		char *entry = xasprintf("%.*s", (int)len, p);
+
+		if (entry[0] == '/' && !(prefix && path_under(entry, prefix))) {
+			if (sb.len)
+				sb_addc(&sb, ':');
+			sb_adds(&sb, entry);
+		}
+		free(entry);
+		p += len;
+		p += *p == ':';
+	}
+	return sb_detach(&sb);
+}
+
+/* What the probe printed, up to its first line; or how it ended. */
+static char *probe_output(int fd, pid_t pid, int *status)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct timespec start, now;
+	char buf[512];
+	long waited = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (waited < 5000) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, (int)(5000 - waited)) > 0) {
+			r = read(fd, buf, sizeof(buf));
+			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+				break;
+			if (r > 0 && sb.len < 4096)
+				sb_add(&sb, buf, (size_t)r);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+	}
+	if (waited >= 5000)
+		kill(-pid, SIGKILL); /* a bwrap that hangs does not work */
+	if (spawn_wait(pid, status) < 0)
+		*status = -1;
+	sb.len = strcspn(sb_str(&sb), "\n");
+	if (sb.buf)
+		sb.buf[sb.len] = '\0';
+	return sb_detach(&sb);
+}
+
+static char *run_probe(const char *bwrap)
+{
+	static char *const env[] = { "PATH=" SPAWN_DEFAULT_PATH, NULL };
+	struct spawn sp;
+	char *out, *why = NULL;
+	int pipefd[2], status = 0;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		return xasprintf("cannot make a pipe: %s", strerror(errno));
+	fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pipefd[1], F_SETFD, FD_CLOEXEC);
+	spawn_init(&sp);
+	isolation_words(&sp.argv, bwrap, 0);
+	strvec_push(&sp.argv, "--");
+	strvec_push(&sp.argv, "true");
+	sp.envp = env;
+	sp.log_fd = pipefd[1];
+	sp.no_stdin = 1;
+	sp.own_pgrp = 1;
+	if (spawn_start(&sp, &pid) < 0) {
+		why = error_take();
+		close(pipefd[1]);
+		close(pipefd[0]);
+		spawn_release(&sp);
+		return why;
+	}
+	close(pipefd[1]);
+	out = probe_output(pipefd[0], pid, &status);
+	close(pipefd[0]);
+	spawn_release(&sp);
+	if (status == 0) {
+		free(out);
+		return NULL;
+	}
+	if (*out)
+		why = xasprintf("%s", out);
+	else if (status > 0 && WIFEXITED(status))
+		why = xasprintf("'%s' exited with status %d", bwrap, WEXITSTATUS(status));
+	else
+		why = xasprintf("'%s' did not run a command (it was killed or hung)", bwrap);
+	free(out);
+	return why;
+}
+
+int sandbox_probe(struct sandbox_probe *p, const char *path, const char *prefix)
+{
+	char *search = search_path(path, prefix);
+
+	memset(p, 0, sizeof(*p));
+	p->bwrap = spawn_find_program("bwrap", search, "/");
+	if (!p->bwrap)
+		p->why_not = xasprintf("bwrap is not installed (not found on PATH: %s)", search);
+	else
+		p->why_not = run_probe(p->bwrap);
+	free(search);
+	return p->why_not ? 1 : 0;
+}
+
+void sandbox_probe_release(struct sandbox_probe *p)
+{
+	free(p->bwrap);
+	free(p->why_not);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- one build's sandbox ----------------------------------------------------------------- */
+
+void sandbox_init(struct sandbox *sb, const char *bwrap)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->bwrap = xstrdup(bwrap);
+	strvec_init(&sb->writable);
+	strvec_init(&sb->visible);
+}
+
+void sandbox_release(struct sandbox *sb)
+{
+	free(sb->bwrap);
+	strvec_release(&sb->writable);
+	strvec_release(&sb->visible);
+	memset(sb, 0, sizeof(*sb));
+}
+
+/* Adds path to list unless it is there already, or lies under one that is. */
+static void add_path(struct strvec *list, const char *path)
+{
+	size_t i;
+
+	if (path[0] != '/')
+		return;
+	for (i = 0; i < list->n; i++)
+		if (path_under(path, list->v[i]))
+			return;
+	strvec_push(list, path);
+}
+
+void sandbox_allow_write(struct sandbox *sb, const char *path)
+{
+	add_path(&sb->writable, path);
+}
+
+void sandbox_keep_visible(struct sandbox *sb, const char *path)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	/* bwrap refuses to bind what is not there; what is absent needs no keeping */
+	if (path[0] == '/' && path_under(path, "/tmp") && strcmp(path, "/tmp") && lstat(path, &st) == 0)
+		add_path(&sb->visible, path);
+	/* a symlink's target too: a compiler wrapper linked from a directory on PATH */
+	if (path[0] == '/' && realpath(path, real) && strcmp(real, path) && path_under(real, "/tmp") &&
+	    strcmp(real, "/tmp"))
+		add_path(&sb->visible, real);
+}
+
+static const char *env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, name, n) && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* The variables that name programs, as make's and autoconf's conventions have it. */
+static const char *const tool_vars[] = { "CC", "CXX", "CPP", "LD", "AR", "AS", "NM", "RANLIB",
+					 "STRIP", "OBJCOPY", "PKG_CONFIG" };
+
+/* Each absolute word of value (split at sep), kept visible. */
+static void keep_words_visible(struct sandbox *sb, const char *value, const char *sep)
+{
+	while (value && *value) {
+		size_t len = strcspn(value, sep);
+		char *word = xasprintf("%.*s", (int)len, value);
+
+		sandbox_keep_visible(sb, word);
+		free(word);
+		value += len;
+		value += strspn(value, sep);
+	}
+}
+
+void sandbox_keep_env_visible(struct sandbox *sb, char *const *envp)
+{
+	size_t i;
+
+	keep_words_visible(sb, env_get(envp, "HOME"), "");
+	keep_words_visible(sb, env_get(envp, "PATH"), ":");
+	for (i = 0; i < sizeof(tool_vars) / sizeof(tool_vars[0]); i++)
+		keep_words_visible(sb, env_get(envp, tool_vars[i]), " \t");
+}
+
+void sandbox_words(const struct sandbox *sb, const char *dir, struct strvec *out)
+{
+	size_t i;
+
+	isolation_words(out, sb->bwrap, sb->network);
+	/* after the tmpfs, in this order: what lies under /tmp, then what is writable in it */
+	for (i = 0; i < sb->visible.n; i++) {
+		strvec_push(out, "--ro-bind");
+		strvec_push(out, sb->visible.v[i]);
+		strvec_push(out, sb->visible.v[i]);
+	}
+	for (i = 0; i < sb->writable.n; i++) {
+		strvec_push(out, "--bind");
+		strvec_push(out, sb->writable.v[i]);
+		strvec_push(out, sb->writable.v[i]);
+	}
+	strvec_push(out, "--chdir");
+	strvec_push(out, dir);
+	strvec_push(out, "--");
+}
+
+/* ---- compiler caches and distributed compilers ------------------------------------------- */
+
+enum tool { TOOL_NONE, TOOL_CCACHE, TOOL_SCCACHE, TOOL_DISTCC, TOOL_ICECC };
+
+static enum tool tool_named(const char *word)
+{
+	const char *base = strrchr(word, '/');
+
+	base = base ? base + 1 : word;
+	if (!strcmp(base, "ccache"))
+		return TOOL_CCACHE;
+	if (!strcmp(base, "sccache"))
+		return TOOL_SCCACHE;
+	if (!strcmp(base, "distcc") || !strcmp(base, "pump"))
+		return TOOL_DISTCC;
+	if (!strcmp(base, "icecc") || !strcmp(base, "icerun"))
+		return TOOL_ICECC;
+	return TOOL_NONE;
+}
+
+/* The tools a compiler command names: its leading words ("ccache distcc gcc"). */
+static void tools_in_command(const char *value, int *found)
+{
+	while (value && *value) {
+		size_t len;
+		char *word;
+		enum tool t;
+
+		value += strspn(value, " \t");
+		len = strcspn(value, " \t");
+		if (!len)
+			break;
+		word = xasprintf("%.*s", (int)len, value);
+		t = tool_named(word);
+		free(word);
+		if (t == TOOL_NONE)
+			break;
+		found[t] = 1;
+		value += len;
+	}
+}
+
+/*
+ * The compilers found on PATH as cc, gcc ...: Debian's ccache, distcc and icecc masquerade
+ * as symlinks named after the compiler (/usr/lib/ccache/gcc -> ../../bin/ccache).
+ */
+static void tools_on_path(struct sandbox *sb, char *const *envp, int *found)
+{
+	static const char *const compilers[] = { "cc", "gcc", "c++", "g++", "clang", "clang++" };
+	const char *path = spawn_path(envp);
+	char real[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(compilers) / sizeof(compilers[0]); i++) {
+		char *exe = spawn_find_program(compilers[i], path, "/");
+
+		if (exe && realpath(exe, real)) {
+			found[tool_named(real)] = 1;
+			sandbox_keep_visible(sb, exe);
+		}
+		free(exe);
+	}
+}
+
+/* base/rest, or NULL when base is not set. */
+static char *under(const char *base, const char *rest)
+{
+	return base && base[0] == '/' ? path_join(base, rest) : NULL;
+}
+
+/* The directory a cache keeps its files in: its variable, else XDG_CACHE_HOME/name or HOME/.cache/name. */
+static char *cache_dir(char *const *envp, const char *var, const char *name, const char *legacy)
+{
+	const char *set = env_get(envp, var), *home = env_get(envp, "HOME");
+	char *old;
+
+	if (set && set[0] == '/')
+		return xstrdup(set);
+	/* ccache 4 still uses ~/.ccache where one exists */
+	if (legacy && (old = under(home, legacy)) != NULL) {
+		if (is_dir(old))
+			return old;
+		free(old);
+	}
+	if (env_get(envp, "XDG_CACHE_HOME") && env_get(envp, "XDG_CACHE_HOME")[0] == '/')
+		return path_join(env_get(envp, "XDG_CACHE_HOME"), name);
+	old = under(home, ".cache");
+	if (!old)
+		return NULL;
+	set = old;
+	old = path_join(set, name);
+	free((char *)set);
+	return old;
+}
+
+static int allow_cache(struct sandbox *sb, const char *tool, char *dir, struct strvec *notes)
+{
+	if (!dir) {
+		strvec_pushf(notes, "%s: no cache directory (neither its variable nor HOME is set)", tool);
+		return 0;
+	}
+	if (mkdir_p(dir, 0755, NULL) < 0) {
+		fail_wrap("%s's cache directory", tool);
+		free(dir);
+		return -1;
+	}
+	sandbox_allow_write(sb, dir);
+	strvec_pushf(notes, "%s: %s is writable", tool, dir);
+	free(dir);
+	return 0;
+}
+
+int sandbox_add_compiler_tools(struct sandbox *sb, char *const *envp, struct strvec *notes)
+{
+	int found[TOOL_ICECC + 1] = { 0 };
+	const char *hosts = env_get(envp, "DISTCC_HOSTS");
+	size_t i;
+
+	for (i = 0; i < sizeof(tool_vars) / sizeof(tool_vars[0]); i++)
+		tools_in_command(env_get(envp, tool_vars[i]), found);
+	tools_on_path(sb, envp, found);
+	if (found[TOOL_CCACHE] && allow_cache(sb, "ccache", cache_dir(envp, "CCACHE_DIR", "ccache", ".ccache"), notes) < 0)
+		return -1;
+	if (found[TOOL_SCCACHE]) {
+		if (allow_cache(sb, "sccache", cache_dir(envp, "SCCACHE_DIR", "sccache", NULL), notes) < 0)
+			return -1;
+		if (!sb->network)
+			strvec_push(notes, "sccache: the network is allowed (its client talks to its server over TCP)");
+		sb->network = 1;
+	}
+	if (found[TOOL_DISTCC] || (hosts && *hosts)) {
+		char *dir = env_get(envp, "DISTCC_DIR") ? xstrdup(env_get(envp, "DISTCC_DIR"))
+						       : under(env_get(envp, "HOME"), ".distcc");
+
+		/* distcc keeps its host locks there */
+		if (dir && allow_cache(sb, "distcc", dir, notes) < 0)
+			return -1;
+		if (!sb->network)
+			strvec_pushf(notes, "distcc: the network is allowed (%s)",
+				     found[TOOL_DISTCC] ? "it compiles on other hosts" : "DISTCC_HOSTS is set");
+		sb->network = 1;
+	}
+	if (found[TOOL_ICECC]) {
+		if (!sb->network)
+			strvec_push(notes, "icecc: the network is allowed (it compiles on other hosts)");
+		sb->network = 1;
+	}
+	return 0;
+}
+
+/* ---- what a failed step tried to write ---------------------------------------------------- */
+
+/* The first absolute path quoted in line ('...', "...", `...' or the UTF-8 quotes), or NULL. */
+static char *quoted_path(const char *line, size_t len)
+{
+	static const char *const opens[] = { "'", "\"", "`", "\xe2\x80\x98", "\xe2\x80\x9c" };
+	static const char *const closes[] = { "'", "\"", "'", "\xe2\x80\x99", "\xe2\x80\x9d" };
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		for (j = 0; j < sizeof(opens) / sizeof(opens[0]); j++) {
+			size_t ol = strlen(opens[j]), cl = strlen(closes[j]), k;
+
+			if (i + ol >= len || memcmp(line + i, opens[j], ol) || line[i + ol] != '/')
+				continue;
+			for (k = i + ol; k + cl <= len; k++)
+				if (!memcmp(line + k, closes[j], cl))
+					return xasprintf("%.*s", (int)(k - i - ol), line + i + ol);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The path in a line that says "...: Read-only file system": quoted anywhere in it, or the
+ * absolute path in the ": "-separated field before it ("/bin/sh: 1: cannot create /x/y: ...").
+ */
+static char *denied_path(const char *line, size_t len, size_t at)
+{
+	char *path = quoted_path(line, len);
+	size_t start, end = at;
+
+	if (path)
+		return path;
+	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == ':'))
+		end--;
+	for (start = end; start >= 2 && !(line[start - 1] == ' ' && line[start - 2] == ':');)
+		start--;
+	if (start < 2)
+		start = 0;
+	while (start < end && line[start] != '/')
+		start++;
+	return start < end ? xasprintf("%.*s", (int)(end - start), line + start) : NULL;
+}
+
+/* The text of the log from offset from (a few MiB at most: one step's). */
+static char *log_since(int log_fd, off_t from)
+{
+	struct strbuf text = STRBUF_INIT;
+	char buf[8192];
+	off_t pos = from;
+	ssize_t r;
+
+	while (text.len < (8u << 20) && (r = pread(log_fd, buf, sizeof(buf), pos)) > 0) {
+		sb_add(&text, buf, (size_t)r);
+		pos += r;
+	}
+	return sb_detach(&text);
+}
+
+char *sandbox_denied_write(int log_fd, off_t from)
+{
+	static const char marker[] = "Read-only file system";
+	char *text = log_since(log_fd, from), *found = NULL;
+	const char *s = text, *hit;
+
+	while (!found && (hit = strstr(s, marker)) != NULL) {
+		const char *start = hit, *end = hit + strcspn(hit, "\n");
+
+		while (start > text && start[-1] != '\n')
+			start--;
+		found = denied_path(start, (size_t)(end - start), (size_t)(hit - start));
+		s = end;
+	}
+	free(text);
+	return found;
+}
+
+int sandbox_network_denied(int log_fd, off_t from)
+{
+	/* what libc, curl, wget, git and python say without a network (a refused connection
+	   is no sign: the sandbox has a loopback of its own) */
+	static const char *const signs[] = { "Network is unreachable", "Temporary failure in name resolution",
+					     "Could not resolve host", "Name or service not known",
+					     "unable to resolve host", "No address associated with hostname" };
+	char *text = log_since(log_fd, from);
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < sizeof(signs) / sizeof(signs[0]) && !found; i++)
+		found = strstr(text, signs[i]) != NULL;
+	free(text);
+	return found;
+}

@@ -1,0 +1,86 @@
+/* sandbox.h - builds confined with bubblewrap: a read-only system, a writable work area, a private /tmp, no network. */
+#ifndef CENV_SANDBOX_H
+#define CENV_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strvec.h"
+#include "util.h"
+
+/* auto: the sandbox when bwrap works here; on: no build without it; off: builds as they are. */
+enum sandbox_mode { SANDBOX_AUTO, SANDBOX_ON, SANDBOX_OFF };
+
+/* "auto", "on" or "off" (also yes/no, true/false, 1/0 for on/off); -1 with fail() otherwise. */
+int sandbox_mode_parse(const char *s, enum sandbox_mode *mode);
+const char *sandbox_mode_name(enum sandbox_mode mode);
+
+/*
+ * Whether bwrap works on this machine, found once per run.  Owner: whoever zeroed it;
+ * sandbox_probe_release frees it.
+ */
+struct sandbox_probe {
+	char *bwrap;   /* its absolute path; NULL when not found */
+	char *why_not; /* NULL when it works; else why not ("bwrap: No permissions to ...") */
+};
+
+/*
+ * Looks for bwrap on path, skipping the entries inside prefix (a package could install a
+ * bwrap of its own there), and runs `true` in a sandbox like the builds' (stderr captured,
+ * at most 5 s).  0 when it works; 1 with p->why_not set when it does not.
+ */
+int sandbox_probe(struct sandbox_probe *p, const char *path, const char *prefix);
+void sandbox_probe_release(struct sandbox_probe *p);
+
+/*
+ * One build's confinement.  Owner: whoever called sandbox_init; sandbox_release frees it.
+ * Everything is read-only but the writable paths; /tmp is a fresh tmpfs, on which the
+ * visible paths that lay under /tmp are bound again read-only (the environment, HOME, the
+ * build's PATH and tools), so that nothing the build must see is hidden by it.
+ */
+struct sandbox {
+	char *bwrap;
+	struct strvec writable; /* absolute paths bound read-write: the work area, compiler caches ... */
+	struct strvec visible;  /* absolute paths under /tmp bound again read-only */
+	int network;            /* the build may reach the network */
+};
+
+void sandbox_init(struct sandbox *sb, const char *bwrap);
+void sandbox_release(struct sandbox *sb);
+/* Makes path (absolute) writable inside; a duplicate or one under a writable path is dropped. */
+void sandbox_allow_write(struct sandbox *sb, const char *path);
+/* Keeps path visible (read-only) if it lies under /tmp; otherwise it is visible anyway. */
+void sandbox_keep_visible(struct sandbox *sb, const char *path);
+/*
+ * What the environment envp (the build's) needs seen: HOME, the entries of PATH and the
+ * programs that CC, CXX and the other tool variables name.
+ */
+void sandbox_keep_env_visible(struct sandbox *sb, char *const *envp);
+
+/*
+ * The words that run a command with working directory dir inside sb: "bwrap ... --chdir
+ * DIR --", appended to out (spawn's wrapper).
+ */
+void sandbox_words(const struct sandbox *sb, const char *dir, struct strvec *out);
+
+/*
+ * Compiler caches and distributed compilers named by the build's environment (CC, CXX, or
+ * on PATH as cc, gcc, ... masquerading), and what they need: ccache's and sccache's cache
+ * directories writable (made if missing, as they would make them), distcc's state
+ * directory; the network for sccache (its client talks to its server over TCP), distcc,
+ * icecc or DISTCC_HOSTS.  Each need is applied to sb and said in notes, one line each
+ * ("ccache: /home/u/.cache/ccache is writable").  -1 with fail() when a cache directory
+ * cannot be made.
+ */
+int sandbox_add_compiler_tools(struct sandbox *sb, char *const *envp, struct strvec *notes);
+
+/*
+ * The first path a command in the log (read from offset from) could not write because the
+ * file system is read-only: "install: cannot create regular file '/usr/local/bin/lua':
+ * Read-only file system" gives "/usr/local/bin/lua".  A new string, or NULL when none.
+ */
+char *sandbox_denied_write(int log_fd, off_t from);
+/* 1 when the log from offset from says a lookup or connection failed for want of a network. */
+int sandbox_network_denied(int log_fd, off_t from);
+
+#endif

@@ -1,0 +1,313 @@
+# t-sandbox.sh - issue 9: builds run in a bubblewrap sandbox: they can write only their work area
+# (and the compiler cache), see the environment, $HOME and the system read-only, have a private
+# /tmp and no network; a write outside fails the package naming the path; --sandbox and
+# --build-network, their manifest keys, and a bwrap that does not work.
+. "$(dirname "$0")/lib.sh"
+plan 78
+. "$(dirname "$0")/lib-install.sh"
+
+E="$TMP_ROOT/env"
+# Outside the environment and outside /tmp (the sandbox's /tmp is its own: a write there is
+# allowed and lost, which another check shows).
+O=$(mktemp -d /var/tmp/cenv-sandbox-test.XXXXXX)
+trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O"' EXIT
+echo "do not touch" >"$O/sentinel"
+export HOME="$TMP_ROOT/home"
+mkdir -p "$HOME"
+echo "mine" >"$HOME/.profile-of-the-user"
+"$CENV_BIN" create "$E" >/dev/null || fail "create"
+
+state() { env_state "$E"; }
+gone() { "$CENV_BIN" uninstall -e "$E" "$@" >/dev/null; }
+# what the build must not change: the outside tree, HOME, and the real /tmp's entry of this test
+outside() { tree_state "$O"; tree_state "$HOME"; ls -d /tmp/cenv-sandbox-private-$$ 2>/dev/null; }
+
+# makepkg NAME ALL INSTALL: a plain-Makefile package; ALL and INSTALL are recipe lines ('\n'
+# between lines) of its all and install targets
+makepkg() {
+	rm -rf "$P/src/$1-1.0" && mkdir -p "$P/src/$1-1.0" &&
+		printf 'all:\n%s\ninstall:\n%s\n' "$(printf "$2" | sed 's/^/\t/')" \
+			"$(printf "$3" | sed 's/^/\t/')" >"$P/src/$1-1.0/Makefile" &&
+		bsdtar -czf "$P/$1-1.0.tar.gz" -C "$P/src" "$1-1.0"
+}
+# the install recipe of a well-behaved package: one header into DESTDIR+PREFIX
+good() { printf 'mkdir -p $(DESTDIR)$(PREFIX)/include\\necho "int ok;" > $(DESTDIR)$(PREFIX)/include/%s.h' "$1"; }
+
+# denied NAME PKG PATH [OPTION...]: installing PKG fails saying the build tried to write outside
+# its staging area at PATH, and neither the environment nor anything outside changes
+denied() {
+	local name=$1 pkg=$2 path=$3 before out
+	shift 3
+	entry "$pkg" >"$P/cenv.ini"
+	before=$(state)
+	out=$(outside)
+	"$CENV_BIN" install "$@" -e "$E" -f "$P/cenv.ini" >"$SCRATCH/out" 2>"$SCRATCH/err" && fail "$name: install fails" ||
+		pass "$name: install fails"
+	check_eq "$name: the message names the path" \
+		"cenv: $pkg: the build tried to write outside its staging area: $path — set args so that it installs into \$(DESTDIR)\$(PREFIX) (make install failed with exit status 2; log: $E/var/cenv/logs/$pkg.log)" \
+		"$(head -1 "$SCRATCH/err")"
+	check_eq "$name: environment unchanged" "$before" "$(state)"
+	check_eq "$name: nothing written outside" "$out" "$(outside)"
+}
+
+# ---- writes outside fail the package, naming the path ---------------------------------------
+makepkg intoprefix 'true' 'mkdir -p $(PREFIX)/lib\necho stray > $(PREFIX)/lib/libinto.a'
+denied "into the prefix" intoprefix "$E/lib/libinto.a"
+check "into the prefix: nothing at the path" test ! -e "$E/lib/libinto.a"
+
+makepkg intohome 'true' 'cp Makefile $(HOME)/.intohome-config'
+denied "into HOME" intohome "$HOME/.intohome-config"
+check "into HOME: the user's file is still there" grep -qx mine "$HOME/.profile-of-the-user"
+
+makepkg intooutside 'true' "touch $O/stray"
+denied "into a directory outside" intooutside "$O/stray"
+check "into a directory outside: no file there" test ! -e "$O/stray"
+
+# the same write at build time (make, not make install): named the same way, step make
+makepkg buildwrite "echo x > $O/at-build" "$(good buildwrite)"
+entry buildwrite >"$P/cenv.ini"
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "a write at build time fails" ||
+	pass "a write at build time fails"
+check "a write at build time: the path and the step" grep -qF "buildwrite: the build tried to write outside its staging area: $O/at-build — set args so that it installs into \$(DESTDIR)\$(PREFIX) (make failed with exit status 2;" "$SCRATCH/err"
+check "a write at build time: no file" test ! -e "$O/at-build"
+
+# ---- what a build may do --------------------------------------------------------------------
+# its private /tmp: written and read back within one step; nothing of it reaches the real /tmp
+makepkg privtmp "echo hidden > /tmp/cenv-sandbox-private-$$\ngrep -q hidden /tmp/cenv-sandbox-private-$$" \
+	"$(good privtmp)"
+entry privtmp >"$P/cenv.ini"
+check "a build writes its private /tmp" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check "the private /tmp does not reach the real one" test ! -e /tmp/cenv-sandbox-private-$$
+check "the build installed its file" grep -qx "int ok;" "$E/include/privtmp.h"
+check "the log says it ran in the sandbox" grep -q "^cenv: in a sandbox (bwrap): everything read-only but the work area, a private /tmp, no network" "$E/var/cenv/logs/privtmp.log"
+
+# it sees the environment (read-only) and its installed files, at their own paths
+makepkg seesenv "test -f $E/include/privtmp.h\ntest -d $HOME\n! touch $E/include/x.h" "$(good seesenv)"
+entry seesenv >"$P/cenv.ini"
+check "a build sees the environment and HOME, read-only" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+gone seesenv privtmp
+
+# ---- the network ------------------------------------------------------------------------------
+python3 - "$SCRATCH/port" "$SCRATCH/conns" <<'EOF' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(120)
+while True:
+    try:
+        c, _ = s.accept()
+    except OSError:
+        break
+    data = c.recv(100)
+    with open(sys.argv[2], "a") as f:
+        f.write(data.decode() + "\n")
+    c.close()
+EOF
+LISTENER=$!
+trap 'kill $LISTENER 2>/dev/null; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O"' EXIT
+for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.05; done
+PORT=$(cat "$SCRATCH/port")
+: >"$SCRATCH/conns"
+CONNECT="python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT), 5).sendall(b\"from-the-build\")'"
+makepkg net "$CONNECT" "$(good net)"
+entry net >"$P/cenv.ini"
+before=$(state)
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "no network: the build fails" ||
+	pass "no network: the build fails"
+check "no network: it failed at make" grep -q "^cenv: build of 'net' failed at make (exit status 2)" "$SCRATCH/err"
+check "no network: the connection was refused inside" grep -q "Connection refused" "$E/var/cenv/logs/net.log"
+check_eq "no network: the listener got nothing" "" "$(cat "$SCRATCH/conns")"
+check_eq "no network: environment unchanged" "$before" "$(state)"
+
+check "--build-network: the build connects" "$CENV_BIN" install --build-network -e "$E" -f "$P/cenv.ini"
+check_eq "--build-network: the listener got the connection" "from-the-build" "$(cat "$SCRATCH/conns")"
+check "--build-network: installed" test -f "$E/include/net.h"
+check "--build-network: the log says so" grep -q "^cenv: in a sandbox (bwrap): .*, the network allowed" "$E/var/cenv/logs/net.log"
+
+# build_network = yes in the package's section, and [cenv] build-network = yes
+"$CENV_BIN" uninstall -e "$E" net >/dev/null
+: >"$SCRATCH/conns"
+entry net build_network=yes >"$P/cenv.ini"
+"$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "build_network = yes: the listener got the connection" "from-the-build" "$(cat "$SCRATCH/conns")"
+check "build_network = yes: -v says why" grep -qx "cenv: net: the network is allowed (build_network = yes in its section)" "$SCRATCH/err"
+"$CENV_BIN" uninstall -e "$E" net >/dev/null
+: >"$SCRATCH/conns"
+{ printf '[cenv]\nbuild-network = yes\n\n'; entry net; } >"$P/cenv.ini"
+check "[cenv] build-network = yes: installs" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check_eq "[cenv] build-network = yes: the listener got the connection" "from-the-build" "$(cat "$SCRATCH/conns")"
+printf '[cenv]\nbuild-network = maybe\n' >"$P/bad.ini"
+expect_fail "build-network = maybe is refused" 1 "bad\.ini:2: build-network must be yes or no, not 'maybe'" \
+	"$CENV_BIN" install -e "$E" -f "$P/bad.ini"
+"$CENV_BIN" uninstall -e "$E" net >/dev/null
+
+# a build that failed for want of the network is told how to allow it
+makepkg offline 'echo "curl: (6) Could not resolve host: example.org" >&2\nexit 6' "$(good offline)"
+entry offline >"$P/cenv.ini"
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "no network: the message points at --build-network" \
+	"cenv: build of 'offline' failed at make (exit status 2): the sandbox has no network (--build-network, or build_network = yes in its section, allows it); log: $E/var/cenv/logs/offline.log" \
+	"$(head -1 "$SCRATCH/err")"
+
+# ---- compiler caches --------------------------------------------------------------------------
+# a stand-in for ccache: it writes into its cache directory on every call, then compiles; run as
+# "ccache cc" or masquerading as cc
+mkdir -p "$TMP_ROOT/bin" "$TMP_ROOT/masq"
+cat >"$TMP_ROOT/bin/ccache" <<'EOF'
+#!/bin/sh
+dir=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ccache}
+mkdir -p "$dir/0" && echo "$*" >>"$dir/0/calls" || exit 99
+case $(basename "$0") in ccache) exec "$@" ;; *) exec "/usr/bin/$(basename "$0")" "$@" ;; esac
+EOF
+chmod +x "$TMP_ROOT/bin/ccache"
+ln -s "$TMP_ROOT/bin/ccache" "$TMP_ROOT/masq/cc"
+pack make cachefix
+entry cachefix >"$P/cenv.ini"
+check 'CC="ccache cc" with CCACHE_DIR: builds' env CC="ccache cc" CCACHE_DIR="$TMP_ROOT/cc-dir" PATH="$TMP_ROOT/bin:$PATH" \
+	"$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" 2>"$SCRATCH/err" >/dev/null
+check "CCACHE_DIR: the cache was filled" grep -q "cenvfix_make.c" "$TMP_ROOT/cc-dir/0/calls"
+check "CCACHE_DIR: -v says it is writable" grep -qx "cenv: cachefix: ccache: $TMP_ROOT/cc-dir is writable" "$SCRATCH/err"
+"$CENV_BIN" uninstall -e "$E" cachefix >/dev/null
+check "ccache as cc on PATH, default directory: builds" env -u CCACHE_DIR XDG_CACHE_HOME="$TMP_ROOT/xdg" PATH="$TMP_ROOT/masq:$PATH" \
+	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check "default directory: the cache was filled" grep -q "cenvfix_make.c" "$TMP_ROOT/xdg/ccache/0/calls"
+"$CENV_BIN" uninstall -e "$E" cachefix >/dev/null
+# without the cache named anywhere, its directory is not writable: the stand-in's write fails
+mkdir -p "$O/cc-dir"
+makepkg cachewrite 'ccache true' "$(good cachewrite)"
+entry cachewrite >"$P/cenv.ini"
+check "an unnamed cache directory is not writable" sh -c '! env CCACHE_DIR="$4" PATH="$5" "$1" install -e "$2" -f "$3" >/dev/null 2>&1' \
+	sh "$CENV_BIN" "$E" "$P/cenv.ini" "$O/cc-dir" "$TMP_ROOT/bin:$PATH"
+check "an unnamed cache directory: nothing written" test ! -e "$O/cc-dir/0"
+entry cachefix >"$P/cenv.ini"
+check 'a cache directory outside /tmp, named by CC="ccache cc": written' env CC="ccache cc" CCACHE_DIR="$O/cc-dir" PATH="$TMP_ROOT/bin:$PATH" \
+	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check "the cache outside /tmp was filled" grep -q "cenvfix_make.c" "$O/cc-dir/0/calls"
+gone cachefix
+# distcc named in CC: the network is allowed, and -v says why
+cp "$TMP_ROOT/bin/ccache" "$TMP_ROOT/bin/distcc"
+makepkg distnet "$CONNECT" "$(good distnet)"
+entry distnet >"$P/cenv.ini"
+: >"$SCRATCH/conns"
+check 'CC="distcc cc": builds' env CC="distcc cc" PATH="$TMP_ROOT/bin:$PATH" "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" 2>"$SCRATCH/err" >/dev/null
+check 'CC="distcc cc": -v says why the network is allowed' grep -qx "cenv: distnet: distcc: the network is allowed (it compiles on other hosts)" "$SCRATCH/err"
+check_eq 'CC="distcc cc": the connection went through' "from-the-build" "$(cat "$SCRATCH/conns")"
+gone distnet
+
+# ---- [cenv] sandbox-writable -----------------------------------------------------------------
+mkdir -p "$O/allowed"
+makepkg writer "echo cached > $O/allowed/w" "$(good writer)"
+{ printf '[cenv]\nsandbox-writable = %s\n\n' "$O/allowed"; entry writer; } >"$P/cenv.ini"
+check "sandbox-writable: the build writes there" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+check "sandbox-writable: the file is there" grep -qx cached "$O/allowed/w"
+gone writer
+rm -f "$O/allowed/w"
+printf '[cenv]\njobs = 2\nsandbox-writable = relative/dir\n' >"$P/bad.ini"
+expect_fail "sandbox-writable: a relative path is refused" 1 "bad\.ini:3: sandbox-writable must list absolute paths without '\.\.', other than /: 'relative/dir'" \
+	"$CENV_BIN" install -e "$E" -f "$P/bad.ini"
+
+# ---- --sandbox, [cenv] sandbox, a bwrap that does not work -----------------------------------
+makepkg plain 'true' "$(good plain)"
+entry plain >"$P/cenv.ini"
+"$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "-v: says the builds are sandboxed" \
+	"cenv: builds run in a sandbox ($(command -v bwrap)): everything read-only but their work area, a private /tmp, no network" \
+	"$(cat "$SCRATCH/err")"
+"$CENV_BIN" uninstall -e "$E" plain >/dev/null
+"$CENV_BIN" install -v --sandbox=off -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "-v --sandbox=off: says they are not" "cenv: builds are not sandboxed (sandbox = off)" "$(cat "$SCRATCH/err")"
+check "--sandbox=off: the log has no sandbox line" sh -c '! grep -q "in a sandbox" "$1"' sh "$E/var/cenv/logs/plain.log"
+"$CENV_BIN" uninstall -e "$E" plain >/dev/null
+expect_fail "--sandbox=maybe is a usage error" 2 "'maybe' is not a sandbox mode \(expected auto, on or off\)" \
+	"$CENV_BIN" install --sandbox=maybe -e "$E" -f "$P/cenv.ini"
+
+# a bwrap that cannot make namespaces (a container without user namespaces), first on PATH
+mkdir -p "$TMP_ROOT/nobwrap"
+printf '#!/bin/sh\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n' >"$TMP_ROOT/nobwrap/bwrap"
+chmod +x "$TMP_ROOT/nobwrap/bwrap"
+NOB="$TMP_ROOT/nobwrap:$PATH"
+makepkg plain2 'true' "$(good plain2)"
+{ entry plain; entry plain2; } >"$P/cenv.ini"
+before=$(state)
+PATH=$NOB "$CENV_BIN" install --sandbox=on -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "--sandbox=on without a working bwrap fails" ||
+	pass "--sandbox=on without a working bwrap fails"
+check_eq "--sandbox=on: each build is refused, saying why" \
+	"cenv: plain: not built: builds need the sandbox (sandbox = on), which does not work here: bwrap: No permissions to create a new namespace
+cenv: plain2: not built: builds need the sandbox (sandbox = on), which does not work here: bwrap: No permissions to create a new namespace" \
+	"$(cat "$SCRATCH/err")"
+check_eq "--sandbox=on: environment unchanged" "$before" "$(state)"
+{ printf '[cenv]\nsandbox = on\n\n'; entry plain; } >"$P/cenv.ini"
+PATH=$NOB "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check "[cenv] sandbox = on: refused the same way" grep -q "^cenv: plain: not built: builds need the sandbox" "$SCRATCH/err"
+check "--sandbox=off overrides [cenv] sandbox = on" env PATH="$NOB" "$CENV_BIN" install --sandbox=off -e "$E" -f "$P/cenv.ini"
+"$CENV_BIN" uninstall -e "$E" plain >/dev/null
+# prebuilt packages run no command: they install with sandbox = on
+"$MK" "$P/pre.tar" tar 'd:pre-1.0/' 'd:pre-1.0/include/' 'f:pre-1.0/include/pre.h:int pre;'
+{ printf '[cenv]\nsandbox = on\n\n[pre]\nurl = pre.tar\nsha256 = %s\n' "$(sha256sum "$P/pre.tar" | cut -d' ' -f1)"; } >"$P/cenv.ini"
+check "sandbox = on: a prebuilt package installs without bwrap" env PATH="$NOB" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+"$CENV_BIN" uninstall -e "$E" pre >/dev/null
+printf '[cenv]\nsandbox = sometimes\n' >"$P/bad.ini"
+expect_fail "[cenv] sandbox = sometimes is refused" 1 "bad\.ini:2: sandbox must be auto, on or off, not 'sometimes'" \
+	"$CENV_BIN" install -e "$E" -f "$P/bad.ini"
+
+# auto: builds as they are; quiet when not on a terminal, said with -v, said once on a terminal
+{ entry plain; entry plain2; } >"$P/cenv.ini"
+PATH=$NOB "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check "auto without a working bwrap: installs" test -f "$E/include/plain2.h"
+check_eq "auto, not a terminal: nothing said" "" "$(cat "$SCRATCH/err")"
+check "auto: the log has no sandbox line" sh -c '! grep -q "in a sandbox" "$1"' sh "$E/var/cenv/logs/plain.log"
+"$CENV_BIN" uninstall -e "$E" plain plain2 >/dev/null
+PATH=$NOB "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "auto with -v: says why not, naming the package to install" \
+	"cenv: builds are not sandboxed: bwrap: No permissions to create a new namespace (install the package bubblewrap)" \
+	"$(cat "$SCRATCH/err")"
+"$CENV_BIN" uninstall -e "$E" plain plain2 >/dev/null
+PATH=$NOB script -qec "\"$CENV_BIN\" install -e \"$E\" -f \"$P/cenv.ini\" >/dev/null" /dev/null >"$SCRATCH/tty" 2>&1
+check_eq "auto on a terminal: said once for two builds" 1 "$(grep -c "builds are not sandboxed: bwrap: No permissions" "$SCRATCH/tty")"
+"$CENV_BIN" uninstall -e "$E" plain plain2 >/dev/null
+# no bwrap anywhere on PATH
+mkdir -p "$TMP_ROOT/nopath"
+for t in make sh cc mkdir true grep cp; do ln -s "$(type -P $t)" "$TMP_ROOT/nopath/$t"; done
+entry plain >"$P/cenv.ini"
+PATH="$TMP_ROOT/nopath" "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check "no bwrap on PATH: -v says it is not installed" grep -q "^cenv: builds are not sandboxed: bwrap is not installed (not found on PATH: $TMP_ROOT/nopath) (install the package bubblewrap)" "$SCRATCH/err"
+check "no bwrap on PATH: installed unsandboxed" test -f "$E/include/plain.h"
+"$CENV_BIN" uninstall -e "$E" plain >/dev/null
+# a bwrap inside the environment (a package could install one) is never the sandbox
+cp "$TMP_ROOT/nobwrap/bwrap" "$E/bin/bwrap"
+PATH="$E/bin:$PATH" "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check "a bwrap in the environment's bin is passed over" grep -q "^cenv: builds run in a sandbox ($(command -v bwrap))" "$SCRATCH/err"
+rm -f "$E/bin/bwrap"
+"$CENV_BIN" uninstall -e "$E" plain >/dev/null
+
+# ---- the sandbox ends what the build started -------------------------------------------------
+# a daemon that left with setsid is gone when its step ends; SIGKILL to cenv ends the build
+makepkg daemon "setsid sleep 307 </dev/null >/dev/null 2>&1 &\ntrue" "$(good daemon)"
+entry daemon >"$P/cenv.ini"
+check "a build that leaves a daemon installs" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
+gone daemon
+check "the daemon is gone" sh -c '! pgrep -f "sleep 30[7]" >/dev/null'
+makepkg hang "sleep 309" "$(good hang)"
+entry hang >"$P/cenv.ini"
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>&1 &
+CPID=$!
+for _ in $(seq 200); do pgrep -f "sleep 30[9]" >/dev/null && break; sleep 0.05; done
+check "the hanging build runs" pgrep -f "sleep 30[9]"
+kill -KILL $CPID
+wait $CPID 2>/dev/null
+for _ in $(seq 100); do pgrep -f "sleep 30[9]" >/dev/null || break; sleep 0.05; done
+check "SIGKILL to cenv: no process of the build is left" sh -c '! pgrep -f "sleep 30[9]" >/dev/null'
+
+# ---- earlier fixtures under the sandbox ------------------------------------------------------
+for sys in autotools cmake meson make; do
+	pack "$sys" "sb$sys"
+done
+{ entry sbautotools; entry sbcmake; entry sbmeson; entry sbmake; } >"$P/cenv.ini"
+check "the four build systems install under --sandbox=on" "$CENV_BIN" install --sandbox=on -e "$E" -f "$P/cenv.ini"
+check_eq "each log says it was sandboxed" 4 "$(grep -l '^cenv: in a sandbox' "$E"/var/cenv/logs/sb*.log | wc -l)"
+check "the environment checks clean" "$CENV_BIN" check -e "$E"
+check_eq "nothing was written outside" "do not touch" "$(cat "$O/sentinel")"
+finish

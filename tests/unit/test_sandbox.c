@@ -1,0 +1,335 @@
+/* test_sandbox.c - unit tests of the sandbox: its modes, its bwrap words, the compiler tools it
+ * recognises, and the path it reads out of a log whose step wrote where it may not. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "strvec.h"
+#include "util.h"
+
+/* after our headers: cmocka defines a fail() macro */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+static void test_modes(void **state)
+{
+	enum sandbox_mode m = SANDBOX_OFF;
+
+	(void)state;
+	assert_int_equal(sandbox_mode_parse("auto", &m), 0);
+	assert_int_equal(m, SANDBOX_AUTO);
+	assert_int_equal(sandbox_mode_parse("on", &m), 0);
+	assert_int_equal(m, SANDBOX_ON);
+	assert_int_equal(sandbox_mode_parse("yes", &m), 0);
+	assert_int_equal(m, SANDBOX_ON);
+	assert_int_equal(sandbox_mode_parse("off", &m), 0);
+	assert_int_equal(m, SANDBOX_OFF);
+	assert_int_equal(sandbox_mode_parse("0", &m), 0);
+	assert_int_equal(m, SANDBOX_OFF);
+	assert_int_equal(sandbox_mode_parse("On", &m), -1);
+	assert_int_equal(sandbox_mode_parse("", &m), -1);
+	assert_string_equal(sandbox_mode_name(SANDBOX_ON), "on");
+}
+
+/* The index of word in v after from, or -1. */
+static long find_from(const struct strvec *v, const char *word, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < v->n; i++)
+		if (!strcmp(v->v[i], word))
+			return (long)i;
+	return -1;
+}
+
+static void test_words(void **state)
+{
+	struct sandbox sb;
+	struct strvec w = STRVEC_INIT;
+	long tmpfs, ro, rw, chdir_at;
+
+	(void)state;
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	sandbox_allow_write(&sb, "/tmp/e/var/cenv/work/z");
+	sandbox_allow_write(&sb, "/tmp/e/var/cenv/work/z/src"); /* inside: dropped */
+	sandbox_allow_write(&sb, "relative");                   /* not absolute: dropped */
+	sandbox_keep_visible(&sb, "/tmp");                      /* the tmpfs itself: never */
+	sandbox_keep_visible(&sb, "/usr/bin");                  /* not under /tmp: visible anyway */
+	sandbox_keep_visible(&sb, "/tmp/cenv-no-such-path-for-the-test"); /* absent: bwrap would refuse */
+	assert_int_equal(sb.writable.n, 1);
+	assert_int_equal(sb.visible.n, 0);
+	sb.visible.n = 0;
+	strvec_push(&sb.visible, "/tmp/e");
+	sandbox_words(&sb, "/tmp/e/var/cenv/work/z/src", &w);
+	assert_string_equal(w.v[0], "/usr/bin/bwrap");
+	/* no network, every namespace, no capabilities, a new session, killed with cenv */
+	assert_true(find_from(&w, "--unshare-net", 0) > 0);
+	assert_true(find_from(&w, "--unshare-pid", 0) > 0);
+	assert_true(find_from(&w, "--die-with-parent", 0) > 0);
+	assert_true(find_from(&w, "--new-session", 0) > 0);
+	assert_true(find_from(&w, "ALL", (size_t)find_from(&w, "--cap-drop", 0)) > 0);
+	/* the order of the mounts: / read-only, the tmpfs, what must stay visible on it, the work area */
+	ro = find_from(&w, "--ro-bind", 0);
+	assert_string_equal(w.v[ro + 1], "/");
+	tmpfs = find_from(&w, "--tmpfs", 0);
+	assert_string_equal(w.v[tmpfs + 1], "/tmp");
+	ro = find_from(&w, "--ro-bind", (size_t)tmpfs);
+	assert_true(ro > tmpfs);
+	assert_string_equal(w.v[ro + 1], "/tmp/e");
+	rw = find_from(&w, "--bind", 0);
+	assert_true(rw > ro);
+	assert_string_equal(w.v[rw + 1], "/tmp/e/var/cenv/work/z");
+	assert_string_equal(w.v[rw + 2], "/tmp/e/var/cenv/work/z");
+	chdir_at = find_from(&w, "--chdir", 0);
+	assert_true(chdir_at > rw);
+	assert_string_equal(w.v[chdir_at + 1], "/tmp/e/var/cenv/work/z/src");
+	assert_string_equal(w.v[w.n - 1], "--");
+	strvec_release(&w);
+
+	sb.network = 1;
+	sandbox_words(&sb, "/", &w);
+	assert_int_equal(find_from(&w, "--unshare-net", 0), -1);
+	strvec_release(&w);
+	sandbox_release(&sb);
+}
+
+/* A scratch directory for the tools' tests; caller removes it. */
+static char *scratch(void)
+{
+	char *dir = xstrdup("/tmp/cenv-test-sandbox.XXXXXX");
+
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static void test_ccache_dirs(void **state)
+{
+	struct sandbox sb;
+	struct strvec notes = STRVEC_INIT;
+	char *dir = scratch(), *home = path_join(dir, "home"), *want;
+	char *homevar = xasprintf("HOME=%s", home), *ccdir = xasprintf("CCACHE_DIR=%s/cc", dir);
+	char *xdg = xasprintf("XDG_CACHE_HOME=%s/xdg", dir);
+	char *env1[] = { "PATH=/usr/bin:/bin", "CC=ccache gcc", ccdir, homevar, NULL };
+	char *env2[] = { "PATH=/usr/bin:/bin", "CC=/usr/bin/ccache cc", xdg, homevar, NULL };
+	char *env3[] = { "PATH=/usr/bin:/bin", "CXX=sccache g++", homevar, NULL };
+	char *env4[] = { "PATH=/usr/bin:/bin", "CC=gcc", homevar, NULL };
+
+	(void)state;
+	assert_int_equal(mkdir(home, 0755), 0);
+	/* CCACHE_DIR names it; made if missing; writable; the network stays off */
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env1, &notes), 0);
+	want = xasprintf("%s/cc", dir);
+	assert_int_equal(sb.writable.n, 1);
+	assert_string_equal(sb.writable.v[0], want);
+	assert_true(is_dir(want));
+	assert_int_equal(sb.network, 0);
+	free(want);
+	want = xasprintf("ccache: %s/cc is writable", dir);
+	assert_int_equal(notes.n, 1);
+	assert_string_equal(notes.v[0], want);
+	free(want);
+	sandbox_release(&sb);
+	strvec_release(&notes);
+
+	/* without it: XDG_CACHE_HOME/ccache */
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env2, &notes), 0);
+	want = xasprintf("%s/xdg/ccache", dir);
+	assert_int_equal(sb.writable.n, 1);
+	assert_string_equal(sb.writable.v[0], want);
+	free(want);
+	sandbox_release(&sb);
+	strvec_release(&notes);
+
+	/* sccache: HOME/.cache/sccache, and the network (its server) */
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env3, &notes), 0);
+	want = xasprintf("%s/.cache/sccache", home);
+	assert_int_equal(sb.writable.n, 1);
+	assert_string_equal(sb.writable.v[0], want);
+	assert_int_equal(sb.network, 1);
+	assert_int_equal(notes.n, 2);
+	assert_string_equal(notes.v[1], "sccache: the network is allowed (its client talks to its server over TCP)");
+	free(want);
+	sandbox_release(&sb);
+	strvec_release(&notes);
+
+	/* a plain compiler: nothing writable, no network, nothing said (unless this machine's cc
+	   on /usr/bin:/bin is itself a ccache, which a build machine's is not) */
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env4, &notes), 0);
+	assert_int_equal(sb.writable.n, 0);
+	assert_int_equal(sb.network, 0);
+	assert_int_equal(notes.n, 0);
+	sandbox_release(&sb);
+	strvec_release(&notes);
+
+	assert_int_equal(remove_tree(dir), 0);
+	free(dir);
+	free(home);
+	free(homevar);
+	free(ccdir);
+	free(xdg);
+}
+
+static void test_distributed(void **state)
+{
+	struct sandbox sb;
+	struct strvec notes = STRVEC_INIT;
+	char *dir = scratch(), *distdir = xasprintf("DISTCC_DIR=%s/d", dir);
+	char *env1[] = { "PATH=/usr/bin:/bin", "CC=distcc gcc", distdir, NULL };
+	char *env2[] = { "PATH=/usr/bin:/bin", "DISTCC_HOSTS=localhost/2 10.0.0.2/8", distdir, NULL };
+	char *env3[] = { "PATH=/usr/bin:/bin", "CC=icecc gcc", NULL };
+
+	(void)state;
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env1, &notes), 0);
+	assert_int_equal(sb.network, 1);
+	assert_int_equal(notes.n, 2);
+	assert_string_equal(notes.v[1], "distcc: the network is allowed (it compiles on other hosts)");
+	sandbox_release(&sb);
+	strvec_release(&notes);
+
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env2, &notes), 0);
+	assert_int_equal(sb.network, 1);
+	assert_string_equal(notes.v[notes.n - 1], "distcc: the network is allowed (DISTCC_HOSTS is set)");
+	sandbox_release(&sb);
+	strvec_release(&notes);
+
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_add_compiler_tools(&sb, env3, &notes), 0);
+	assert_int_equal(sb.network, 1);
+	assert_string_equal(notes.v[0], "icecc: the network is allowed (it compiles on other hosts)");
+	sandbox_release(&sb);
+	strvec_release(&notes);
+	assert_int_equal(remove_tree(dir), 0);
+	free(dir);
+	free(distdir);
+}
+
+/* The path sandbox_denied_write reads from text written to a log, from offset from. */
+static char *denied_in(const char *text, off_t from)
+{
+	char path[] = "/tmp/cenv-test-sandbox-log.XXXXXX";
+	int fd = mkstemp(path);
+	char *found;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	found = sandbox_denied_write(fd, from);
+	close(fd);
+	unlink(path);
+	return found;
+}
+
+static void expect_denied(const char *line, const char *want)
+{
+	char *got = denied_in(line, 0);
+
+	if (!want) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_denied_write(void **state)
+{
+	(void)state;
+	/* what coreutils, dash, bash, python and make say (C and UTF-8 locales) */
+	expect_denied("install: cannot create regular file '/usr/local/bin/lua': Read-only file system\n",
+		      "/usr/local/bin/lua");
+	expect_denied("mkdir: cannot create directory \xe2\x80\x98/usr/local/share/x\xe2\x80\x99: Read-only file system\n",
+		      "/usr/local/share/x");
+	expect_denied("/bin/sh: 1: cannot create /home/u/.config/x: Read-only file system\n", "/home/u/.config/x");
+	expect_denied("bash: line 1: /etc/ld.so.cache~: Read-only file system\n", "/etc/ld.so.cache~");
+	expect_denied("OSError: [Errno 30] Read-only file system: '/opt/x/y.py'\n", "/opt/x/y.py");
+	expect_denied("touch: cannot touch '/var/tmp/stray': Read-only file system", "/var/tmp/stray");
+	expect_denied("ln: failed to create symbolic link '/usr/lib/libz.so': Read-only file system\n",
+		      "/usr/lib/libz.so");
+	/* the first of several; a line before it that says something else is passed over */
+	expect_denied("cc -c x.c\ncp: cannot create regular file '/a/b': Read-only file system\n"
+		      "cp: cannot create regular file '/c/d': Read-only file system\n", "/a/b");
+	/* nothing of the kind */
+	expect_denied("make: *** [Makefile:2: all] Error 1\n", NULL);
+	expect_denied("", NULL);
+	expect_denied("Read-only file system\n", NULL);
+	/* only what the step wrote: an earlier step's line, before the offset, is not its */
+	{
+		const char *text = "cp: cannot create regular file '/old': Read-only file system\nmake: Error 2\n";
+		char *got = denied_in(text, (off_t)strcspn(text, "\n") + 1);
+
+		assert_null(got);
+	}
+}
+
+static void test_network_denied(void **state)
+{
+	char path[] = "/tmp/cenv-test-sandbox-net.XXXXXX";
+	static const char text[] = "curl: (6) Could not resolve host: example.org\n";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	assert_int_equal(sandbox_network_denied(fd, 0), 1);
+	assert_int_equal(sandbox_network_denied(fd, (off_t)sizeof(text) - 1), 0);
+	assert_int_equal(write(fd, "connect: Network is unreachable\n", 32), 32);
+	assert_int_equal(sandbox_network_denied(fd, (off_t)sizeof(text) - 1), 1);
+	close(fd);
+	unlink(path);
+}
+
+/* bwrap from PATH, never from inside the environment; a bwrap that fails says why */
+static void test_probe(void **state)
+{
+	struct sandbox_probe p;
+	char *dir = scratch(), *fake = path_join(dir, "bwrap"), *path;
+	static const char script[] = "#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n";
+	int fd = open(fake, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, script, sizeof(script) - 1), (ssize_t)(sizeof(script) - 1));
+	close(fd);
+	path = xasprintf("%s:/nonexistent", dir);
+	assert_int_equal(sandbox_probe(&p, path, NULL), 1);
+	assert_string_equal(p.bwrap, fake);
+	assert_string_equal(p.why_not, "bwrap: setting up uid map: Permission denied");
+	sandbox_probe_release(&p);
+	/* the same directory inside the prefix: skipped */
+	assert_int_equal(sandbox_probe(&p, path, dir), 1);
+	assert_null(p.bwrap);
+	assert_string_equal(p.why_not, "bwrap is not installed (not found on PATH: /nonexistent)");
+	sandbox_probe_release(&p);
+	free(path);
+	assert_int_equal(remove_tree(dir), 0);
+	free(dir);
+	free(fake);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_ccache_dirs),
+		cmocka_unit_test(test_distributed),
+		cmocka_unit_test(test_denied_write),
+		cmocka_unit_test(test_network_denied),
+		cmocka_unit_test(test_probe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
