@@ -3,7 +3,7 @@
 # /tmp and no network; a write outside fails the package naming the path; --sandbox and
 # --build-network, their manifest keys, and a bwrap that does not work.
 . "$(dirname "$0")/lib.sh"
-plan 78
+plan 93
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -300,6 +300,54 @@ kill -KILL $CPID
 wait $CPID 2>/dev/null
 for _ in $(seq 100); do pgrep -f "sleep 30[9]" >/dev/null || break; sleep 0.05; done
 check "SIGKILL to cenv: no process of the build is left" sh -c '! pgrep -f "sleep 30[9]" >/dev/null'
+# (its work area stays until hang is installed again, whose install removes it first)
+rm -rf "$E/var/cenv/work"
+
+# ---- without the sandbox: the environment looked at before and after each build ---------------
+entry intoprefix >"$P/cenv.ini"
+before=$(state)
+"$CENV_BIN" install --sandbox=off -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "--sandbox=off: a stray write fails the package" ||
+	pass "--sandbox=off: a stray write fails the package"
+check_eq "--sandbox=off: the stray file is named and removed" \
+	"cenv: intoprefix: the build wrote into the environment outside its staging area: lib/libinto.a (removed)" \
+	"$(head -1 "$SCRATCH/err")"
+check "--sandbox=off: the file is gone" test ! -e "$E/lib/libinto.a"
+check_eq "--sandbox=off: environment as it was" "$before" "$(state)"
+check "--sandbox=off: the log lists it" grep -qx "cenv: appeared outside the staging area, removed: lib/libinto.a" "$E/var/cenv/logs/intoprefix.log"
+"$CENV_BIN" check -e "$E" >"$SCRATCH/out" 2>&1
+check "--sandbox=off: cenv check then finds the environment clean" grep -q "everything matches" "$SCRATCH/out"
+# a build that changes another package's file is reported with the owner, and fails
+"$MK" "$P/victim.tar" tar 'd:victim-1.0/' 'd:victim-1.0/include/' 'f:victim-1.0/include/victim.h:int victim;'
+makepkg clobber 'true' "echo evil >> \$(PREFIX)/include/victim.h\n$(good clobber)"
+{ printf '[victim]\nurl = victim.tar\nsha256 = %s\n\n' "$(sha256sum "$P/victim.tar" | cut -d' ' -f1)"; entry clobber; } >"$P/cenv.ini"
+"$CENV_BIN" install --sandbox=off -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "--sandbox=off: a changed file of another package is named with its owner" \
+	"cenv: clobber: the build changed files of other packages: include/victim.h (victim)" \
+	"$(grep '^cenv: clobber' "$SCRATCH/err")"
+check "--sandbox=off: the package that did it is not installed" test ! -e "$E/include/clobber.h"
+# the same two builds in the sandbox: refused before anything is written
+"$CENV_BIN" uninstall -e "$E" victim >/dev/null
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check "sandboxed: the write to another package's file is refused" grep -q "^cenv: clobber: the build tried to write outside its staging area: $E/include/victim.h" "$SCRATCH/err"
+check_eq "sandboxed: that file is as installed" "int victim;" "$(cat "$E/include/victim.h")"
+gone victim
+
+# ---- Ctrl-C while a sandboxed build runs -----------------------------------------------------
+makepkg hang2 "sleep 311" "$(good hang2)"
+entry hang2 >"$P/cenv.ini"
+before=$(state)
+set -m
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/int.err" &
+CPID=$!
+set +m
+for _ in $(seq 200); do pgrep -f "sleep 31[1]" >/dev/null && break; sleep 0.05; done
+check "the build to interrupt runs" pgrep -f "sleep 31[1]"
+kill -INT -- -$CPID
+wait $CPID
+check_eq "SIGINT: cenv ends with status 130" 130 $?
+check_eq "SIGINT: it says it stopped the build" "cenv: install interrupted by SIGINT: stopped the build of 'hang2'; nothing was changed" "$(cat "$SCRATCH/int.err")"
+check "SIGINT: no process of the build is left" sh -c '! pgrep -f "sleep 31[1]" >/dev/null'
+check_eq "SIGINT: environment as it was, work area gone" "$before" "$(state)"
 
 # ---- earlier fixtures under the sandbox ------------------------------------------------------
 for sys in autotools cmake meson make; do

@@ -14,6 +14,7 @@
 #include "manifest.h"
 #include "build.h"
 #include "digest.h"
+#include "envwatch.h"
 #include "error.h"
 #include "failp.h"
 #include "fsat.h"
@@ -302,6 +303,42 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 	return ret;
 }
 
+/*
+ * build_run, with the environment looked at before and after (envwatch): what the build
+ * wrote into it directly, outside its stage, fails the package and is removed, sandbox or
+ * not (a second line behind it).  Its own work area and log are left out.  A stray write
+ * explains a failed build better than the build's message ("installed nothing"), so it
+ * wins.  0, or -1 with fail().
+ */
+static int watched_build(const struct install_env *env, const struct install_source *src,
+			 const struct build_request *req, int log_fd)
+{
+	char *work = xasprintf("%s/work/%s", LAYOUT_STATE, src->name);
+	char *log = xasprintf("%s/logs/%s.log", LAYOUT_STATE, src->name);
+	const char *const skip[] = { work, log };
+	struct envwatch *before = NULL;
+	char *why;
+	int ret = -1;
+
+	if (envwatch_take(env->prefix, skip, 2, &before) < 0) {
+		fail_wrap("%s: cannot look at the environment before the build", src->name);
+		goto out;
+	}
+	ret = build_run(req);
+	why = ret < 0 ? error_take() : NULL;
+	if (envwatch_check(before, env->prefix, src->name, log_fd) < 0) {
+		free(why);
+		ret = -1;
+	} else if (why) {
+		error_restore(why);
+	}
+out:
+	envwatch_free(before);
+	free(work);
+	free(log);
+	return ret;
+}
+
 static int build_package(const struct install_env *env, const struct install_source *src,
 			 const char *work, const char *srcdir, enum build_system *sys,
 			 int *build_failed)
@@ -346,7 +383,7 @@ static int build_package(const struct install_env *env, const struct install_sou
 			goto out;
 		req.sandbox = &sb;
 	}
-	ret = build_run(&req);
+	ret = watched_build(env, src, &req, log_fd);
 	*build_failed = ret < 0;
 out:
 	if (sb.bwrap)

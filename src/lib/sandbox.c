@@ -21,6 +21,7 @@
  * mount below too), so the system, $HOME and the environment itself cannot be written; only
  * its work area is bound again read-write.  A fresh /tmp (a tmpfs that goes with it) and
  * TMPDIR pointing there: compilers write their temporary files, nothing outlives the step.
+ * /run is emptied too (hidden[] says why).
  *
  * --unshare-net: a build that downloads is not reproducible, and a hostile one cannot send
  * anything anywhere.  --unshare-pid with --die-with-parent: when the step's command ends, or
@@ -32,8 +33,15 @@
 static const char *const isolation[] = {
 	"--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
 	"--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-	"--tmpfs", "/tmp", "--setenv", "TMPDIR", "/tmp",
+	"--tmpfs", "/tmp", "--tmpfs", "/run", "--setenv", "TMPDIR", "/tmp",
 };
+
+/*
+ * The directories the sandbox replaces with empty ones: /tmp, and /run, whose sockets a
+ * read-only file system does not close (connect() writes nothing): the Docker daemon's, the
+ * system bus, a database's, the user's session bus and agents under /run/user.
+ */
+static const char *const hidden[] = { "/tmp", "/run" };
 
 static void isolation_words(struct strvec *out, const char *bwrap, int network)
 {
@@ -44,6 +52,12 @@ static void isolation_words(struct strvec *out, const char *bwrap, int network)
 		strvec_push(out, "--unshare-net");
 	for (i = 0; i < sizeof(isolation) / sizeof(isolation[0]); i++)
 		strvec_push(out, isolation[i]);
+	/* with the network, the resolver's configuration may live there (systemd-resolved) */
+	if (network) {
+		strvec_push(out, "--ro-bind-try");
+		strvec_push(out, "/run/systemd/resolve");
+		strvec_push(out, "/run/systemd/resolve");
+	}
 }
 
 static const char *const mode_names[] = {
@@ -244,17 +258,27 @@ void sandbox_allow_write(struct sandbox *sb, const char *path)
 	add_path(&sb->writable, path);
 }
 
+/* 1 when path lies inside one of the hidden directories (not the directory itself). */
+static int is_hidden(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		if (path_under(path, hidden[i]) && strcmp(path, hidden[i]))
+			return 1;
+	return 0;
+}
+
 void sandbox_keep_visible(struct sandbox *sb, const char *path)
 {
 	char real[PATH_MAX];
 	struct stat st;
 
 	/* bwrap refuses to bind what is not there; what is absent needs no keeping */
-	if (path[0] == '/' && path_under(path, "/tmp") && strcmp(path, "/tmp") && lstat(path, &st) == 0)
+	if (path[0] == '/' && is_hidden(path) && lstat(path, &st) == 0)
 		add_path(&sb->visible, path);
 	/* a symlink's target too: a compiler wrapper linked from a directory on PATH */
-	if (path[0] == '/' && realpath(path, real) && strcmp(real, path) && path_under(real, "/tmp") &&
-	    strcmp(real, "/tmp"))
+	if (path[0] == '/' && realpath(path, real) && strcmp(real, path) && is_hidden(real))
 		add_path(&sb->visible, real);
 }
 

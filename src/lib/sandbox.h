@@ -34,14 +34,14 @@ void sandbox_probe_release(struct sandbox_probe *p);
 
 /*
  * One build's confinement.  Owner: whoever called sandbox_init; sandbox_release frees it.
- * Everything is read-only but the writable paths; /tmp is a fresh tmpfs, on which the
- * visible paths that lay under /tmp are bound again read-only (the environment, HOME, the
- * build's PATH and tools), so that nothing the build must see is hidden by it.
+ * Everything is read-only but the writable paths; /tmp and /run are fresh tmpfs, on which
+ * the visible paths that lay under them are bound again read-only (the environment, HOME,
+ * the build's PATH and tools), so that nothing the build must see is hidden by them.
  */
 struct sandbox {
 	char *bwrap;
 	struct strvec writable; /* absolute paths bound read-write: the work area, compiler caches ... */
-	struct strvec visible;  /* absolute paths under /tmp bound again read-only */
+	struct strvec visible;  /* absolute paths under /tmp or /run bound again read-only */
 	int network;            /* the build may reach the network */
 };
 
@@ -49,7 +49,7 @@ void sandbox_init(struct sandbox *sb, const char *bwrap);
 void sandbox_release(struct sandbox *sb);
 /* Makes path (absolute) writable inside; a duplicate or one under a writable path is dropped. */
 void sandbox_allow_write(struct sandbox *sb, const char *path);
-/* Keeps path visible (read-only) if it lies under /tmp; otherwise it is visible anyway. */
+/* Keeps path visible (read-only) if it lies under /tmp or /run; otherwise it is visible anyway. */
 void sandbox_keep_visible(struct sandbox *sb, const char *path);
 /*
  * What the environment envp (the build's) needs seen: HOME, the entries of PATH and the
