@@ -3,7 +3,7 @@
 # /tmp and no network; a write outside fails the package naming the path; --sandbox and
 # --build-network, their manifest keys, and a bwrap that does not work.
 . "$(dirname "$0")/lib.sh"
-plan 93
+plan 95
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -205,6 +205,13 @@ check "sandbox-writable: the build writes there" "$CENV_BIN" install -e "$E" -f 
 check "sandbox-writable: the file is there" grep -qx cached "$O/allowed/w"
 gone writer
 rm -f "$O/allowed/w"
+{ printf '[cenv]\nsandbox-writable = %s\n\n' "$O/not-made"; entry writer; } >"$P/cenv.ini"
+before=$(state)
+"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
+check_eq "sandbox-writable: a path that does not exist is named" \
+	"cenv: writer: cannot make '$O/not-made' writable in the sandbox (sandbox-writable): No such file or directory" \
+	"$(cat "$SCRATCH/err")"
+check_eq "sandbox-writable: a path that does not exist: environment unchanged" "$before" "$(state)"
 printf '[cenv]\njobs = 2\nsandbox-writable = relative/dir\n' >"$P/bad.ini"
 expect_fail "sandbox-writable: a relative path is refused" 1 "bad\.ini:3: sandbox-writable must list absolute paths without '\.\.', other than /: 'relative/dir'" \
 	"$CENV_BIN" install -e "$E" -f "$P/bad.ini"

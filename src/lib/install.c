@@ -289,8 +289,18 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 		strvec_pushf(&notes, "the network is allowed (%s)",
 			     src->build_network ? "build_network = yes in its section" : "--build-network");
 	sandbox_allow_write(sb, work);
-	for (i = 0; i < env->nwritable; i++)
+	for (i = 0; i < env->nwritable; i++) {
+		struct stat st;
+
+		/* bwrap would refuse to start every command, with a message only in the log */
+		if (stat(env->writable[i], &st) < 0) {
+			fail_errno("%s: cannot make '%s' writable in the sandbox (sandbox-writable)", src->name,
+				   env->writable[i]);
+			strvec_release(&notes);
+			return -1;
+		}
 		sandbox_allow_write(sb, env->writable[i]);
+	}
 	sandbox_keep_visible(sb, env->prefix);
 	sandbox_keep_env_visible(sb, env->envp);
 	if (sandbox_add_compiler_tools(sb, env->envp, &notes) < 0) {

@@ -73,3 +73,37 @@ printf '[big]\nurl = %s\nsha256 = %s\nbuild = prebuilt\n' "$work/big.tar.gz" \
 "$cenv" install -e "$work/noop" -f "$work/big.ini" >/dev/null
 "$work/timeit" "$reps" noop ":" "$cenv install -e $work/noop -f $work/big.ini" >"$work/noop.t"
 printf '  cenv install (no-op)   %8.1f ms   (goal: under 50 ms)\n' "$(awk '{ print $2 }' "$work/noop.t")"
+
+# The sandbox's cost: the same builds installed with and without bwrap: the make fixture (a
+# tiny build: two commands, so the cost of starting bwrap shows at its largest), on the build
+# tree's file system and on tmpfs, and the cmake fixture (configure, build, install).
+if command -v bwrap >/dev/null && bwrap --ro-bind / / --dev /dev --proc /proc true 2>/dev/null; then
+	for fix in make cmake; do
+		cp -R "$top/tests/fixtures/$fix" "$work/sb$fix-1.0"
+		bsdtar -czf "$work/sb$fix.tar.gz" -C "$work" "sb$fix-1.0"
+	done
+	for case in make:disk make:tmpfs cmake:disk; do
+		fix=${case%%:*} where=${case#*:}
+		if [ "$where" = tmpfs ]; then
+			dir=$(mktemp -d /dev/shm/cenv-bench.XXXXXX) || continue
+		else
+			dir=$work/sbdisk-$fix && mkdir -p "$dir"
+		fi
+		reps=${REPS_SB:-11}
+		[ "$fix" = cmake ] && reps=${REPS_SB_CMAKE:-5}
+		echo "== the $fix fixture's build with and without the sandbox, on $where ($reps interleaved runs, median)"
+		"$work/timeit" "$reps" \
+			off "$cenv create $dir/off@N" "$cenv install --sandbox=off -e $dir/off@N $work/sb$fix.tar.gz" \
+			on "$cenv create $dir/on@N" "$cenv install --sandbox=on -e $dir/on@N $work/sb$fix.tar.gz" >"$work/sb.$case"
+		off=$(median off "$work/sb.$case")
+		on=$(median on "$work/sb.$case")
+		printf '  install, no sandbox    %8.1f ms
+  install, sandboxed     %8.1f ms  (%.1f ms more: the probe and one bwrap per command)
+  sandboxed / not        %8sx
+' \
+			"$off" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN { print a - b }')" "$(ratio "$on" "$off")"
+		[ "$where" = tmpfs ] && rm -rf "$dir"
+	done
+else
+	echo "== the sandbox's cost: not measured, bwrap does not work here"
+fi
