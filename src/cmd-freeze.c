@@ -55,6 +55,7 @@ static int print_section(const struct record *r, size_t index, void *data)
 	print_key("args", r->args);
 	print_key("subdir", r->subdir);
 	print_key("depends", r->depends);
+	print_key("build_network", r->build_network);
 	return 0;
 }
 

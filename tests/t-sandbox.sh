@@ -3,14 +3,14 @@
 # /tmp and no network; a write outside fails the package naming the path; --sandbox and
 # --build-network, their manifest keys, and a bwrap that does not work.
 . "$(dirname "$0")/lib.sh"
-plan 95
+plan 98
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
 # Outside the environment and outside /tmp (the sandbox's /tmp is its own: a write there is
 # allowed and lost, which another check shows).
 O=$(mktemp -d /var/tmp/cenv-sandbox-test.XXXXXX)
-trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O"' EXIT
+trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O" /tmp/cenv-sandbox-private-$$' EXIT
 echo "do not touch" >"$O/sentinel"
 export HOME="$TMP_ROOT/home"
 mkdir -p "$HOME"
@@ -80,6 +80,8 @@ check "a build writes its private /tmp" "$CENV_BIN" install -e "$E" -f "$P/cenv.
 check "the private /tmp does not reach the real one" test ! -e /tmp/cenv-sandbox-private-$$
 check "the build installed its file" grep -qx "int ok;" "$E/include/privtmp.h"
 check "the log says it ran in the sandbox" grep -q "^cenv: in a sandbox (bwrap): everything read-only but the work area, a private /tmp, no network" "$E/var/cenv/logs/privtmp.log"
+# bwrap's init, still on its way out when its monitor has ended, is no process the build left
+check "the log reports no process left running" sh -c '! grep -q "left running" "$1"' sh "$E/var/cenv/logs/privtmp.log"
 
 # it sees the environment (read-only) and its installed files, at their own paths
 makepkg seesenv "test -f $E/include/privtmp.h\ntest -d $HOME\n! touch $E/include/x.h" "$(good seesenv)"
@@ -107,7 +109,7 @@ while True:
     c.close()
 EOF
 LISTENER=$!
-trap 'kill $LISTENER 2>/dev/null; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O"' EXIT
+trap 'kill $LISTENER 2>/dev/null; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O" /tmp/cenv-sandbox-private-$$' EXIT
 for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.05; done
 PORT=$(cat "$SCRATCH/port")
 : >"$SCRATCH/conns"
@@ -134,6 +136,9 @@ entry net build_network=yes >"$P/cenv.ini"
 "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check_eq "build_network = yes: the listener got the connection" "from-the-build" "$(cat "$SCRATCH/conns")"
 check "build_network = yes: -v says why" grep -qx "cenv: net: the network is allowed (build_network = yes in its section)" "$SCRATCH/err"
+"$CENV_BIN" freeze -e "$E" >"$SCRATCH/frozen.ini"
+check "build_network = yes: freeze keeps it" grep -qx "build_network = yes" "$SCRATCH/frozen.ini"
+check_eq "build_network = yes: only for that package" 1 "$(grep -c "build_network" "$SCRATCH/frozen.ini")"
 "$CENV_BIN" uninstall -e "$E" net >/dev/null
 : >"$SCRATCH/conns"
 { printf '[cenv]\nbuild-network = yes\n\n'; entry net; } >"$P/cenv.ini"

@@ -63,6 +63,8 @@ static void fill_record(const struct install_source *src, const char *digest,
 	rec->args = src->nargs ? quote_sh_words(src->args, src->nargs) : NULL;
 	rec->subdir = src->subdir ? xstrdup(src->subdir) : NULL;
 	rec->depends = src->depends && *src->depends ? xstrdup(src->depends) : NULL;
+	/* for freeze: a manifest it writes must let the build reach the network again */
+	rec->build_network = src->build_network ? xstrdup("yes") : NULL;
 }
 
 /* The message for a symlink found where cenv writes its own file. */

@@ -36,7 +36,7 @@
  *   l 0777 14 - lib/libz.so libz.so.1.3.1
  *
  * The first line names the format and its version.  A header line is a key
- * (name, version, url, sha256, build, args, subdir, depends), one space and
+ * (name, version, url, sha256, build, args, subdir, depends, build_network), one space and
  * the value up to the end of the line; an absent (NULL) value has no line,
  * an empty one keeps the space.  Only name is required.
  *
@@ -112,6 +112,7 @@ void record_release(struct record *r)
 	free(r->args);
 	free(r->subdir);
 	free(r->depends);
+	free(r->build_network);
 	files_release(r);
 	memset(r, 0, sizeof(*r));
 }
@@ -149,6 +150,7 @@ static char **header_slot(struct record *r, const char *key)
 		{ "name", &r->name },     { "version", &r->version }, { "url", &r->url },
 		{ "sha256", &r->sha256 }, { "build", &r->build },     { "args", &r->args },
 		{ "subdir", &r->subdir }, { "depends", &r->depends },
+		{ "build_network", &r->build_network },
 	};
 	size_t i;
 
@@ -159,7 +161,7 @@ static char **header_slot(struct record *r, const char *key)
 }
 
 static const char *const header_keys[] = {
-	"name", "version", "url", "sha256", "build", "args", "subdir", "depends", NULL,
+	"name", "version", "url", "sha256", "build", "args", "subdir", "depends", "build_network", NULL,
 };
 
 static int is_sha256(const char *s)

@@ -27,6 +27,7 @@ struct record_file {
  */
 struct record {
 	char *name, *version, *url, *sha256, *build, *args, *subdir, *depends;
+	char *build_network; /* "yes" when its build was let reach the network; else NULL */
 	struct record_file *files;
 	size_t nfiles;
 };
