@@ -297,21 +297,21 @@ rm -f "$E/bin/bwrap"
 
 # ---- the sandbox ends what the build started -------------------------------------------------
 # a daemon that left with setsid is gone when its step ends; SIGKILL to cenv ends the build
-makepkg daemon "setsid sleep 307 </dev/null >/dev/null 2>&1 &\ntrue" "$(good daemon)"
+makepkg daemon "setsid sleep 307.$$ </dev/null >/dev/null 2>&1 &\ntrue" "$(good daemon)"
 entry daemon >"$P/cenv.ini"
 check "a build that leaves a daemon installs" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 gone daemon
-check "the daemon is gone" sh -c '! pgrep -f "sleep 30[7]" >/dev/null'
-makepkg hang "sleep 309" "$(good hang)"
+check "the daemon is gone" sh -c '! pgrep -f "$1" >/dev/null' sh "sleep 30[7].$$"
+makepkg hang "sleep 309.$$" "$(good hang)"
 entry hang >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>&1 &
 CPID=$!
-for _ in $(seq 200); do pgrep -f "sleep 30[9]" >/dev/null && break; sleep 0.05; done
-check "the hanging build runs" pgrep -f "sleep 30[9]"
+for _ in $(seq 200); do pgrep -f "sleep 30[9].$$" >/dev/null && break; sleep 0.05; done
+check "the hanging build runs" pgrep -f "sleep 30[9].$$"
 kill -KILL $CPID
 wait $CPID 2>/dev/null
-for _ in $(seq 100); do pgrep -f "sleep 30[9]" >/dev/null || break; sleep 0.05; done
-check "SIGKILL to cenv: no process of the build is left" sh -c '! pgrep -f "sleep 30[9]" >/dev/null'
+for _ in $(seq 100); do pgrep -f "sleep 30[9].$$" >/dev/null || break; sleep 0.05; done
+check "SIGKILL to cenv: no process of the build is left" sh -c '! pgrep -f "$1" >/dev/null' sh "sleep 30[9].$$"
 # (its work area stays until hang is installed again, whose install removes it first)
 rm -rf "$E/var/cenv/work"
 
@@ -345,20 +345,20 @@ check_eq "sandboxed: that file is as installed" "int victim;" "$(cat "$E/include
 gone victim
 
 # ---- Ctrl-C while a sandboxed build runs -----------------------------------------------------
-makepkg hang2 "sleep 311" "$(good hang2)"
+makepkg hang2 "sleep 311.$$" "$(good hang2)"
 entry hang2 >"$P/cenv.ini"
 before=$(state)
 set -m
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/int.err" &
 CPID=$!
 set +m
-for _ in $(seq 200); do pgrep -f "sleep 31[1]" >/dev/null && break; sleep 0.05; done
-check "the build to interrupt runs" pgrep -f "sleep 31[1]"
+for _ in $(seq 200); do pgrep -f "sleep 31[1].$$" >/dev/null && break; sleep 0.05; done
+check "the build to interrupt runs" pgrep -f "sleep 31[1].$$"
 kill -INT -- -$CPID
 wait $CPID
 check_eq "SIGINT: cenv ends with status 130" 130 $?
 check_eq "SIGINT: it says it stopped the build" "cenv: install interrupted by SIGINT: stopped the build of 'hang2'; nothing was changed" "$(cat "$SCRATCH/int.err")"
-check "SIGINT: no process of the build is left" sh -c '! pgrep -f "sleep 31[1]" >/dev/null'
+check "SIGINT: no process of the build is left" sh -c '! pgrep -f "$1" >/dev/null' sh "sleep 31[1].$$"
 check_eq "SIGINT: environment as it was, work area gone" "$before" "$(state)"
 
 # ---- earlier fixtures under the sandbox ------------------------------------------------------
