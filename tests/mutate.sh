@@ -11,9 +11,10 @@
 # test, default 300; a test that times out counts as catching the bug), MUTATE_KEEP=1 (keep the
 # scratch copy and the logs), MUTATE_BASELINE=0 (skip running the tests on the unmutated copy first).
 #
-# Mutants run as you, unsandboxed: a planted bug in path handling can remove files outside the
-# scratch copy (one removed /tmp; its mutation now runs only its unit test).  Run this on a
-# machine or in a container you can lose until mutate.sh runs mutants under bubblewrap.
+# Each mutant's tests run under bubblewrap where it works (MUTATE_SANDBOX=0: never): the file
+# system read-only but the scratch directory, a private /tmp and /var/tmp for each test, so that a
+# planted bug in path handling cannot remove files outside (one removed /tmp once, unconfined).
+# Without bwrap they run as you, unconfined: then use a machine or a container you can lose.
 #
 # The copy is the working tree's files (tracked, and untracked but not ignored: a test being written
 # counts), never the tree itself.  It is built once; each mutant changes one file, which is put back
@@ -215,18 +216,32 @@ if ! make -C "$tree" -j"$make_jobs" cenv tests/tools/mkarchive examples/dist/lib
 	die "the unmutated copy does not build"
 fi
 
+# confined CMD...: CMD in a bwrap sandbox where only $work (the copy and its logs) is writable,
+# with a /tmp and /var/tmp of its own (the tests' scratch directories) and a PID namespace that
+# ends with it; as it is when bwrap does not work here.  The network is shared: the tests' servers
+# listen on 127.0.0.1, and the tests' own sandboxed builds start bwrap again inside.
+confine=()
+if [ "${MUTATE_SANDBOX:-1}" != 0 ] && command -v bwrap >/dev/null &&
+	bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp true 2>/dev/null; then
+	confine=(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --tmpfs /var/tmp
+		--bind "$work" "$work" --unshare-pid --die-with-parent --)
+	echo "mutate: the tests run under bwrap: only $work is writable"
+else
+	echo "mutate: bwrap does not work here: the mutants' tests run unconfined"
+fi
+
 # run_test NAME LOG: 0 when the test passes, else 1 (a failure, a crash or a time-out)
 run_test() {
 	local t=$1 log=$2 status
 	case $t in
 	test_*)
-		(cd "$tree" && CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 10 "$timeout_s" "./tests/unit/$t") \
+		(cd "$tree" && CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 10 "$timeout_s" "${confine[@]}" "./tests/unit/$t") \
 			</dev/null >"$log" 2>&1
 		status=$?
 		[ "$status" != 0 ] || ! grep -q '^not ok ' "$log" || status=1
 		;;
 	*)
-		(cd "$tree" && timeout -k 10 "$timeout_s" bash "tests/$t") </dev/null >"$log" 2>&1
+		(cd "$tree" && timeout -k 10 "$timeout_s" "${confine[@]}" bash "tests/$t") </dev/null >"$log" 2>&1
 		status=$?
 		[ "$status" != 0 ] || ! grep -q '^FAIL: ' "$log" || status=1
 		;;
