@@ -427,7 +427,7 @@ static void keep_one(struct sandbox *sb, const char *path)
 	char *plain = plain_path(path);
 
 	/* bwrap refuses to bind what is not there; what is absent needs no keeping */
-	if (plain && is_hidden(path) && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode) &&
+	if (plain && is_hidden(path) && lstat(path, &st) == 0 &&
 	    !hides(plain) && stat(plain, &st) == 0 && !S_ISSOCK(st.st_mode))
 		add_path(&sb->visible, path);
 	free(plain);
