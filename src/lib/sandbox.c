@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "layout.h"
 #include "sandbox.h"
 #include "spawn.h"
 
@@ -28,11 +29,15 @@
  * cenv is killed (even by SIGKILL), the kernel kills every process of the build, a daemon
  * that left with setsid included.  --new-session: a build cannot push keystrokes into the
  * user's terminal (TIOCSTI).  --cap-drop ALL: run by root, bwrap would otherwise keep every
- * capability, and the build could remount / read-write.
+ * capability, and the build could remount / read-write.  /proc/sys read-only: run by root,
+ * bwrap 0.8 leaves the new /proc's sysctls writable (their check is the uid, not a
+ * capability), and kernel.core_pattern set to "|/path" runs a program as root outside every
+ * namespace at the next crash; /proc/sysrq-trigger likewise where it exists.
  */
 static const char *const isolation[] = {
 	"--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
 	"--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+	"--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger",
 	"--tmpfs", "/tmp", "--tmpfs", "/run", "--setenv", "TMPDIR", "/tmp",
 };
 
@@ -101,6 +106,22 @@ static int path_under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || n == 1);
 }
 
+/* 1 when entry lies in prefix, as written or with their symlinks resolved (an alias of the environment). */
+static int entry_in(const char *entry, const char *prefix)
+{
+	char *re, *rp;
+	int in;
+
+	if (path_under(entry, prefix))
+		return 1;
+	re = realpath(entry, NULL);
+	rp = realpath(prefix, NULL);
+	in = re && rp && path_under(re, rp);
+	free(re);
+	free(rp);
+	return in;
+}
+
 /* path without its empty, relative and inside-prefix entries. */
 static char *search_path(const char *path, const char *prefix)
 {
@@ -111,7 +132,7 @@ static char *search_path(const char *path, const char *prefix)
 		size_t len = strcspn(p, ":");
 		char *entry = xasprintf("%.*s", (int)len, p);
 
-		if (entry[0] == '/' && !(prefix && path_under(entry, prefix))) {
+		if (entry[0] == '/' && !(prefix && entry_in(entry, prefix))) {
 			if (sb.len)
 				sb_addc(&sb, ':');
 			sb_adds(&sb, entry);
@@ -235,6 +256,7 @@ void sandbox_init(struct sandbox *sb, const char *bwrap)
 void sandbox_release(struct sandbox *sb)
 {
 	free(sb->bwrap);
+	free(sb->env);
 	strvec_release(&sb->writable);
 	strvec_release(&sb->visible);
 	memset(sb, 0, sizeof(*sb));
@@ -253,9 +275,134 @@ static void add_path(struct strvec *list, const char *path)
 	strvec_push(list, path);
 }
 
-void sandbox_allow_write(struct sandbox *sb, const char *path)
+/*
+ * path (absolute) written plainly: "//", "/./" and a trailing "/" taken out, so that "/tmp/"
+ * is /tmp.  NULL when it is not absolute or has a "..".
+ */
+static char *lexical_path(const char *path)
 {
-	add_path(&sb->writable, path);
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = path;
+
+	if (path[0] != '/')
+		return NULL;
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (!len || (len == 1 && p[0] == '.')) {
+			p += len;
+			continue;
+		}
+		if (len == 2 && !memcmp(p, "..", 2)) {
+			sb_release(&sb);
+			return NULL;
+		}
+		sb_addc(&sb, '/');
+		sb_add(&sb, p, len);
+		p += len;
+	}
+	if (!sb.len)
+		sb_addc(&sb, '/');
+	return sb_detach(&sb);
+}
+
+/*
+ * path as bwrap will reach it, or mkdir -p would make it: lexical_path with the symlinks of
+ * its longest existing part resolved.  NULL as lexical_path.
+ */
+static char *plain_path(const char *path)
+{
+	char real[PATH_MAX], *lex = lexical_path(path), *cut, *out;
+
+	if (!lex)
+		return NULL;
+	if (realpath(lex, real)) {
+		free(lex);
+		return xstrdup(real);
+	}
+	cut = strrchr(lex, '/');
+	if (cut == lex) /* a missing entry of / */
+		return lex;
+	*cut = '\0';
+	out = plain_path(lex);
+	if (out) {
+		char *joined = path_join(out, cut + 1);
+
+		free(out);
+		out = joined;
+	}
+	free(lex);
+	return out;
+}
+
+/* The hidden directory (/tmp, /run) that path (plain) is or contains, or NULL. */
+static const char *hides(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+		if (path_under(hidden[i], path))
+			return hidden[i];
+	return NULL;
+}
+
+/* The environment a work area PREFIX/var/cenv/work/NAME lies in, or NULL. */
+static char *env_of_work(const char *work)
+{
+	static const char tail[] = "/" LAYOUT_STATE "/work/";
+	const char *at = strstr(work, tail), *next;
+
+	if (!at)
+		return NULL;
+	while ((next = strstr(at + 1, tail)) != NULL)
+		at = next;
+	if (at == work || strchr(at + sizeof(tail) - 1, '/') || !at[sizeof(tail) - 1])
+		return NULL;
+	return xasprintf("%.*s", (int)(at - work), work);
+}
+
+/* 0 when path (plain, or NULL) may be writable in sb; -1 with fail() when not. */
+static int refuse_write(const struct sandbox *sb, const char *path, const char *plain)
+{
+	const char *hid;
+	int ret = 0;
+
+	if (!plain) {
+		ret = fail("'%s' cannot be made writable in the sandbox: it is not an absolute path "
+			   "without '..'", path);
+	} else if (!strcmp(plain, "/")) {
+		ret = fail("'%s' cannot be made writable in the sandbox: it is the whole file system", path);
+	} else if ((hid = hides(plain)) != NULL) {
+		ret = fail("'%s' cannot be made writable in the sandbox: it is %s, which the sandbox "
+			   "keeps private", path, hid);
+	} else if (!sb->writable.n) {
+		; /* the work area */
+	} else if (sb->env && !strcmp(sb->env, plain)) {
+		ret = fail("'%s' cannot be made writable in the sandbox: it is the environment", path);
+	} else if (sb->env && path_under(sb->env, plain)) {
+		ret = fail("'%s' cannot be made writable in the sandbox: it holds the environment %s", path, sb->env);
+	} else if (sb->env && path_under(plain, sb->env) && !path_under(plain, sb->writable.v[0])) {
+		ret = fail("'%s' cannot be made writable in the sandbox: it is inside the environment %s",
+			   path, sb->env);
+	}
+	return ret;
+}
+
+int sandbox_allow_write(struct sandbox *sb, const char *path)
+{
+	char *plain = plain_path(path);
+	int ret = refuse_write(sb, path, plain);
+
+	if (!ret && !sb->writable.n) {
+		free(sb->env);
+		sb->env = env_of_work(plain); /* the work area: the environment it is in stays read-only */
+	}
+	if (!ret)
+		add_path(&sb->writable, plain); /* resolved: a symlink to the environment is the environment */
+	free(plain);
+	return ret;
 }
 
 /* 1 when path lies inside one of the hidden directories (not the directory itself). */
@@ -269,17 +416,36 @@ static int is_hidden(const char *path)
 	return 0;
 }
 
-void sandbox_keep_visible(struct sandbox *sb, const char *path)
+/*
+ * Keeps path (plain) visible when it lies under /tmp or /run, but never a socket (connect()
+ * needs no write: a read-only socket still reaches its server) nor a path that resolves to
+ * /, /tmp or /run (it would bring the hidden directories back).
+ */
+static void keep_one(struct sandbox *sb, const char *path)
 {
-	char real[PATH_MAX];
 	struct stat st;
+	char *plain = plain_path(path);
 
 	/* bwrap refuses to bind what is not there; what is absent needs no keeping */
-	if (path[0] == '/' && is_hidden(path) && lstat(path, &st) == 0)
+	if (plain && is_hidden(path) && lstat(path, &st) == 0 &&
+	    !hides(plain) && stat(plain, &st) == 0 && !S_ISSOCK(st.st_mode))
 		add_path(&sb->visible, path);
+	free(plain);
+}
+
+void sandbox_keep_visible(struct sandbox *sb, const char *path)
+{
+	char *plain = lexical_path(path), *real;
+
+	if (!plain)
+		return;
+	keep_one(sb, plain);
 	/* a symlink's target too: a compiler wrapper linked from a directory on PATH */
-	if (path[0] == '/' && realpath(path, real) && strcmp(real, path) && is_hidden(real))
-		add_path(&sb->visible, real);
+	real = realpath(path, NULL);
+	if (real && strcmp(real, plain))
+		keep_one(sb, real);
+	free(real);
+	free(plain);
 }
 
 static const char *env_get(char *const *envp, const char *name)
@@ -436,18 +602,30 @@ static char *cache_dir(char *const *envp, const char *var, const char *name, con
 	return old;
 }
 
-static int allow_cache(struct sandbox *sb, const char *tool, char *dir, struct strvec *notes)
+static int allow_cache(struct sandbox *sb, char *const *envp, const char *tool, char *dir,
+		       struct strvec *notes)
 {
+	char *plain, *home;
+
 	if (!dir) {
 		strvec_pushf(notes, "%s: no cache directory (neither its variable nor HOME is set)", tool);
 		return 0;
 	}
-	if (mkdir_p(dir, 0755, NULL) < 0) {
+	/* refused before mkdir -p, which would make it inside the environment */
+	plain = plain_path(dir);
+	home = plain && env_get(envp, "HOME") ? plain_path(env_get(envp, "HOME")) : NULL;
+	if (refuse_write(sb, dir, plain) < 0 ||
+	    (home && strcmp(home, "/") && path_under(home, plain) &&
+	     fail("'%s' cannot be made writable in the sandbox: it holds HOME (%s)", dir, home) < 0) ||
+	    mkdir_p(dir, 0755, NULL) < 0 || sandbox_allow_write(sb, dir) < 0) {
 		fail_wrap("%s's cache directory", tool);
+		free(plain);
+		free(home);
 		free(dir);
 		return -1;
 	}
-	sandbox_allow_write(sb, dir);
+	free(plain);
+	free(home);
 	strvec_pushf(notes, "%s: %s is writable", tool, dir);
 	free(dir);
 	return 0;
@@ -462,10 +640,10 @@ int sandbox_add_compiler_tools(struct sandbox *sb, char *const *envp, struct str
 	for (i = 0; i < sizeof(tool_vars) / sizeof(tool_vars[0]); i++)
 		tools_in_command(env_get(envp, tool_vars[i]), found);
 	tools_on_path(sb, envp, found);
-	if (found[TOOL_CCACHE] && allow_cache(sb, "ccache", cache_dir(envp, "CCACHE_DIR", "ccache", ".ccache"), notes) < 0)
+	if (found[TOOL_CCACHE] && allow_cache(sb, envp, "ccache", cache_dir(envp, "CCACHE_DIR", "ccache", ".ccache"), notes) < 0)
 		return -1;
 	if (found[TOOL_SCCACHE]) {
-		if (allow_cache(sb, "sccache", cache_dir(envp, "SCCACHE_DIR", "sccache", NULL), notes) < 0)
+		if (allow_cache(sb, envp, "sccache", cache_dir(envp, "SCCACHE_DIR", "sccache", NULL), notes) < 0)
 			return -1;
 		if (!sb->network)
 			strvec_push(notes, "sccache: the network is allowed (its client talks to its server over TCP)");
@@ -476,7 +654,7 @@ int sandbox_add_compiler_tools(struct sandbox *sb, char *const *envp, struct str
 						       : under(env_get(envp, "HOME"), ".distcc");
 
 		/* distcc keeps its host locks there */
-		if (dir && allow_cache(sb, "distcc", dir, notes) < 0)
+		if (dir && allow_cache(sb, envp, "distcc", dir, notes) < 0)
 			return -1;
 		if (!sb->network)
 			strvec_pushf(notes, "distcc: the network is allowed (%s)",

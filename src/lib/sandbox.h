@@ -43,12 +43,19 @@ struct sandbox {
 	struct strvec writable; /* absolute paths bound read-write: the work area, compiler caches ... */
 	struct strvec visible;  /* absolute paths under /tmp or /run bound again read-only */
 	int network;            /* the build may reach the network */
+	char *env;              /* the environment the work area (the first writable path) lies in, or NULL */
 };
 
 void sandbox_init(struct sandbox *sb, const char *bwrap);
 void sandbox_release(struct sandbox *sb);
-/* Makes path (absolute) writable inside; a duplicate or one under a writable path is dropped. */
-void sandbox_allow_write(struct sandbox *sb, const char *path);
+/*
+ * Makes path (absolute) writable inside, its symlinks resolved; a duplicate or one under a
+ * writable path is dropped.  The first is the work area, PREFIX/var/cenv/work/NAME: no later
+ * one may hold the environment PREFIX or lie in it outside the work area.  Nor may one be /,
+ * /tmp, /run or hold them (the sandbox's private directories would be the real ones): -1
+ * with fail(), and nothing made writable.
+ */
+int sandbox_allow_write(struct sandbox *sb, const char *path);
 /* Keeps path visible (read-only) if it lies under /tmp or /run; otherwise it is visible anyway. */
 void sandbox_keep_visible(struct sandbox *sb, const char *path);
 /*

@@ -100,6 +100,41 @@ static void test_words(void **state)
 	sandbox_release(&sb);
 }
 
+/* Writable paths that would open the environment, the whole file system or the real /tmp are refused. */
+static void test_refused_writes(void **state)
+{
+	struct sandbox sb;
+	struct strvec w = STRVEC_INIT;
+
+	(void)state;
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/e/var/cenv/work/z"), 0);
+	assert_string_equal(sb.env, "/cenv-red/e");
+	assert_int_equal(sandbox_allow_write(&sb, "//"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/./"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/tmp/"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/run"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/e/"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/e//lib"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/e/var/cenv/work/y"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/x/../e/lib"), -1);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/elsewhere"), 0);
+	assert_int_equal(sandbox_allow_write(&sb, "/cenv-red/e/var/cenv/work/z/cache"), 0); /* in the work area */
+	assert_int_equal(sb.writable.n, 2);
+	assert_string_equal(sb.writable.v[1], "/cenv-red/elsewhere");
+	/* "/tmp/" is /tmp: never bound again over the private one */
+	sandbox_keep_visible(&sb, "/tmp/");
+	sandbox_keep_visible(&sb, "/tmp/.");
+	assert_int_equal(sb.visible.n, 0);
+	sandbox_words(&sb, "/", &w);
+	/* /proc/sys read-only after the new /proc */
+	assert_true(find_from(&w, "/proc/sys", (size_t)find_from(&w, "--proc", 0)) > 0);
+	assert_string_equal(w.v[find_from(&w, "/proc/sys", 0) - 1], "--ro-bind");
+	strvec_release(&w);
+	sandbox_release(&sb);
+}
+
 /* A scratch directory for the tools' tests; caller removes it. */
 static char *scratch(void)
 {
@@ -324,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_refused_writes),
 		cmocka_unit_test(test_ccache_dirs),
 		cmocka_unit_test(test_distributed),
 		cmocka_unit_test(test_denied_write),
