@@ -290,7 +290,11 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 	if (sb->network)
 		strvec_pushf(&notes, "the network is allowed (%s)",
 			     src->build_network ? "build_network = yes in its section" : "--build-network");
-	sandbox_allow_write(sb, work);
+	if (sandbox_allow_write(sb, work) < 0) {
+		fail_wrap("%s: cannot set up the sandbox", src->name);
+		strvec_release(&notes);
+		return -1;
+	}
 	for (i = 0; i < env->nwritable; i++) {
 		struct stat st;
 
@@ -301,7 +305,11 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 			strvec_release(&notes);
 			return -1;
 		}
-		sandbox_allow_write(sb, env->writable[i]);
+		if (sandbox_allow_write(sb, env->writable[i]) < 0) {
+			fail_wrap("%s: sandbox-writable", src->name);
+			strvec_release(&notes);
+			return -1;
+		}
 	}
 	sandbox_keep_visible(sb, env->prefix);
 	sandbox_keep_env_visible(sb, env->envp);
