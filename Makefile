@@ -5,9 +5,10 @@ include config.mk
 # the user's CFLAGS and LDFLAGS come last and are never replaced
 CENV_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -DCENV_VERSION='"$(VERSION)"' \
 	  -Isrc -Isrc/lib $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null) $(CFLAGS)
-# libarchive and libcrypto are opened on first use (src/lib/lazylib.c): cenv links only inih,
+# libarchive, libcrypto and libseccomp are opened on first use (src/lib/lazylib.c): cenv links only inih,
 # and starts in a millisecond.  Tests and tools that call them directly link them.
-LAZY_SONAMES = -DLIBARCHIVE_SONAME='"$(call soname,libarchive)"' -DLIBCRYPTO_SONAME='"$(call soname,libcrypto)"'
+LAZY_SONAMES = -DLIBARCHIVE_SONAME='"$(call soname,libarchive)"' -DLIBCRYPTO_SONAME='"$(call soname,libcrypto)"' \
+	       -DLIBSECCOMP_SONAME='"$(call soname,libseccomp)"'
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" 2>/dev/null | awk '/SONAME/ { print $$2 }')
 CENV_LIBS = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null) -ldl -lpthread $(LDLIBS)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -ldl -lpthread $(LDLIBS)
@@ -115,7 +116,7 @@ demo: cenv $(EXAMPLE_TARBALL)
 DEB_PACKAGES = build-essential pkg-config libarchive-dev libinih-dev \
 	       libcmocka-dev libssl-dev zsh fish tcsh ksh dash mandoc man-db python3 python3-venv hyperfine \
 	       libarchive-tools autoconf automake libtool cmake meson ninja-build clang strace \
-	       bubblewrap procps
+	       bubblewrap procps libseccomp-dev
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \

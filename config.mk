@@ -11,4 +11,4 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 
 # the libraries cenv and its tests use, found with pkg-config
-DEPS_PC = libarchive inih libcrypto
+DEPS_PC = libarchive inih libcrypto libseccomp

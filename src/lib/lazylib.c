@@ -1,4 +1,4 @@
-/* lazylib.c - libarchive and libcrypto, loaded on first use instead of at start-up. */
+/* lazylib.c - libarchive, libcrypto and libseccomp, loaded on first use instead of at start-up. */
 #define LAZYLIB_IMPLEMENTATION
 #include <dlfcn.h>
 #include <pthread.h>
@@ -14,6 +14,9 @@
 #ifndef LIBCRYPTO_SONAME
 #define LIBCRYPTO_SONAME "libcrypto.so.3"
 #endif
+#ifndef LIBSECCOMP_SONAME
+#define LIBSECCOMP_SONAME "libseccomp.so.2"
+#endif
 
 struct lazylib lazylib;
 
@@ -25,6 +28,7 @@ struct library {
 
 static struct library archive_lib = { LIBARCHIVE_SONAME, PTHREAD_ONCE_INIT, "" };
 static struct library crypto_lib = { LIBCRYPTO_SONAME, PTHREAD_ONCE_INIT, "" };
+static struct library seccomp_lib = { LIBSECCOMP_SONAME, PTHREAD_ONCE_INIT, "" };
 
 /* dlsym returns void *; POSIX guarantees it converts to a function pointer. */
 #define LAZYLIB_RESOLVE(name)                                                         \
@@ -61,6 +65,16 @@ static void load_crypto(void)
 	}
 }
 
+static void load_seccomp(void)
+{
+	struct library *lib = &seccomp_lib;
+	void *handle = open_library(lib);
+
+	if (handle) {
+		LAZYLIB_SECCOMP_FUNCTIONS(LAZYLIB_RESOLVE)
+	}
+}
+
 int lazylib_archive(void)
 {
 	pthread_once(&archive_lib.once, load_archive);
@@ -71,4 +85,10 @@ int lazylib_crypto(void)
 {
 	pthread_once(&crypto_lib.once, load_crypto);
 	return crypto_lib.error[0] ? fail("%s", crypto_lib.error) : 0;
+}
+
+int lazylib_seccomp(void)
+{
+	pthread_once(&seccomp_lib.once, load_seccomp);
+	return seccomp_lib.error[0] ? fail("%s", seccomp_lib.error) : 0;
 }

@@ -1,4 +1,4 @@
-/* lazylib.h - libarchive and libcrypto, loaded on first use instead of at start-up. */
+/* lazylib.h - libarchive, libcrypto and libseccomp, loaded on first use instead of at start-up. */
 #ifndef CENV_LAZYLIB_H
 #define CENV_LAZYLIB_H
 
@@ -8,11 +8,14 @@
  * modules that read archives or hash files call these through pointers that
  * lazylib_archive() and lazylib_crypto() fill, once, from dlopen().  Include
  * this after <archive.h>, <archive_entry.h> and <openssl/evp.h>: it turns the
- * functions used into those pointers.
+ * functions used into those pointers.  libseccomp, which only the sandbox's
+ * filter needs (sockfilter.c), is loaded the same way: a machine without it
+ * still runs cenv, its builds without the filter.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <seccomp.h>
 
 /* Every library function cenv calls, by library. */
 #define LAZYLIB_ARCHIVE_FUNCTIONS(F)                                                     \
@@ -29,11 +32,15 @@
 #define LAZYLIB_CRYPTO_FUNCTIONS(F)                                                      \
 	F(EVP_DigestFinal_ex) F(EVP_DigestInit_ex) F(EVP_DigestUpdate) F(EVP_MD_CTX_free)  \
 	F(EVP_MD_CTX_new) F(EVP_sha256)
+#define LAZYLIB_SECCOMP_FUNCTIONS(F)                                                     \
+	F(seccomp_init) F(seccomp_release) F(seccomp_arch_add) F(seccomp_arch_native)      \
+	F(seccomp_rule_add) F(seccomp_export_bpf)
 
 #define LAZYLIB_POINTER(name) __typeof__(name) *name;
 struct lazylib {
 	LAZYLIB_ARCHIVE_FUNCTIONS(LAZYLIB_POINTER)
 	LAZYLIB_CRYPTO_FUNCTIONS(LAZYLIB_POINTER)
+	LAZYLIB_SECCOMP_FUNCTIONS(LAZYLIB_POINTER)
 };
 #undef LAZYLIB_POINTER
 extern struct lazylib lazylib;
@@ -41,6 +48,7 @@ extern struct lazylib lazylib;
 /* Load the library on first call (thread-safe); 0, or -1 with fail(). */
 int lazylib_archive(void);
 int lazylib_crypto(void);
+int lazylib_seccomp(void);
 
 #ifndef LAZYLIB_IMPLEMENTATION
 #define archive_error_string (lazylib.archive_error_string)
@@ -74,6 +82,12 @@ int lazylib_crypto(void);
 #define EVP_MD_CTX_free (lazylib.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (lazylib.EVP_MD_CTX_new)
 #define EVP_sha256 (lazylib.EVP_sha256)
+#define seccomp_init (lazylib.seccomp_init)
+#define seccomp_release (lazylib.seccomp_release)
+#define seccomp_arch_add (lazylib.seccomp_arch_add)
+#define seccomp_arch_native (lazylib.seccomp_arch_native)
+#define seccomp_rule_add (lazylib.seccomp_rule_add)
+#define seccomp_export_bpf (lazylib.seccomp_export_bpf)
 #endif
 
 #endif
