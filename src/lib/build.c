@@ -229,7 +229,7 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 	char *exe;
 	size_t i;
 	off_t from;
-	int status, ret = -1;
+	int status, ret = -1, filter_fd = -1;
 
 	spawn_init(&sp);
 	from = lseek(b->log_fd, 0, SEEK_END);
@@ -258,8 +258,16 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		     "log: %s", req->name, step, av->v[0], req->log_path);
 		goto out;
 	}
-	if (req->sandbox)
-		sandbox_words(req->sandbox, dir, &sp.wrapper);
+	if (req->sandbox) {
+		/* a fresh pipe for each command: bwrap reads its filter to the end */
+		if (sandbox_filter_fd(req->sandbox, &filter_fd) < 0) {
+			fail_wrap("build of '%s' failed at %s", req->name, step);
+			goto out;
+		}
+		if (filter_fd >= 0)
+			spawn_keep_fd(&sp, filter_fd);
+		sandbox_words(req->sandbox, dir, filter_fd, &sp.wrapper);
+	}
 	strvec_pushv(&sp.argv, strvec_argv(av));
 	sp.envp = with_destdir ? b->env_destdir : b->env;
 	sp.path = b->path;
@@ -293,6 +301,8 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		     req->log_path);
 	}
 out:
+	if (filter_fd >= 0)
+		close(filter_fd);
 	reap_leftovers(b, step, &ret);
 	sb_release(&line);
 	spawn_release(&sp);
@@ -537,7 +547,8 @@ int build_run(const struct build_request *req)
 		build_system_name(req->system), req->prefix, b.destdir, b.ldflags_var);
 	if (req->sandbox)
 		sb_addf(&head, "cenv: in a sandbox (bwrap): everything read-only but the work area, a "
-			"private /tmp, %s\n", req->sandbox->network ? "the network allowed" : "no network");
+			"private /tmp, %s%s\n", req->sandbox->network ? "the network allowed" : "no network",
+			req->sandbox->bpf ? ", no Unix sockets but socketpair (seccomp)" : "");
 	write_all(b.log_fd, head.buf, head.len, -1);
 
 	switch (req->system) {

@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "quote.h"
 #include "sandbox.h"
+#include "sockfilter.h"
 #include "stagecheck.h"
 #include "txn.h"
 #include "unpack.h"
@@ -294,6 +295,14 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 		fail_wrap("%s: cannot set up the sandbox", src->name);
 		strvec_release(&notes);
 		return -1;
+	}
+	/* without the network, no Unix socket either: connect() reaches through a read-only file
+	   system (sockfilter.c); a build that needs one is given the network, as icecc is */
+	if (!sb->network && sockfilter_bpf(&sb->bpf, &sb->bpf_len) < 0) {
+		char *why = error_take();
+
+		strvec_pushf(&notes, "Unix sockets outside /tmp and /run stay reachable: %s", why);
+		free(why);
 	}
 	for (i = 0; i < env->nwritable; i++) {
 		struct stat st;

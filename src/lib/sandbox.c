@@ -1,5 +1,5 @@
 /* sandbox.c - builds confined with bubblewrap: a read-only system, a writable work area, a private /tmp, no network. */
-#define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI, for realpath() */
+#define _GNU_SOURCE /* pipe2; and POSIX.1-2008 with XSI, for realpath() */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -257,6 +257,7 @@ void sandbox_release(struct sandbox *sb)
 {
 	free(sb->bwrap);
 	free(sb->env);
+	free(sb->bpf);
 	strvec_release(&sb->writable);
 	strvec_release(&sb->visible);
 	memset(sb, 0, sizeof(*sb));
@@ -486,11 +487,15 @@ void sandbox_keep_env_visible(struct sandbox *sb, char *const *envp)
 		keep_words_visible(sb, env_get(envp, tool_vars[i]), " \t");
 }
 
-void sandbox_words(const struct sandbox *sb, const char *dir, struct strvec *out)
+void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, struct strvec *out)
 {
 	size_t i;
 
 	isolation_words(out, sb->bwrap, sb->network);
+	if (filter_fd >= 0) {
+		strvec_push(out, "--seccomp");
+		strvec_pushf(out, "%d", filter_fd);
+	}
 	/* after the tmpfs, in this order: what lies under /tmp, then what is writable in it */
 	for (i = 0; i < sb->visible.n; i++) {
 		strvec_push(out, "--ro-bind");
@@ -505,6 +510,28 @@ void sandbox_words(const struct sandbox *sb, const char *dir, struct strvec *out
 	strvec_push(out, "--chdir");
 	strvec_push(out, dir);
 	strvec_push(out, "--");
+}
+
+int sandbox_filter_fd(const struct sandbox *sb, int *fd)
+{
+	int p[2];
+
+	*fd = -1;
+	if (!sb->bpf)
+		return 0;
+	/* pipe2: another thread's child must not inherit either end before it is close-on-exec */
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail_errno("cannot make a pipe for the sandbox's seccomp filter");
+	/* at most SOCKFILTER_MAX_BYTES (PIPE_BUF): one write that fits in any pipe, never blocks */
+	if (write_all(p[1], sb->bpf, sb->bpf_len, -1) < 0) {
+		fail_errno("cannot write the sandbox's seccomp filter into a pipe");
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	*fd = p[0];
+	return 0;
 }
 
 /* ---- compiler caches and distributed compilers ------------------------------------------- */

@@ -44,6 +44,8 @@ struct sandbox {
 	struct strvec visible;  /* absolute paths under /tmp or /run bound again read-only */
 	int network;            /* the build may reach the network */
 	char *env;              /* the environment the work area (the first writable path) lies in, or NULL */
+	char *bpf;              /* NULL, or bpf_len bytes of seccomp filter (sockfilter_bpf) every command gets */
+	size_t bpf_len;
 };
 
 void sandbox_init(struct sandbox *sb, const char *bwrap);
@@ -66,9 +68,16 @@ void sandbox_keep_env_visible(struct sandbox *sb, char *const *envp);
 
 /*
  * The words that run a command with working directory dir inside sb: "bwrap ... --chdir
- * DIR --", appended to out (spawn's wrapper).
+ * DIR --", appended to out (spawn's wrapper); with "--seccomp FD" when filter_fd is not -1
+ * (sandbox_filter_fd's, kept by the child under the same number).
  */
-void sandbox_words(const struct sandbox *sb, const char *dir, struct strvec *out);
+void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, struct strvec *out);
+/*
+ * A pipe holding sb's filter for one command (bwrap reads it to its end): *fd gets its read
+ * end, close-on-exec, for the caller to keep in the child and close after the start; -1
+ * when sb has no filter.  -1 with fail() when no pipe can be made.
+ */
+int sandbox_filter_fd(const struct sandbox *sb, int *fd);
 
 /*
  * Compiler caches and distributed compilers named by the build's environment (CC, CXX, or

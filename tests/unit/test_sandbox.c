@@ -67,7 +67,7 @@ static void test_words(void **state)
 	assert_int_equal(sb.visible.n, 0);
 	sb.visible.n = 0;
 	strvec_push(&sb.visible, "/tmp/e");
-	sandbox_words(&sb, "/tmp/e/var/cenv/work/z/src", &w);
+	sandbox_words(&sb, "/tmp/e/var/cenv/work/z/src", -1, &w);
 	assert_string_equal(w.v[0], "/usr/bin/bwrap");
 	/* no network, every namespace, no capabilities, a new session, killed with cenv */
 	assert_true(find_from(&w, "--unshare-net", 0) > 0);
@@ -94,7 +94,7 @@ static void test_words(void **state)
 	strvec_release(&w);
 
 	sb.network = 1;
-	sandbox_words(&sb, "/", &w);
+	sandbox_words(&sb, "/", -1, &w);
 	assert_int_equal(find_from(&w, "--unshare-net", 0), -1);
 	strvec_release(&w);
 	sandbox_release(&sb);
@@ -127,7 +127,7 @@ static void test_refused_writes(void **state)
 	sandbox_keep_visible(&sb, "/tmp/");
 	sandbox_keep_visible(&sb, "/tmp/.");
 	assert_int_equal(sb.visible.n, 0);
-	sandbox_words(&sb, "/", &w);
+	sandbox_words(&sb, "/", -1, &w);
 	/* /proc/sys read-only after the new /proc */
 	assert_true(find_from(&w, "/proc/sys", (size_t)find_from(&w, "--proc", 0)) > 0);
 	assert_string_equal(w.v[find_from(&w, "/proc/sys", 0) - 1], "--ro-bind");
