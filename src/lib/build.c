@@ -16,6 +16,7 @@
 #include "quote.h"
 #include "sandbox.h"
 #include "spawn.h"
+#include "steplog.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -198,7 +199,7 @@ static void reap_leftovers(struct build *b, const char *step, int *ret)
 static int step_failed(struct build *b, const char *step, int status, off_t from)
 {
 	const struct build_request *req = b->req;
-	char *denied = req->sandbox ? sandbox_denied_write(b->log_fd, from) : NULL, *shown;
+	char *denied = req->sandbox ? steplog_denied_write(b->log_fd, from) : NULL, *shown;
 	int ret;
 
 	if (denied) {
@@ -212,7 +213,7 @@ static int step_failed(struct build *b, const char *step, int status, off_t from
 		free(denied);
 		return ret;
 	}
-	if (req->sandbox && !req->sandbox->network && sandbox_network_denied(b->log_fd, from))
+	if (req->sandbox && !req->sandbox->network && steplog_network_denied(b->log_fd, from))
 		return fail("build of '%s' failed at %s (exit status %d): the sandbox has no network "
 			    "(--build-network, or build_network = yes in its section, allows it); log: %s",
 			    req->name, step, status, req->log_path);

@@ -90,13 +90,4 @@ int sandbox_filter_fd(const struct sandbox *sb, int *fd);
  */
 int sandbox_add_compiler_tools(struct sandbox *sb, char *const *envp, struct strvec *notes);
 
-/*
- * The first path a command in the log (read from offset from) could not write because the
- * file system is read-only: "install: cannot create regular file '/usr/local/bin/lua':
- * Read-only file system" gives "/usr/local/bin/lua".  A new string, or NULL when none.
- */
-char *sandbox_denied_write(int log_fd, off_t from);
-/* 1 when the log from offset from says a lookup or connection failed for want of a network. */
-int sandbox_network_denied(int log_fd, off_t from);
-
 #endif
