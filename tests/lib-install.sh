@@ -139,3 +139,14 @@ expected() {
 		[ -z "$rec" ] || printf 'record %s:\n%s\n' "$(sed -n 's/^name //p' <<<"$rec")" "$rec"
 	done
 }
+
+# recipe_pkg NAME ALL INSTALL: $P/NAME-1.0.tar.gz, a plain-Makefile package whose all and install
+# targets run the recipe lines ALL and INSTALL ('\n' between lines; printf's escapes apply)
+recipe_pkg() {
+	rm -rf "$P/src/$1-1.0" && mkdir -p "$P/src/$1-1.0" &&
+		printf 'all:\n%s\ninstall:\n%s\n' "$(printf "$2" | sed 's/^/\t/')" \
+			"$(printf "$3" | sed 's/^/\t/')" >"$P/src/$1-1.0/Makefile" &&
+		bsdtar -czf "$P/$1-1.0.tar.gz" -C "$P/src" "$1-1.0"
+}
+# good_recipe NAME: the install recipe of a well-behaved package, include/NAME.h into DESTDIR+PREFIX
+good_recipe() { printf 'mkdir -p $(DESTDIR)$(PREFIX)/include\\necho "int ok;" > $(DESTDIR)$(PREFIX)/include/%s.h' "$1"; }

@@ -15,13 +15,6 @@ mkdir -p "$HOME"
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
 state() { env_state "$E"; }
 gone() { "$CENV_BIN" uninstall -e "$E" "$@" >/dev/null 2>&1; }
-makepkg() { # NAME ALL INSTALL, as in t-sandbox.sh
-	rm -rf "$P/src/$1-1.0" && mkdir -p "$P/src/$1-1.0" &&
-		printf 'all:\n%s\ninstall:\n%s\n' "$(printf "$2" | sed 's/^/\t/')" \
-			"$(printf "$3" | sed 's/^/\t/')" >"$P/src/$1-1.0/Makefile" &&
-		bsdtar -czf "$P/$1-1.0.tar.gz" -C "$P/src" "$1-1.0"
-}
-good() { printf 'mkdir -p $(DESTDIR)$(PREFIX)/include\\necho "int ok;" > $(DESTDIR)$(PREFIX)/include/%s.h' "$1"; }
 # a stand-in for ccache, named by CC="ccache cc": the sandbox makes its directory writable
 mkdir -p "$TMP_ROOT/bin"
 printf '#!/bin/sh\nexec "$@"\n' >"$TMP_ROOT/bin/ccache"
@@ -29,7 +22,7 @@ chmod +x "$TMP_ROOT/bin/ccache"
 CPATH_="$TMP_ROOT/bin:$PATH"
 
 # ---- /proc/sys: root's sysctls (kernel.core_pattern runs a program as root outside) ------------
-makepkg sysctl 'test ! -w /proc/sys/kernel/core_pattern\ntest ! -w /proc/sys/vm/drop_caches' "$(good sysctl)"
+recipe_pkg sysctl 'test ! -w /proc/sys/kernel/core_pattern\ntest ! -w /proc/sys/vm/drop_caches' "$(good_recipe sysctl)"
 entry sysctl >"$P/cenv.ini"
 check "/proc/sys is read-only in the build (kernel.core_pattern, vm.drop_caches)" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 gone sysctl
@@ -42,7 +35,7 @@ fi
 rm -rf "$E/var/cenv/work"
 
 # ---- sandbox-writable: / spelt //, the environment ---------------------------------------------
-makepkg slash "echo pwned > $O/slash" "$(good slash)"
+recipe_pkg slash "echo pwned > $O/slash" "$(good_recipe slash)"
 { printf '[cenv]\nsandbox-writable = //\n\n'; entry slash; } >"$P/cenv.ini"
 before=$(state)
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "sandbox-writable = //: the build's write fails" ||
@@ -52,12 +45,12 @@ check_eq "sandbox-writable = //: refused, saying why" \
 	"cenv: slash: sandbox-writable: '//' cannot be made writable in the sandbox: it is the whole file system" "$(cat "$SCRATCH/err")"
 check_eq "sandbox-writable = //: environment unchanged" "$before" "$(state)"
 mkdir -p "$O/ok"
-makepkg okw "echo fine > $O/ok/w" "$(good okw)"
+recipe_pkg okw "echo fine > $O/ok/w" "$(good_recipe okw)"
 { printf '[cenv]\nsandbox-writable = %s\n\n' "$O/ok"; entry okw; } >"$P/cenv.ini"
 check "sandbox-writable = a directory outside: the same kind of write works" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 check "sandbox-writable = a directory outside: written" grep -qx fine "$O/ok/w"
 gone okw
-makepkg envw "! touch $E/include/envw-stray.h\n! mkdir $E/var/cenv/planted" "$(good envw)"
+recipe_pkg envw "! touch $E/include/envw-stray.h\n! mkdir $E/var/cenv/planted" "$(good_recipe envw)"
 { printf '[cenv]\nsandbox-writable = %s\n\n' "$E"; entry envw; } >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check_eq "sandbox-writable = the environment: refused, saying why" \
@@ -66,7 +59,7 @@ check "sandbox-writable = the environment: nothing planted" test ! -e "$E/var/ce
 gone envw
 
 # ---- a compiler cache directory that is /, the environment, in it, or a symlink to it ---------
-makepkg cache "echo pwned > $O/cache\ntouch $E/include/cache-stray.h" "$(good cache)"
+recipe_pkg cache "echo pwned > $O/cache\ntouch $E/include/cache-stray.h" "$(good_recipe cache)"
 entry cache >"$P/cenv.ini"
 ln -s "$E" "$O/alias"
 # refused DIR NAME MESSAGE: CC="ccache cc" with CCACHE_DIR=DIR fails setting up the sandbox
@@ -90,7 +83,7 @@ check "CCACHE_DIR in the environment: not made" test ! -e "$E/lib/ccache"
 # ---- PATH entries and tool variables that would bring the real /tmp back ----------------------
 touch "$MARK/seen"
 ln -s / "$MARK/root"
-makepkg seetmp "test ! -e $MARK/seen\ntest ! -e /tmp/$(basename "$MARK")\ntest ! -e $MARK/root$MARK/seen" "$(good seetmp)"
+recipe_pkg seetmp "test ! -e $MARK/seen\ntest ! -e /tmp/$(basename "$MARK")\ntest ! -e $MARK/root$MARK/seen" "$(good_recipe seetmp)"
 entry seetmp >"$P/cenv.ini"
 check 'PATH with "/tmp/": the real /tmp stays hidden' env PATH="/tmp/:$PATH" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 gone seetmp
@@ -119,7 +112,7 @@ SOCKSRV=$!
 trap 'kill $SOCKSRV 2>/dev/null; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O" "$MARK"' EXIT
 for _ in $(seq 100); do [ -S "$MARK/s.sock" ] && break; sleep 0.05; done
 CONN="python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect(\"$MARK/s.sock\"); s.sendall(b\"from-the-build\")'"
-makepkg sock "! $CONN" "$(good sock)"
+recipe_pkg sock "! $CONN" "$(good_recipe sock)"
 entry sock >"$P/cenv.ini"
 : >"$SCRATCH/sock.got"
 check "PKG_CONFIG naming a socket in /tmp: the build cannot connect" env PKG_CONFIG="$MARK/s.sock" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
@@ -131,7 +124,7 @@ kill $SOCKSRV 2>/dev/null
 # ---- a bwrap planted in the environment, reached on PATH through an alias --------------------
 printf '#!/bin/sh\necho planted >%s/planted-ran\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n' "$O" >"$E/bin/bwrap"
 chmod +x "$E/bin/bwrap"
-makepkg plain 'true' "$(good plain)"
+recipe_pkg plain 'true' "$(good_recipe plain)"
 entry plain >"$P/cenv.ini"
 PATH="$O/alias/bin:$PATH" "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check "a bwrap in the environment reached through a symlink is passed over" grep -q "^cenv: builds run in a sandbox ($(command -v bwrap))" "$SCRATCH/err"

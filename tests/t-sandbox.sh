@@ -22,16 +22,6 @@ gone() { "$CENV_BIN" uninstall -e "$E" "$@" >/dev/null; }
 # what the build must not change: the outside tree, HOME, and the real /tmp's entry of this test
 outside() { tree_state "$O"; tree_state "$HOME"; ls -d /tmp/cenv-sandbox-private-$$ 2>/dev/null; }
 
-# makepkg NAME ALL INSTALL: a plain-Makefile package; ALL and INSTALL are recipe lines ('\n'
-# between lines) of its all and install targets
-makepkg() {
-	rm -rf "$P/src/$1-1.0" && mkdir -p "$P/src/$1-1.0" &&
-		printf 'all:\n%s\ninstall:\n%s\n' "$(printf "$2" | sed 's/^/\t/')" \
-			"$(printf "$3" | sed 's/^/\t/')" >"$P/src/$1-1.0/Makefile" &&
-		bsdtar -czf "$P/$1-1.0.tar.gz" -C "$P/src" "$1-1.0"
-}
-# the install recipe of a well-behaved package: one header into DESTDIR+PREFIX
-good() { printf 'mkdir -p $(DESTDIR)$(PREFIX)/include\\necho "int ok;" > $(DESTDIR)$(PREFIX)/include/%s.h' "$1"; }
 
 # denied NAME PKG PATH [OPTION...]: installing PKG fails saying the build tried to write outside
 # its staging area at PATH, and neither the environment nor anything outside changes
@@ -51,20 +41,20 @@ denied() {
 }
 
 # ---- writes outside fail the package, naming the path ---------------------------------------
-makepkg intoprefix 'true' 'mkdir -p $(PREFIX)/lib\necho stray > $(PREFIX)/lib/libinto.a'
+recipe_pkg intoprefix 'true' 'mkdir -p $(PREFIX)/lib\necho stray > $(PREFIX)/lib/libinto.a'
 denied "into the prefix" intoprefix "$E/lib/libinto.a"
 check "into the prefix: nothing at the path" test ! -e "$E/lib/libinto.a"
 
-makepkg intohome 'true' 'cp Makefile $(HOME)/.intohome-config'
+recipe_pkg intohome 'true' 'cp Makefile $(HOME)/.intohome-config'
 denied "into HOME" intohome "$HOME/.intohome-config"
 check "into HOME: the user's file is still there" grep -qx mine "$HOME/.profile-of-the-user"
 
-makepkg intooutside 'true' "touch $O/stray"
+recipe_pkg intooutside 'true' "touch $O/stray"
 denied "into a directory outside" intooutside "$O/stray"
 check "into a directory outside: no file there" test ! -e "$O/stray"
 
 # the same write at build time (make, not make install): named the same way, step make
-makepkg buildwrite "echo x > $O/at-build" "$(good buildwrite)"
+recipe_pkg buildwrite "echo x > $O/at-build" "$(good_recipe buildwrite)"
 entry buildwrite >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "a write at build time fails" ||
 	pass "a write at build time fails"
@@ -73,8 +63,8 @@ check "a write at build time: no file" test ! -e "$O/at-build"
 
 # ---- what a build may do --------------------------------------------------------------------
 # its private /tmp: written and read back within one step; nothing of it reaches the real /tmp
-makepkg privtmp "echo hidden > /tmp/cenv-sandbox-private-$$\ngrep -q hidden /tmp/cenv-sandbox-private-$$" \
-	"$(good privtmp)"
+recipe_pkg privtmp "echo hidden > /tmp/cenv-sandbox-private-$$\ngrep -q hidden /tmp/cenv-sandbox-private-$$" \
+	"$(good_recipe privtmp)"
 entry privtmp >"$P/cenv.ini"
 check "a build writes its private /tmp" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 check "the private /tmp does not reach the real one" test ! -e /tmp/cenv-sandbox-private-$$
@@ -84,7 +74,7 @@ check "the log says it ran in the sandbox" grep -q "^cenv: in a sandbox (bwrap):
 check "the log reports no process left running" sh -c '! grep -q "left running" "$1"' sh "$E/var/cenv/logs/privtmp.log"
 
 # it sees the environment (read-only) and its installed files, at their own paths
-makepkg seesenv "test -f $E/include/privtmp.h\ntest -d $HOME\n! touch $E/include/x.h" "$(good seesenv)"
+recipe_pkg seesenv "test -f $E/include/privtmp.h\ntest -d $HOME\n! touch $E/include/x.h" "$(good_recipe seesenv)"
 entry seesenv >"$P/cenv.ini"
 check "a build sees the environment and HOME, read-only" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 gone seesenv privtmp
@@ -114,7 +104,7 @@ for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.05; done
 PORT=$(cat "$SCRATCH/port")
 : >"$SCRATCH/conns"
 CONNECT="python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT), 5).sendall(b\"from-the-build\")'"
-makepkg net "$CONNECT" "$(good net)"
+recipe_pkg net "$CONNECT" "$(good_recipe net)"
 entry net >"$P/cenv.ini"
 before=$(state)
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "no network: the build fails" ||
@@ -150,7 +140,7 @@ expect_fail "build-network = maybe is refused" 1 "bad\.ini:2: build-network must
 "$CENV_BIN" uninstall -e "$E" net >/dev/null
 
 # a build that failed for want of the network is told how to allow it
-makepkg offline 'echo "curl: (6) Could not resolve host: example.org" >&2\nexit 6' "$(good offline)"
+recipe_pkg offline 'echo "curl: (6) Could not resolve host: example.org" >&2\nexit 6' "$(good_recipe offline)"
 entry offline >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check_eq "no network: the message points at --build-network" \
@@ -182,7 +172,7 @@ check "default directory: the cache was filled" grep -q "cenvfix_make.c" "$TMP_R
 "$CENV_BIN" uninstall -e "$E" cachefix >/dev/null
 # without the cache named anywhere, its directory is not writable: the stand-in's write fails
 mkdir -p "$O/cc-dir"
-makepkg cachewrite 'ccache true' "$(good cachewrite)"
+recipe_pkg cachewrite 'ccache true' "$(good_recipe cachewrite)"
 entry cachewrite >"$P/cenv.ini"
 check "an unnamed cache directory is not writable" sh -c '! env CCACHE_DIR="$4" PATH="$5" "$1" install -e "$2" -f "$3" >/dev/null 2>&1' \
 	sh "$CENV_BIN" "$E" "$P/cenv.ini" "$O/cc-dir" "$TMP_ROOT/bin:$PATH"
@@ -194,7 +184,7 @@ check "the cache outside /tmp was filled" grep -q "cenvfix_make.c" "$O/cc-dir/0/
 gone cachefix
 # distcc named in CC: the network is allowed, and -v says why
 cp "$TMP_ROOT/bin/ccache" "$TMP_ROOT/bin/distcc"
-makepkg distnet "$CONNECT" "$(good distnet)"
+recipe_pkg distnet "$CONNECT" "$(good_recipe distnet)"
 entry distnet >"$P/cenv.ini"
 : >"$SCRATCH/conns"
 check 'CC="distcc cc": builds' env CC="distcc cc" PATH="$TMP_ROOT/bin:$PATH" "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" 2>"$SCRATCH/err" >/dev/null
@@ -204,7 +194,7 @@ gone distnet
 
 # ---- [cenv] sandbox-writable -----------------------------------------------------------------
 mkdir -p "$O/allowed"
-makepkg writer "echo cached > $O/allowed/w" "$(good writer)"
+recipe_pkg writer "echo cached > $O/allowed/w" "$(good_recipe writer)"
 { printf '[cenv]\nsandbox-writable = %s\n\n' "$O/allowed"; entry writer; } >"$P/cenv.ini"
 check "sandbox-writable: the build writes there" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 check "sandbox-writable: the file is there" grep -qx cached "$O/allowed/w"
@@ -222,7 +212,7 @@ expect_fail "sandbox-writable: a relative path is refused" 1 "bad\.ini:3: sandbo
 	"$CENV_BIN" install -e "$E" -f "$P/bad.ini"
 
 # ---- --sandbox, [cenv] sandbox, a bwrap that does not work -----------------------------------
-makepkg plain 'true' "$(good plain)"
+recipe_pkg plain 'true' "$(good_recipe plain)"
 entry plain >"$P/cenv.ini"
 "$CENV_BIN" install -v -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check_eq "-v: says the builds are sandboxed" \
@@ -241,7 +231,7 @@ mkdir -p "$TMP_ROOT/nobwrap"
 printf '#!/bin/sh\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n' >"$TMP_ROOT/nobwrap/bwrap"
 chmod +x "$TMP_ROOT/nobwrap/bwrap"
 NOB="$TMP_ROOT/nobwrap:$PATH"
-makepkg plain2 'true' "$(good plain2)"
+recipe_pkg plain2 'true' "$(good_recipe plain2)"
 { entry plain; entry plain2; } >"$P/cenv.ini"
 before=$(state)
 PATH=$NOB "$CENV_BIN" install --sandbox=on -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "--sandbox=on without a working bwrap fails" ||
@@ -297,12 +287,12 @@ rm -f "$E/bin/bwrap"
 
 # ---- the sandbox ends what the build started -------------------------------------------------
 # a daemon that left with setsid is gone when its step ends; SIGKILL to cenv ends the build
-makepkg daemon "setsid sleep 307.$$ </dev/null >/dev/null 2>&1 &\ntrue" "$(good daemon)"
+recipe_pkg daemon "setsid sleep 307.$$ </dev/null >/dev/null 2>&1 &\ntrue" "$(good_recipe daemon)"
 entry daemon >"$P/cenv.ini"
 check "a build that leaves a daemon installs" "$CENV_BIN" install -e "$E" -f "$P/cenv.ini"
 gone daemon
 check "the daemon is gone" sh -c '! pgrep -f "$1" >/dev/null' sh "sleep 30[7].$$"
-makepkg hang "sleep 309.$$" "$(good hang)"
+recipe_pkg hang "sleep 309.$$" "$(good_recipe hang)"
 entry hang >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>&1 &
 CPID=$!
@@ -330,7 +320,7 @@ check "--sandbox=off: the log lists it" grep -qx "cenv: appeared outside the sta
 check "--sandbox=off: cenv check then finds the environment clean" grep -q "everything matches" "$SCRATCH/out"
 # a build that changes another package's file is reported with the owner, and fails
 "$MK" "$P/victim.tar" tar 'd:victim-1.0/' 'd:victim-1.0/include/' 'f:victim-1.0/include/victim.h:int victim;'
-makepkg clobber 'true' "echo evil >> \$(PREFIX)/include/victim.h\n$(good clobber)"
+recipe_pkg clobber 'true' "echo evil >> \$(PREFIX)/include/victim.h\n$(good_recipe clobber)"
 { printf '[victim]\nurl = victim.tar\nsha256 = %s\n\n' "$(sha256sum "$P/victim.tar" | cut -d' ' -f1)"; entry clobber; } >"$P/cenv.ini"
 "$CENV_BIN" install --sandbox=off -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check_eq "--sandbox=off: a changed file of another package is named with its owner" \
@@ -345,7 +335,7 @@ check_eq "sandboxed: that file is as installed" "int victim;" "$(cat "$E/include
 gone victim
 
 # ---- Ctrl-C while a sandboxed build runs -----------------------------------------------------
-makepkg hang2 "sleep 311.$$" "$(good hang2)"
+recipe_pkg hang2 "sleep 311.$$" "$(good_recipe hang2)"
 entry hang2 >"$P/cenv.ini"
 before=$(state)
 set -m
