@@ -22,7 +22,6 @@ gone() { "$CENV_BIN" uninstall -e "$E" "$@" >/dev/null; }
 # what the build must not change: the outside tree, HOME, and the real /tmp's entry of this test
 outside() { tree_state "$O"; tree_state "$HOME"; ls -d /tmp/cenv-sandbox-private-$$ 2>/dev/null; }
 
-
 # denied NAME PKG PATH [OPTION...]: installing PKG fails saying the build tried to write outside
 # its staging area at PATH, and neither the environment nor anything outside changes
 denied() {
