@@ -14,6 +14,9 @@
 #ifndef LIBCRYPTO_SONAME
 #define LIBCRYPTO_SONAME "libcrypto.so.3"
 #endif
+#ifndef LIBCURL_SONAME
+#define LIBCURL_SONAME "libcurl.so.4"
+#endif
 
 struct lazylib lazylib;
 
@@ -25,6 +28,7 @@ struct library {
 
 static struct library archive_lib = { LIBARCHIVE_SONAME, PTHREAD_ONCE_INIT, "" };
 static struct library crypto_lib = { LIBCRYPTO_SONAME, PTHREAD_ONCE_INIT, "" };
+static struct library curl_lib = { LIBCURL_SONAME, PTHREAD_ONCE_INIT, "" };
 
 /* dlsym returns void *; POSIX guarantees it converts to a function pointer. */
 #define LAZYLIB_RESOLVE(name)                                                         \
@@ -61,6 +65,16 @@ static void load_crypto(void)
 	}
 }
 
+static void load_curl(void)
+{
+	struct library *lib = &curl_lib;
+	void *handle = open_library(lib);
+
+	if (handle) {
+		LAZYLIB_CURL_FUNCTIONS(LAZYLIB_RESOLVE)
+	}
+}
+
 int lazylib_archive(void)
 {
 	pthread_once(&archive_lib.once, load_archive);
@@ -71,4 +85,10 @@ int lazylib_crypto(void)
 {
 	pthread_once(&crypto_lib.once, load_crypto);
 	return crypto_lib.error[0] ? fail("%s", crypto_lib.error) : 0;
+}
+
+int lazylib_curl(void)
+{
+	pthread_once(&curl_lib.once, load_curl);
+	return curl_lib.error[0] ? fail("%s", curl_lib.error) : 0;
 }

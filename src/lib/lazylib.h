@@ -13,6 +13,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+/*
+ * libcurl (fetch.c) the same way: its TLS and HTTP/2 libraries would cost
+ * every command, while only downloads need them.  Its gcc type-checking
+ * macros would wrap curl_easy_setopt, which is a pointer here, so they are
+ * off: pass longs as long, sizes as curl_off_t.
+ */
+#define CURL_DISABLE_TYPECHECK
+#include <curl/curl.h>
 
 /* Every library function cenv calls, by library. */
 #define LAZYLIB_ARCHIVE_FUNCTIONS(F)                                                     \
@@ -29,11 +37,15 @@
 #define LAZYLIB_CRYPTO_FUNCTIONS(F)                                                      \
 	F(EVP_DigestFinal_ex) F(EVP_DigestInit_ex) F(EVP_DigestUpdate) F(EVP_MD_CTX_free)  \
 	F(EVP_MD_CTX_new) F(EVP_sha256)
+#define LAZYLIB_CURL_FUNCTIONS(F)                                                        \
+	F(curl_global_init) F(curl_easy_init) F(curl_easy_cleanup) F(curl_easy_setopt)     \
+	F(curl_easy_getinfo) F(curl_easy_perform) F(curl_easy_strerror)
 
 #define LAZYLIB_POINTER(name) __typeof__(name) *name;
 struct lazylib {
 	LAZYLIB_ARCHIVE_FUNCTIONS(LAZYLIB_POINTER)
 	LAZYLIB_CRYPTO_FUNCTIONS(LAZYLIB_POINTER)
+	LAZYLIB_CURL_FUNCTIONS(LAZYLIB_POINTER)
 };
 #undef LAZYLIB_POINTER
 extern struct lazylib lazylib;
@@ -41,6 +53,7 @@ extern struct lazylib lazylib;
 /* Load the library on first call (thread-safe); 0, or -1 with fail(). */
 int lazylib_archive(void);
 int lazylib_crypto(void);
+int lazylib_curl(void);
 
 #ifndef LAZYLIB_IMPLEMENTATION
 #define archive_error_string (lazylib.archive_error_string)
@@ -74,6 +87,15 @@ int lazylib_crypto(void);
 #define EVP_MD_CTX_free (lazylib.EVP_MD_CTX_free)
 #define EVP_MD_CTX_new (lazylib.EVP_MD_CTX_new)
 #define EVP_sha256 (lazylib.EVP_sha256)
+#define curl_global_init (lazylib.curl_global_init)
+#define curl_easy_init (lazylib.curl_easy_init)
+#define curl_easy_cleanup (lazylib.curl_easy_cleanup)
+#undef curl_easy_setopt /* curl.h's own macros, which would call the symbol */
+#undef curl_easy_getinfo
+#define curl_easy_setopt (lazylib.curl_easy_setopt)
+#define curl_easy_getinfo (lazylib.curl_easy_getinfo)
+#define curl_easy_perform (lazylib.curl_easy_perform)
+#define curl_easy_strerror (lazylib.curl_easy_strerror)
 #endif
 
 #endif
