@@ -526,7 +526,7 @@ static int curl_cause(struct transfer *t, CURLcode rc, char *why, size_t len)
  */
 static int try_once(struct transfer *t, const char *url, struct outcome *out)
 {
-	char *current = xstrdup(url), why[1024];
+	char *current = xstrdup(url), why[1024], range[32];
 	int hops = 0, ret = -1;
 	CURLcode rc;
 
@@ -541,7 +541,13 @@ static int try_once(struct transfer *t, const char *url, struct outcome *out)
 		t->resume_from = t->written;
 		t->retry_after = -1;
 		curl_easy_setopt(t->curl, CURLOPT_URL, current);
-		curl_easy_setopt(t->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)t->written);
+		/*
+		 * CURLOPT_RANGE, not RESUME_FROM_LARGE: with the latter libcurl itself
+		 * fails a 200 answer (CURLE_RANGE_ERROR), where the whole body it brings
+		 * is just as good once fd is emptied (headers_done does that).
+		 */
+		snprintf(range, sizeof(range), "%llu-", t->written);
+		curl_easy_setopt(t->curl, CURLOPT_RANGE, t->written ? range : (char *)NULL);
 		rc = curl_easy_perform(t->curl);
 		if (t->stop == STOP_FATAL || t->stop == STOP_RESTART) {
 			out->retry = out->restart = t->stop == STOP_RESTART;
