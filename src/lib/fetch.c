@@ -505,8 +505,8 @@ static int curl_cause(struct transfer *t, CURLcode rc, char *why, size_t len)
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_PARTIAL_FILE:
+	case CURLE_OPERATION_TIMEDOUT: /* a stall */
+	case CURLE_PARTIAL_FILE:      /* a cut-off body: resumed */
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
