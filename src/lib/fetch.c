@@ -648,7 +648,8 @@ static int wait_ms(long ms)
 		left = (long)(end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000L;
 		if (left <= 0)
 			return 0;
-		poll(&p, 1, (int)left); /* fd -1 is ignored: then a plain sleep */
+		/* fd -1 (no interrupt_init) is ignored: then slices, to see a signal all the same */
+		poll(&p, 1, p.fd < 0 && left > 100 ? 100 : (int)left);
 	}
 }
 

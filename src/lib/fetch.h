@@ -11,7 +11,7 @@
  */
 int fetch_init(void);
 
-/* How one download behaves.  Zero or NULL fields take the defaults said; the struct is borrowed. */
+/* How one download behaves.  Zero or NULL fields take the defaults said (retries: -1); borrowed. */
 struct fetch_options {
 	const char *name;        /* the package, first in every message ("zlib: GET ..."); NULL: none */
 	long timeout_s;          /* no data for this long fails the try ("no data for 60 s"), and the
@@ -44,6 +44,10 @@ struct fetch_options {
  *   "...: no space left on device" (a full disk while writing),
  *   "...: redirect to 'file:///etc/passwd' refused" ...
  * After a failure fd holds whatever was written; the caller removes the .part.
+ * TLS is verified against the system's CAs, or CURL_CA_BUNDLE (else
+ * SSL_CERT_FILE) and SSL_CERT_DIR when set; credentials come from the URL or
+ * from ~/.netrc (NETRC: another file); libcurl reads the proxy variables.  A
+ * signal noted by interrupt.h stops a transfer or a wait ("interrupted by SIGINT").
  */
 int fetch_url(const char *url, int fd, const struct fetch_options *opt, char hex[DIGEST_HEX_SIZE]);
 

@@ -18,6 +18,7 @@
 #define LAZYLIB_IMPLEMENTATION
 #include "error.h"
 #include "fetch.h"
+#include "interrupt.h"
 #include "lazylib.h"
 #include "util.h"
 
@@ -649,6 +650,43 @@ static void test_https(void **state)
 	unsetenv("SSL_CERT_FILE");
 }
 
+static void *note_later(void *arg)
+{
+	(void)arg;
+	nanosleep(&(struct timespec){ 0, 300000000L }, NULL);
+	interrupt_note(SIGINT);
+	return NULL;
+}
+
+/* A signal noted (interrupt.h) stops a transfer that is stalled, and a wait between tries. */
+static void test_interrupt(void **state)
+{
+	struct fetch_options opt = quick();
+	char *url = http_url("/stall/data.bin?t=interrupt");
+	pthread_t t;
+	double t0;
+
+	(void)state;
+	opt.timeout_s = 30;
+	interrupt_note(SIGINT);
+	t0 = now_s();
+	expect_error(url, &opt, ": interrupted by SIGINT", NULL);
+	assert_true(now_s() - t0 < 3);
+	free(url);
+	interrupt_reset();
+	/* during the backoff (a long one) after a 503: the signal comes 300 ms later */
+	url = http_url("/status/503/data.bin?t=interruptwait");
+	opt.backoff_ms = 20000;
+	t0 = now_s();
+	assert_int_equal(pthread_create(&t, NULL, note_later, NULL), 0);
+	expect_error(url, &opt, ": interrupted by SIGINT", NULL);
+	pthread_join(t, NULL);
+	assert_true(now_s() - t0 < 3);
+	assert_int_equal(requests(http_log, "t=interruptwait"), 1);
+	interrupt_reset();
+	free(url);
+}
+
 struct job {
 	char *url;
 	int fd, rc;
@@ -720,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_netrc),
 		cmocka_unit_test(test_wrong_bytes),
 		cmocka_unit_test(test_https),
+		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_threads),
 	};
 	static const char *const unset[] = { "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY",
