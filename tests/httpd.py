@@ -27,6 +27,8 @@ Content-Range; 416 past the end).
     /cut/NAME                    the first request: the full Content-Length but half the body,
                                  then the connection is closed; later ones: the file, Range honoured
     /cut-norange/NAME            the same, but later requests ignore Range (200, the whole file)
+    /cut-then/OTHER/NAME         the first request: NAME cut as above; later ones: the file OTHER,
+                                 whole, Range ignored (a file that changed on the server)
     /stall/NAME                  the headers (with Content-Length), then nothing for 30 s
     /auth/NAME                   needs Basic auth user:pass, else 401 with WWW-Authenticate
     /wrong/NAME                  the same length as the file, other bytes (each byte inverted)
@@ -161,7 +163,10 @@ class Handler(BaseHTTPRequestHandler):
         if data is None:
             self.simple(404)
             return
-        if mode in ("cut", "cut-norange") and first_time(key):
+        if mode == "cut-then" and not first_time(key):
+            self.serve(self.read_file(parts[1]) or b"", ranges=False)
+            return
+        if mode == "cut-then" or (mode in ("cut", "cut-norange") and first_time(key)):
             self.send_response(200, "OK")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

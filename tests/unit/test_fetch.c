@@ -467,6 +467,50 @@ static void test_cut_no_range(void **state)
 	free(url);
 }
 
+/* A restart after a cut gets a shorter file (it changed on the server): nothing of the first try stays. */
+static void test_cut_then_shorter(void **state)
+{
+	struct fetch_options opt = quick();
+	char *url = http_url("/cut-then/hello.txt/data.bin?t=shorter"), *hello = path_join(root, "hello.txt"), *path;
+	char hex[DIGEST_HEX_SIZE], want[DIGEST_HEX_SIZE], file_sha[DIGEST_HEX_SIZE];
+
+	(void)state;
+	sha256sum(hello, want);
+	assert_int_equal(fetch_new(url, &opt, hex, &path), 0);
+	assert_string_equal(hex, want);
+	sha256sum(path, file_sha);
+	assert_string_equal(file_sha, want);
+	assert_int_equal(file_size(path), 6); /* "hello\n" */
+	assert_int_equal(requests(http_log, "t=shorter"), 2);
+	free(path);
+	free(hello);
+	free(url);
+}
+
+/* What the file held before is discarded: it ends up the body alone. */
+static void test_nonempty_file(void **state)
+{
+	struct fetch_options opt = quick();
+	char *url = http_url("/data.bin?t=nonempty"), *path = xasprintf("%s/nonempty", dir), *junk;
+	char hex[DIGEST_HEX_SIZE], file_sha[DIGEST_HEX_SIZE];
+	int fd;
+
+	(void)state;
+	junk = xmalloc(DATA_SIZE + 1000);
+	memset(junk, 'j', DATA_SIZE + 1000);
+	assert_int_equal(write_file_new(path, junk, DATA_SIZE + 1000, 0644), 0);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fetch_url(url, fd, &opt, hex), 0);
+	close(fd);
+	assert_string_equal(hex, data_sha);
+	sha256sum(path, file_sha);
+	assert_string_equal(file_sha, data_sha);
+	free(junk);
+	free(path);
+	free(url);
+}
+
 static void test_404_not_retried(void **state)
 {
 	struct fetch_options opt = quick();
@@ -750,6 +794,8 @@ int main(void)
 		cmocka_unit_test(test_retries_run_out),
 		cmocka_unit_test(test_cut_resumed),
 		cmocka_unit_test(test_cut_no_range),
+		cmocka_unit_test(test_cut_then_shorter),
+		cmocka_unit_test(test_nonempty_file),
 		cmocka_unit_test(test_404_not_retried),
 		cmocka_unit_test(test_stall),
 		cmocka_unit_test(test_max_size),
