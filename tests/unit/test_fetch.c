@@ -694,11 +694,18 @@ static void test_https(void **state)
 	unsetenv("SSL_CERT_FILE");
 }
 
-static void *note_later(void *arg)
+/* As the command layer does: the handler's whole body is interrupt_note (SIGUSR1 stands for SIGINT). */
+static void on_signal(int sig)
 {
-	(void)arg;
-	nanosleep(&(struct timespec){ 0, 300000000L }, NULL);
+	(void)sig;
 	interrupt_note(SIGINT);
+}
+
+/* The signal, 300 ms later, delivered to the thread that waits (so the note is made there). */
+static void *signal_later(void *arg)
+{
+	nanosleep(&(struct timespec){ 0, 300000000L }, NULL);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
 	return NULL;
 }
 
@@ -707,7 +714,8 @@ static void test_interrupt(void **state)
 {
 	struct fetch_options opt = quick();
 	char *url = http_url("/stall/data.bin?t=interrupt");
-	pthread_t t;
+	pthread_t t, self = pthread_self();
+	struct sigaction sa = { 0 }, old;
 	double t0;
 
 	(void)state;
@@ -722,9 +730,13 @@ static void test_interrupt(void **state)
 	url = http_url("/status/503/data.bin?t=interruptwait");
 	opt.backoff_ms = 20000;
 	t0 = now_s();
-	assert_int_equal(pthread_create(&t, NULL, note_later, NULL), 0);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	assert_int_equal(pthread_create(&t, NULL, signal_later, &self), 0);
 	expect_error(url, &opt, ": interrupted by SIGINT", NULL);
 	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
 	assert_true(now_s() - t0 < 3);
 	assert_int_equal(requests(http_log, "t=interruptwait"), 1);
 	interrupt_reset();
