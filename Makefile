@@ -9,6 +9,7 @@ CENV_CFLAGS = -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -DCENV_VERSION='"
 # and starts in a millisecond.  Tests and tools that call them directly link them.
 LAZY_SONAMES = -DLIBARCHIVE_SONAME='"$(call soname,libarchive)"' -DLIBCRYPTO_SONAME='"$(call soname,libcrypto)"' \
 	       -DLIBSECCOMP_SONAME='"$(call soname,libseccomp)"'
+LAZY_SONAMES += -DLIBCURL_SONAME='"$(call soname,libcurl)"'
 soname = $(shell objdump -p "$$($(PKG_CONFIG) --variable=libdir $(1))/$(1).so" 2>/dev/null | awk '/SONAME/ { print $$2 }')
 CENV_LIBS = $(shell $(PKG_CONFIG) --libs inih 2>/dev/null) -ldl -lpthread $(LDLIBS)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -ldl -lpthread $(LDLIBS)
@@ -117,6 +118,7 @@ DEB_PACKAGES = build-essential pkg-config libarchive-dev libinih-dev \
 	       libcmocka-dev libssl-dev zsh fish tcsh ksh dash mandoc man-db python3 python3-venv hyperfine \
 	       libarchive-tools autoconf automake libtool cmake meson ninja-build clang strace \
 	       bubblewrap procps libseccomp-dev
+DEB_PACKAGES += libcurl4-openssl-dev
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \

@@ -12,3 +12,4 @@ CFLAGS ?= -O2 -g
 
 # the libraries cenv and its tests use, found with pkg-config
 DEPS_PC = libarchive inih libcrypto libseccomp
+DEPS_PC += libcurl

@@ -17,6 +17,9 @@
 #ifndef LIBSECCOMP_SONAME
 #define LIBSECCOMP_SONAME "libseccomp.so.2"
 #endif
+#ifndef LIBCURL_SONAME
+#define LIBCURL_SONAME "libcurl.so.4"
+#endif
 
 struct lazylib lazylib;
 
@@ -29,6 +32,7 @@ struct library {
 static struct library archive_lib = { LIBARCHIVE_SONAME, PTHREAD_ONCE_INIT, "" };
 static struct library crypto_lib = { LIBCRYPTO_SONAME, PTHREAD_ONCE_INIT, "" };
 static struct library seccomp_lib = { LIBSECCOMP_SONAME, PTHREAD_ONCE_INIT, "" };
+static struct library curl_lib = { LIBCURL_SONAME, PTHREAD_ONCE_INIT, "" };
 
 /* dlsym returns void *; POSIX guarantees it converts to a function pointer. */
 #define LAZYLIB_RESOLVE(name)                                                         \
@@ -75,6 +79,16 @@ static void load_seccomp(void)
 	}
 }
 
+static void load_curl(void)
+{
+	struct library *lib = &curl_lib;
+	void *handle = open_library(lib);
+
+	if (handle) {
+		LAZYLIB_CURL_FUNCTIONS(LAZYLIB_RESOLVE)
+	}
+}
+
 int lazylib_archive(void)
 {
 	pthread_once(&archive_lib.once, load_archive);
@@ -91,4 +105,10 @@ int lazylib_seccomp(void)
 {
 	pthread_once(&seccomp_lib.once, load_seccomp);
 	return seccomp_lib.error[0] ? fail("%s", seccomp_lib.error) : 0;
+}
+
+int lazylib_curl(void)
+{
+	pthread_once(&curl_lib.once, load_curl);
+	return curl_lib.error[0] ? fail("%s", curl_lib.error) : 0;
 }

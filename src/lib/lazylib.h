@@ -16,6 +16,14 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 #include <seccomp.h>
+/*
+ * libcurl (fetch.c) the same way: its TLS and HTTP/2 libraries would cost
+ * every command, while only downloads need them.  Its gcc type-checking
+ * macros would wrap curl_easy_setopt, which is a pointer here, so they are
+ * off: pass longs as long, sizes as curl_off_t.
+ */
+#define CURL_DISABLE_TYPECHECK
+#include <curl/curl.h>
 
 /* Every library function cenv calls, by library. */
 #define LAZYLIB_ARCHIVE_FUNCTIONS(F)                                                     \
@@ -35,12 +43,16 @@
 #define LAZYLIB_SECCOMP_FUNCTIONS(F)                                                     \
 	F(seccomp_init) F(seccomp_release) F(seccomp_arch_add) F(seccomp_arch_native)      \
 	F(seccomp_rule_add) F(seccomp_export_bpf)
+#define LAZYLIB_CURL_FUNCTIONS(F)                                                        \
+	F(curl_global_init) F(curl_easy_init) F(curl_easy_cleanup) F(curl_easy_setopt)     \
+	F(curl_easy_getinfo) F(curl_easy_perform) F(curl_easy_strerror)
 
 #define LAZYLIB_POINTER(name) __typeof__(name) *name;
 struct lazylib {
 	LAZYLIB_ARCHIVE_FUNCTIONS(LAZYLIB_POINTER)
 	LAZYLIB_CRYPTO_FUNCTIONS(LAZYLIB_POINTER)
 	LAZYLIB_SECCOMP_FUNCTIONS(LAZYLIB_POINTER)
+	LAZYLIB_CURL_FUNCTIONS(LAZYLIB_POINTER)
 };
 #undef LAZYLIB_POINTER
 extern struct lazylib lazylib;
@@ -49,6 +61,7 @@ extern struct lazylib lazylib;
 int lazylib_archive(void);
 int lazylib_crypto(void);
 int lazylib_seccomp(void);
+int lazylib_curl(void);
 
 #ifndef LAZYLIB_IMPLEMENTATION
 #define archive_error_string (lazylib.archive_error_string)
@@ -88,6 +101,15 @@ int lazylib_seccomp(void);
 #define seccomp_arch_native (lazylib.seccomp_arch_native)
 #define seccomp_rule_add (lazylib.seccomp_rule_add)
 #define seccomp_export_bpf (lazylib.seccomp_export_bpf)
+#define curl_global_init (lazylib.curl_global_init)
+#define curl_easy_init (lazylib.curl_easy_init)
+#define curl_easy_cleanup (lazylib.curl_easy_cleanup)
+#undef curl_easy_setopt /* curl.h's own macros, which would call the symbol */
+#undef curl_easy_getinfo
+#define curl_easy_setopt (lazylib.curl_easy_setopt)
+#define curl_easy_getinfo (lazylib.curl_easy_getinfo)
+#define curl_easy_perform (lazylib.curl_easy_perform)
+#define curl_easy_strerror (lazylib.curl_easy_strerror)
 #endif
 
 #endif
