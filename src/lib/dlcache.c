@@ -295,6 +295,24 @@ static void unlock_hash(struct dlcache *c, const char *hex, int *fd)
 	fsat_close(fd);
 }
 
+/*
+ * A directory stream of its own over the directory fd: a new open file description
+ * (fsat_opendir's dup would share fd's offset with every other thread reading it).
+ */
+static DIR *opendir_fresh(int fd)
+{
+	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = own >= 0 ? fdopendir(own) : NULL;
+
+	if (!d && own >= 0) {
+		int saved = errno;
+
+		close(own);
+		errno = saved;
+	}
+	return d;
+}
+
 /* ---- stale files ---------------------------------------------------------- */
 
 /*
@@ -306,7 +324,7 @@ static void unlock_hash(struct dlcache *c, const char *hex, int *fd)
  */
 static void remove_unlocked(int dir, const char *ext)
 {
-	DIR *d = fsat_opendir(dir);
+	DIR *d = opendir_fresh(dir);
 	struct dirent *de;
 	size_t elen = ext ? strlen(ext) : 0;
 
@@ -755,7 +773,7 @@ static int sorted_names(int dir, int (*keep)(const char *name, const char *prefi
 			const char *prefix, char ***out)
 {
 	struct strvec names = STRVEC_INIT;
-	DIR *d = fsat_opendir(dir);
+	DIR *d = opendir_fresh(dir);
 	struct dirent *de;
 	int saved;
 
