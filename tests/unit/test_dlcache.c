@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -552,6 +553,64 @@ static void test_two_processes_unknown_hash(void **state)
 	check_big_cached(f);
 }
 
+/* Two threads sharing one struct dlcache, downloading the same hash at once. */
+struct thread_arg {
+	struct dlcache *c;
+	int result; /* 0 committed, 10 found it after waiting, else failure */
+	int waited;
+};
+
+static void *thread_racer(void *arg)
+{
+	struct thread_arg *a = arg;
+	struct dlcache_part p;
+	char *data = big_data(), *path = NULL;
+	size_t off;
+	int r = dlcache_begin(a->c, BIG_SHA, &p), corrupt;
+
+	a->waited = p.waited;
+	if (r == 1) {
+		a->result = dlcache_lookup(a->c, BIG_SHA, &path, &corrupt) == 1 ? 10 : 4;
+	} else if (r < 0) {
+		a->result = 3;
+	} else {
+		a->result = 0;
+		for (off = 0; off < BIG_LEN && !a->result; off += 65536) {
+			if (write_all(p.fd, data + off, 65536, -1) < 0)
+				a->result = 5;
+			sleep_ms(2);
+		}
+		if (a->result)
+			dlcache_abort(a->c, &p);
+		else if (dlcache_commit(a->c, &p, BIG_SHA, "http://127.0.0.1:1/big", &path) < 0)
+			a->result = 6;
+	}
+	free(path);
+	free(data);
+	return NULL;
+}
+
+static void test_two_threads_same_hash(void **state)
+{
+	struct fixture *f = *state;
+	struct thread_arg a[2];
+	pthread_t t[2];
+	int i;
+
+	open_cache(f);
+	for (i = 0; i < 2; i++) {
+		a[i].c = &f->c;
+		a[i].result = a[i].waited = -1;
+		assert_int_equal(pthread_create(&t[i], NULL, thread_racer, &a[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	/* flock excludes the other thread as it would another process */
+	assert_true((a[0].result == 0 && a[1].result == 10 && a[1].waited == 1) ||
+		    (a[0].result == 10 && a[1].result == 0 && a[0].waited == 1));
+	check_big_cached(f);
+}
+
 /* The waiter's on_wait tells the holder (a child) to finish: it commits, then our begin returns 1. */
 struct wait_ctx {
 	int calls;
@@ -569,7 +628,7 @@ static void on_wait(void *ctx, const char *sha256)
 		abort();
 }
 
-/* A child that begins HELLO, says 'B', waits for a byte on cmd, then commits ('C') or just holds on (EOF). */
+/* A child that begins HELLO, says 'B', waits for a byte, then commits ('C'), aborts and says 'A' ('A'), or holds on (EOF). */
 static pid_t start_holder(const char *root, int *to_holder, int *from_holder)
 {
 	int down[2], up[2];
@@ -589,7 +648,11 @@ static pid_t start_holder(const char *root, int *to_holder, int *from_holder)
 		if (dlcache_open(&c, root) < 0 || dlcache_begin(&c, HELLO_SHA, &p) != 0 ||
 		    write_all(p.fd, HELLO, 3, -1) < 0 || write(up[1], "B", 1) != 1)
 			_exit(3);
-		if (read(down[0], &b, 1) == 1 && b == 'C') {
+		if (read(down[0], &b, 1) == 1 && b == 'A') {
+			dlcache_abort(&c, &p);
+			if (write(up[1], "A", 1) != 1)
+				_exit(5);
+		} else if (b == 'C') {
 			sleep_ms(100); /* the waiter is really waiting meanwhile */
 			if (write_all(p.fd, HELLO + 3, 3, -1) < 0 ||
 			    dlcache_commit(&c, &p, HELLO_SHA, "http://h/hello", &path) < 0)
@@ -678,6 +741,59 @@ static void test_wait_gives_up(void **state)
 	close(to);
 	close(from);
 	close(w.to_holder);
+}
+
+/*
+ * The lock file is removed by whoever releases it: a waiter that then gets the lock
+ * of the removed file must not count as holding it, or a newcomer (making a new
+ * file) would download beside it.  A holds, B waits, A aborts, B begins; then we
+ * must wait for B.
+ */
+static void test_lock_held_after_release(void **state)
+{
+	struct fixture *f = *state;
+	struct dlcache_part p;
+	int to, from, up[2], status;
+	pid_t holder, b;
+	char ch;
+
+	open_cache(f);
+	holder = start_holder(f->root, &to, &from);
+	assert_int_equal(read(from, &ch, 1), 1);
+	assert_int_equal(pipe(up), 0);
+	b = fork();
+	assert_true(b >= 0);
+	if (b == 0) {
+		struct dlcache c;
+		struct dlcache_part q;
+
+		close(up[0]);
+		if (dlcache_open(&c, f->root) < 0 || dlcache_begin(&c, HELLO_SHA, &q) != 0 ||
+		    !q.waited || write(up[1], "G", 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	close(up[1]);
+	sleep_ms(300); /* B is waiting */
+	assert_int_equal(write(to, "A", 1), 1);
+	assert_int_equal(read(from, &ch, 1), 1);
+	assert_int_equal(ch, 'A');
+	assert_int_equal(read(up[0], &ch, 1), 1); /* B has begun */
+	assert_int_equal(ch, 'G');
+	f->c.wait_max = 1;
+	assert_int_equal(dlcache_begin(&f->c, HELLO_SHA, &p), 0);
+	assert_int_equal(p.waited, 1);
+	assert_int_equal(p.lock_fd, -1); /* gave up: B still holds it */
+	dlcache_abort(&f->c, &p);
+	kill(b, SIGKILL);
+	assert_int_equal(waitpid(b, &status, 0), b);
+	assert_true(WIFSIGNALED(status));
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	close(to);
+	close(from);
+	close(up[0]);
 }
 
 /* ---- symlinks ------------------------------------------------------------------- */
@@ -875,8 +991,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_part_removed_live_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_processes_same_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_processes_unknown_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_threads_same_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_begin_waits_then_finds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_gives_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock_held_after_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_at_fanout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_at_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_remove, setup, teardown),
