@@ -9,7 +9,8 @@
  *   sha256/XX/<sha256>       a cached file (XX: its first two hex digits), 0644
  *   sha256/XX/<sha256>.info  its sidecar, text, one "KEY VALUE" line each:
  *                              url URL      where it came from, user:password shown as ***,
- *                                           control characters, spaces and % percent-encoded
+ *                                           spaces, control and non-ASCII bytes percent-encoded
+ *                                           (it stays the same URL), cut at 8 KiB
  *                              used SECONDS its last use (commit or lookup), since the epoch
  *                            (unknown keys are skipped; no sidecar: last use is the file's mtime)
  *   tmp/<sha256|new>.<16 hex>.part  downloads in progress, each flock()ed by its writer
@@ -73,7 +74,8 @@ void dlcache_close(struct dlcache *c);
  * removed with its sidecar (unless a download of that hash is in progress: that one
  * will replace it) and *corrupt is set (corrupt may be NULL).  1 with *path (caller
  * frees) when there and intact, 0 when absent or corrupted, -1 with fail() (a
- * symlink or a non-regular file there, an unreadable one).  Updates its last use.
+ * symlink or a non-regular file there, an unreadable one).  Updates its last use
+ * (best effort: a full disk must not stop an offline install over a date).
  */
 int dlcache_lookup(struct dlcache *c, const char *sha256, char **path, int *corrupt);
 
