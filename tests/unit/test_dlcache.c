@@ -770,6 +770,7 @@ static void test_lock_held_after_release(void **state)
 		struct dlcache_part q;
 
 		close(up[0]);
+		alarm(8); /* as start_holder's */
 		if (dlcache_open(&c, f->root) < 0 || dlcache_begin(&c, HELLO_SHA, &q) != 0 ||
 		    !q.waited || write(up[1], "G", 1) != 1)
 			_exit(3);
