@@ -1,4 +1,4 @@
-/* lazylib.h - libarchive, libcrypto and libseccomp, loaded on first use instead of at start-up. */
+/* lazylib.h - libarchive, libcrypto, libseccomp and libcurl, loaded on first use instead of at start-up. */
 #ifndef CENV_LAZYLIB_H
 #define CENV_LAZYLIB_H
 
