@@ -9,6 +9,7 @@
 #include "activation.h"
 #include "build.h"
 #include "cenv.h"
+#include "downloads.h"
 #include "error.h"
 #include "install.h"
 #include "interrupt.h"
@@ -39,7 +40,8 @@ static int check_sandbox(const char *value)
 	return sandbox_mode_parse(value, &mode);
 }
 
-enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE };
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_OFFLINE,
+       OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -48,13 +50,18 @@ static const struct option_spec install_options[] = {
 	[OPT_SANDBOX] = { "sandbox", 0, 1, check_sandbox },
 	[OPT_NETWORK] = { "build-network", 0, 0, NULL },
 	[OPT_VERBOSE] = { "verbose", 'v', 0, NULL },
+	[OPT_OFFLINE] = { "offline", 0, 0, NULL },
+	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
+	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
+	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
 	{ NULL, 0, 0, NULL },
 };
 
 const struct cmd_entry cmd_install_entry = {
 	.name = "install",
 	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
-		 "                    [--build-network] | [-v] [-e DIR] [--sandbox=MODE] PATH...",
+		 "                    [--build-network] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
+		 "                    | [-v] [-e DIR] [options] PATH|URL...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
 		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
@@ -66,7 +73,13 @@ const struct cmd_entry cmd_install_entry = {
 		"                   works here; on: never build without it; off: builds run as they are\n"
 		"  --build-network  let builds reach the network (off in the sandbox by default)\n"
 		"  -v, --verbose    say whether builds are sandboxed, and what each build may write\n"
-		"  PATH...          install these archives (name and version from their top directory)\n",
+		"  --offline        never connect: archives come from the download cache or not at all\n"
+		"                   (also CENV_OFFLINE=1)\n"
+		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
+		"  --retries N      tries after the first for a download that may pass (default 3)\n"
+		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
+		"  PATH|URL...      install these archives, local or http(s) (name and version from their\n"
+		"                   top directory)\n",
 	.options = install_options,
 	.min_operands = 0,
 	.max_operands = -1,
@@ -84,6 +97,7 @@ struct install_run {
 	int verbose;
 	int probed;                /* the sandbox was looked at: once per run */
 	struct sandbox_probe probe;
+	struct downloads downloads;
 	int failures;
 	int changes; /* packages installed or pruned so far */
 	int stopped; /* a signal stopped it, and it said so */
@@ -318,6 +332,75 @@ static void source_from_spec(const struct manifest *m, const struct package_spec
 	src->archive = *archive;
 }
 
+/*
+ * Where p's archive is: its local path, or, for an http(s) url, the download cache's file,
+ * downloaded now if it is not there.  0, or -1 with fail().
+ */
+static int archive_of(struct install_run *run, const struct manifest *m, const struct package_spec *p,
+		      char **archive)
+{
+	*archive = manifest_source_path(m, p);
+	if (*archive)
+		return 0;
+	if (!downloads_is_remote(p->url))
+		return fail("%s: '%s': only local files, file://, http:// and https:// URLs can be installed",
+			    p->name, p->url);
+	return downloads_get(&run->downloads, p->name, p->url, p->sha256, archive);
+}
+
+/*
+ * Offline: every remote archive the run needs must be in the cache before anything is
+ * installed; each missing one is named with its URL and sha256.  1 when some are missing.
+ */
+static int offline_missing(struct install_run *run, const struct manifest *m, const size_t *order,
+			   const char *needed)
+{
+	size_t i;
+	int missing = 0, have;
+
+	for (i = 0; i < m->npkgs; i++) {
+		const struct package_spec *p = &m->pkgs[order[i]];
+
+		if (!needed[order[i]] || !downloads_is_remote(p->url) || manifest_source_path(m, p))
+			continue;
+		have = downloads_have(&run->downloads, p->sha256);
+		if (have == 1)
+			continue;
+		if (have == 0) {
+			char *archive = NULL;
+
+			/* says what is missing, and how */
+			downloads_get(&run->downloads, p->name, p->url, p->sha256, &archive);
+			free(archive);
+		}
+		report();
+		missing = 1;
+	}
+	return missing;
+}
+
+/* Which packages the run would build: those not up to date, and everything that depends on one. */
+static char *needed_packages(const struct install_run *run, const struct manifest *m, const size_t *order)
+{
+	char *needed = calloc(m->npkgs + 1, 1);
+	size_t i, j;
+
+	for (i = 0; i < m->npkgs; i++) {
+		const struct package_spec *p = &m->pkgs[order[i]];
+		struct record old;
+		int need = 1;
+
+		if (record_load(run->env.prefix, p->name, &old) == 0) {
+			need = !entry_unchanged(m, p, &old);
+			record_release(&old);
+		}
+		for (j = 0; j < p->ndepends; j++)
+			need |= needed[p->dep_index[j]];
+		needed[order[i]] = (char)need;
+	}
+	return needed;
+}
+
 static void install_manifest(struct install_run *run, const char *file, int do_prune)
 {
 	struct manifest m;
@@ -343,6 +426,18 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 		report();
 		run->failures++;
 		goto out;
+	}
+	if (run->downloads.offline) {
+		char *needed = needed_packages(run, &m, order);
+		int missing = offline_missing(run, &m, order, needed);
+
+		free(needed);
+		if (missing) {
+			fprintf(stderr, "cenv: nothing was installed: --offline, and archives are missing from the "
+				"download cache\n");
+			run->failures++;
+			goto out;
+		}
 	}
 	/* first, so that a package renamed in the manifest does not clash with its old self */
 	prune(run, &m, do_prune);
@@ -374,13 +469,13 @@ static void install_manifest(struct install_run *run, const char *file, int do_p
 			continue;
 		}
 		source_from_spec(&m, p, &src, &archive, &depends, &url);
-		if (!archive) {
-			fail("%s: '%s': only local files and file:// URLs can be installed by this version",
-			     p->name, p->url);
+		free(archive);
+		src.archive = NULL;
+		if (archive_of(run, &m, p, &archive) < 0) {
 			report_failure(run->env.prefix, p->name, 0);
 			run->failures++;
 			failed[order[i]] = 1;
-		} else if (install_one(run, &src, &done) < 0) {
+		} else if ((src.archive = archive, install_one(run, &src, &done)) < 0) {
 			failed[order[i]] = 1;
 		} else {
 			changed[order[i]] = 1;
@@ -399,6 +494,29 @@ out:
 	manifest_release(&m);
 }
 
+/*
+ * The archive an operand names: a local path made absolute, or a URL's download in the
+ * cache (its digest not known beforehand: the download is kept as it comes, and recorded).
+ * Messages about a download name it by the URL's last component.  -1 with fail().
+ */
+static int operand_archive(struct install_run *run, const char *operand, char **archive)
+{
+	const char *base;
+	char *name;
+	int ret;
+
+	if (!downloads_is_remote(operand)) {
+		*archive = path_absolute(operand);
+		return *archive ? 0 : -1;
+	}
+	base = strrchr(operand, '/');
+	name = xstrdup(base && base[1] ? base + 1 : operand);
+	name[strcspn(name, "?#")] = '\0';
+	ret = downloads_get(&run->downloads, name, operand, NULL, archive);
+	free(name);
+	return ret;
+}
+
 static void install_paths(struct install_run *run, char **paths, int n)
 {
 	int i;
@@ -410,10 +528,11 @@ static void install_paths(struct install_run *run, char **paths, int n)
 
 		if (stop_before(run, paths[i]))
 			break;
-		abs = path_absolute(paths[i]);
-		if (!abs || access(abs, R_OK) < 0) {
-			if (abs)
-				fail_errno("cannot open '%s'", paths[i]);
+		if (operand_archive(run, paths[i], &abs) < 0) {
+			report();
+			run->failures++;
+		} else if (access(abs, R_OK) < 0) {
+			fail_errno("cannot open '%s'", paths[i]);
 			report();
 			run->failures++;
 		} else if (archive_topdir(abs, &top) < 0) {
@@ -435,7 +554,7 @@ static void install_paths(struct install_run *run, char **paths, int n)
 			}
 			src.name = name;
 			src.version = version;
-			src.url = abs;
+			src.url = downloads_is_remote(paths[i]) ? paths[i] : abs;
 			src.archive = abs;
 			install_one(run, &src, &changed);
 		}
@@ -484,6 +603,8 @@ static int cmd_install(struct invocation *inv)
 		sandbox_mode_parse(inv->opts[OPT_SANDBOX].value, &run.sandbox);
 	run.env.build_network = inv->opts[OPT_NETWORK].given > 0;
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
+	downloads_init(&run.downloads, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
+		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
 	if (run.verbose)
 		run.env.note = say_note;
 	if (inv->noperands)
@@ -492,5 +613,6 @@ static int cmd_install(struct invocation *inv)
 		install_manifest(&run, file ? file : "cenv.ini", inv->opts[OPT_PRUNE].given > 0);
 	environ_free(run.envp);
 	sandbox_probe_release(&run.probe);
+	downloads_release(&run.downloads);
 	return run.failures ? EXIT_FAIL : EXIT_OK;
 }

@@ -10,7 +10,7 @@ _cenv_options() {
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
-	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network -v --verbose --help' ;;
+	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network -v --verbose --offline --timeout --retries --max-size --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
@@ -24,7 +24,7 @@ _cenv_option_value() {
 	-f | --file) echo manifest ;;
 	--shell) echo shell ;;
 	--cc) echo command ;;
-	--prompt | --max-unpacked-size) echo text ;;
+	--prompt | --max-unpacked-size | --timeout | --retries | --max-size) echo text ;;
 	--sandbox) echo sandbox ;;
 	esac
 }

@@ -169,6 +169,10 @@ complete -c cenv -n '__cenv_using install' -l max-unpacked-size -x -d 'refuse an
 complete -c cenv -n '__cenv_using install' -l sandbox -x -a 'auto on off' -d 'run builds in a bubblewrap sandbox'
 complete -c cenv -n '__cenv_using install' -l build-network -d 'let builds reach the network'
 complete -c cenv -n '__cenv_using install' -s v -l verbose -d 'say whether builds are sandboxed, and what each may write'
+complete -c cenv -n '__cenv_using install' -l offline -d 'never connect: archives come from the download cache'
+complete -c cenv -n '__cenv_using install' -l timeout -x -d 'a download without data for this long fails'
+complete -c cenv -n '__cenv_using install' -l retries -x -d 'tries after the first for a download that may pass'
+complete -c cenv -n '__cenv_using install' -l max-size -x -d 'a download larger than SIZE fails'
 complete -c cenv -n __cenv_install_archives -x -a '(__cenv_complete_files .tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip)'
 
 complete -c cenv -n '__cenv_using uninstall' -s h -l help -d 'show the usage of uninstall'

@@ -1,0 +1,129 @@
+/* downloads.c - the command layer's side of downloading: the options, the cache opened on first use. */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "download.h"
+#include "downloads.h"
+#include "error.h"
+#include "unpack.h"
+#include "util.h"
+
+extern char **environ;
+
+/* A whole number from min to max, nothing else; -1 otherwise. */
+static long parse_number(const char *value, long min, long max)
+{
+	long n;
+
+	if (!*value || value[strspn(value, "0123456789")])
+		return -1;
+	errno = 0;
+	n = strtol(value, NULL, 10);
+	return errno || n < min || n > max ? -1 : n;
+}
+
+int downloads_check_seconds(const char *value)
+{
+	if (parse_number(value, 1, 86400) < 0)
+		return fail("'%s' is not a number of seconds from 1 to 86400", value);
+	return 0;
+}
+
+int downloads_check_count(const char *value)
+{
+	if (parse_number(value, 0, 100) < 0)
+		return fail("'%s' is not a number of retries from 0 to 100", value);
+	return 0;
+}
+
+int downloads_check_size(const char *value)
+{
+	uint64_t bytes;
+
+	return unpack_parse_size(value, &bytes);
+}
+
+void downloads_init(struct downloads *d, int offline, const char *timeout, const char *retries,
+		    const char *max_size)
+{
+	const char *env = getenv("CENV_OFFLINE");
+	uint64_t bytes;
+
+	memset(d, 0, sizeof(*d));
+	d->cache.fd = -1;
+	d->fetch.retries = -1;
+	d->offline = offline || (env && !strcmp(env, "1"));
+	if (timeout)
+		d->fetch.timeout_s = parse_number(timeout, 1, 86400);
+	if (retries)
+		d->fetch.retries = (int)parse_number(retries, 0, 100);
+	if (max_size && unpack_parse_size(max_size, &bytes) == 0)
+		d->fetch.max_size = bytes;
+}
+
+void downloads_release(struct downloads *d)
+{
+	if (d->cache_state == 1)
+		dlcache_close(&d->cache);
+	d->cache_state = 0;
+}
+
+int downloads_is_remote(const char *url)
+{
+	return !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8);
+}
+
+/* The cache, opened on first use; -1 with fail() (said again each time it is asked for). */
+static int open_cache(struct downloads *d)
+{
+	char *root;
+	int ret;
+
+	if (d->cache_state == 1)
+		return 0;
+	root = dlcache_default_root(environ);
+	if (!root)
+		return fail_wrap("no download cache");
+	ret = dlcache_open(&d->cache, root);
+	free(root);
+	if (ret < 0)
+		return fail_wrap("cannot open the download cache");
+	d->cache_state = 1;
+	return 0;
+}
+
+int downloads_get(struct downloads *d, const char *name, const char *url, const char *sha256, char **path)
+{
+	struct download_request req;
+	struct fetch_options opt = d->fetch;
+	int fetched;
+
+	*path = NULL;
+	if (open_cache(d) < 0)
+		return fail_wrap("%s", name);
+	/* before the first download, on this (the only) thread: curl_global_init */
+	if (!d->offline && fetch_init() < 0)
+		return fail_wrap("%s", name);
+	opt.name = name;
+	memset(&req, 0, sizeof(req));
+	req.name = name;
+	req.url = url;
+	req.sha256 = sha256;
+	req.offline = d->offline;
+	req.fetch = &opt;
+	return download_archive(&d->cache, &req, path, &fetched);
+}
+
+int downloads_have(struct downloads *d, const char *sha256)
+{
+	struct download_request req;
+
+	if (open_cache(d) < 0)
+		return -1;
+	memset(&req, 0, sizeof(req));
+	req.sha256 = sha256;
+	return download_cached(&d->cache, &req);
+}

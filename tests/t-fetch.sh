@@ -1,0 +1,159 @@
+# t-fetch.sh - issue 10, first part: `cenv install` of packages whose url is http(s), through the
+# download cache: downloaded once, verified, shared by environments, reused with the server gone,
+# --offline, a corrupted cache file fetched again, and every failure naming the URL and leaving
+# the environment as it was.  The server is tests/httpd.py on 127.0.0.1.
+. "$(dirname "$0")/lib.sh"
+plan 50
+. "$(dirname "$0")/lib-install.sh"
+
+export XDG_CACHE_HOME="$TMP_ROOT/cache"
+CACHE="$XDG_CACHE_HOME/cenv/downloads"
+E="$TMP_ROOT/env"
+E2="$TMP_ROOT/env2"
+WWW="$TMP_ROOT/www"
+mkdir -p "$WWW"
+"$CENV_BIN" create "$E" >/dev/null || fail "create"
+"$CENV_BIN" create "$E2" >/dev/null || fail "create 2"
+state() { env_state "$E"; }
+
+# the server: start_server, stop_server; $URL is its root, $SCRATCH/requests its log
+start_server() {
+	rm -f "$SCRATCH/port"
+	python3 "$TOP/tests/httpd.py" --port-file "$SCRATCH/port" --root "$WWW" --log "$SCRATCH/requests" &
+	SERVER=$!
+	for _ in $(seq 200); do [ -s "$SCRATCH/port" ] && break; sleep 0.02; done
+	URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
+}
+stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
+trap 'stop_server; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
+requests() { grep -c "	$1	" "$SCRATCH/requests" 2>/dev/null || true; } # how many GETs of PATH
+start_server
+
+recipe_pkg web "true" "$(good_recipe web)"
+cp "$P/web-1.0.tar.gz" "$WWW/"
+SHA=$(sha256sum "$WWW/web-1.0.tar.gz" | cut -d' ' -f1)
+section() { printf '[web]\nversion = 1.0\nurl = %s\nsha256 = %s\n' "$1" "${2:-$SHA}"; }
+
+# ---- a download, cached and shared --------------------------------------------------------
+section "$URL/web-1.0.tar.gz" >"$P/web.ini"
+check "an http url installs" "$CENV_BIN" install -e "$E" -f "$P/web.ini"
+check "its file is installed" grep -qx "int ok;" "$E/include/web.h"
+check_eq "it was downloaded once" 1 "$(requests /web-1.0.tar.gz)"
+check "the archive is in the cache under its sha256" cmp "$WWW/web-1.0.tar.gz" "$CACHE/sha256/${SHA:0:2}/$SHA"
+check "its sidecar names the URL" grep -qx "url $URL/web-1.0.tar.gz" "$CACHE/sha256/${SHA:0:2}/$SHA.info"
+check_eq "the record keeps the URL" "url $URL/web-1.0.tar.gz" "$(grep '^url ' "$E/var/cenv/records/web")"
+check_eq "no .part is left" "" "$(ls "$CACHE/tmp")"
+check "a second environment installs it" "$CENV_BIN" install -e "$E2" -f "$P/web.ini"
+check_eq "... from the cache: no new request" 1 "$(requests /web-1.0.tar.gz)"
+"$CENV_BIN" freeze -e "$E" >"$SCRATCH/frozen.ini"
+check "freeze writes the http url" grep -qx "url = $URL/web-1.0.tar.gz" "$SCRATCH/frozen.ini"
+
+# an unchanged manifest opens no connection, even with the server gone
+stop_server
+check "no-op install with the server gone" "$CENV_BIN" install -e "$E" -f "$P/web.ini"
+check_eq "... says up to date" "1 package up to date in $E" "$("$CENV_BIN" install -e "$E" -f "$P/web.ini")"
+# reinstall after uninstall: the cache serves it, no server needed
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+check "reinstall from the cache with the server gone" "$CENV_BIN" install -e "$E" -f "$P/web.ini"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+check "--offline installs from the cache" "$CENV_BIN" install --offline -e "$E" -f "$P/web.ini"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- offline, with an archive missing: nothing installed ------------------------------------
+recipe_pkg web2 "true" "$(good_recipe web2)"
+SHA2=$(sha256sum "$P/web2-1.0.tar.gz" | cut -d' ' -f1)
+{ section "$URL/web-1.0.tar.gz"; printf '\n[web2]\nurl = %s/web2-1.0.tar.gz\nsha256 = %s\n' "$URL" "$SHA2"; } >"$P/two.ini"
+before=$(state)
+"$CENV_BIN" install --offline -e "$E" -f "$P/two.ini" >/dev/null 2>"$SCRATCH/err" && st=0 || st=$?
+check_eq "--offline, one archive missing: exit 1" 1 "$st"
+check_eq "--offline: the missing one is named with its URL and sha256, and nothing installed" \
+	"cenv: web2: $URL/web2-1.0.tar.gz (sha256 $SHA2) is not in the download cache, and --offline forbids downloading it
+cenv: nothing was installed: --offline, and archives are missing from the download cache" "$(cat "$SCRATCH/err")"
+check_eq "--offline: environment unchanged (web, cached, not installed either)" "$before" "$(state)"
+CENV_OFFLINE=1 "$CENV_BIN" install -e "$E" -f "$P/two.ini" >/dev/null 2>"$SCRATCH/err"
+check "CENV_OFFLINE=1 is --offline" grep -q "forbids downloading it" "$SCRATCH/err"
+check_eq "CENV_OFFLINE=1: environment unchanged" "$before" "$(state)"
+
+# ---- failures name the URL and change nothing ------------------------------------------------
+start_server
+fails() { # NAME PATTERN URL [SHA [OPTION...]]: installing fails with one line matching PATTERN
+	local name=$1 pattern=$2 url=$3 sha=${4:-$SHA} before
+	shift 4 2>/dev/null || shift $#
+	section "$url" "$sha" >"$P/bad.ini"
+	rm -f "$CACHE/sha256/${sha:0:2}/$sha" # else the cache would serve it, whatever the URL
+	before=$(state)
+	expect_fail "$name" 1 "$pattern" "$CENV_BIN" install "$@" -e "$E" -f "$P/bad.ini"
+	check_eq "$name: environment unchanged" "$before" "$(state)"
+}
+fails "404" "^cenv: web: GET $URL/missing\.tar\.gz: HTTP 404 Not Found$" "$URL/missing.tar.gz"
+check_eq "404: asked once (not retried)" 1 "$(requests /missing.tar.gz)"
+fails "connection refused" "^cenv: web: GET http://127\.0\.0\.1:9/web-1\.0\.tar\.gz: .*(refused|connect)" "http://127.0.0.1:9/web-1.0.tar.gz" "$SHA" --retries 0
+fails "wrong bytes" "^cenv: web: checksum mismatch for $URL/wrong/web-1\.0\.tar\.gz: the manifest says $SHA, the download is [0-9a-f]{64}$" "$URL/wrong/web-1.0.tar.gz"
+check_eq "wrong bytes: asked once (not retried)" 1 "$(requests /wrong/web-1.0.tar.gz)"
+check_eq "wrong bytes: nothing cached, no .part left" "" "$(ls "$CACHE/tmp"; ls "$CACHE/sha256" | grep -v "^${SHA:0:2}$")"
+fails "credentials hidden" "^cenv: web: GET http://\*\*\*@127\.0\.0\.1:[0-9]+/status/404/web-1\.0\.tar\.gz: HTTP 404" \
+	"http://alice:s3cret@127.0.0.1:${URL##*:}/status/404/web-1.0.tar.gz"
+check "credentials hidden: the password is nowhere in the message" sh -c '! grep -q s3cret "$1"' sh "$SCRATCH/err"
+
+# 503 then 200: retried, installed
+section "$URL/status/503-then-200/web-1.0.tar.gz" >"$P/retry.ini"
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+check "503 then 200: installed after a retry" "$CENV_BIN" install -e "$E" -f "$P/retry.ini"
+check_eq "503 then 200: two requests" 2 "$(requests /status/503-then-200/web-1.0.tar.gz)"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# a corrupted cache file is found out, removed and fetched again
+section "$URL/web-1.0.tar.gz" >"$P/web.ini"
+printf 'rot' | dd of="$CACHE/sha256/${SHA:0:2}/$SHA" bs=1 seek=10 conv=notrunc 2>/dev/null
+check "a corrupted cached archive: installed anyway" "$CENV_BIN" install -e "$E" -f "$P/web.ini"
+check "... the cache holds the right bytes again" cmp "$WWW/web-1.0.tar.gz" "$CACHE/sha256/${SHA:0:2}/$SHA"
+check_eq "... downloaded again" 2 "$(requests /web-1.0.tar.gz)"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- two processes, one download; SIGKILL in the middle of one ---------------------------------
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+recipe_pkg slow "true" "$(good_recipe slow)"
+cp "$P/slow-1.0.tar.gz" "$WWW/"
+SSHA=$(sha256sum "$WWW/slow-1.0.tar.gz" | cut -d' ' -f1)
+printf '[slow]\nurl = %s/status/503-then-200/slow-1.0.tar.gz\nsha256 = %s\n' "$URL" "$SSHA" >"$P/slow.ini"
+"$CENV_BIN" install -e "$E" -f "$P/slow.ini" >/dev/null 2>"$SCRATCH/a.err" &
+A=$!
+"$CENV_BIN" install -e "$E2" -f "$P/slow.ini" >/dev/null 2>"$SCRATCH/b.err" &
+B=$!
+wait $A && wait $B && st=0 || st=$?
+check_eq "two processes fetching one URL at once: both install" 0 "$st"
+check_eq "... with one download between them (a 503, then one 200)" 2 "$(requests /status/503-then-200/slow-1.0.tar.gz)"
+check "... the cached file is whole" cmp "$WWW/slow-1.0.tar.gz" "$CACHE/sha256/${SSHA:0:2}/$SSHA"
+"$CENV_BIN" uninstall -e "$E" slow >/dev/null
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+section "$URL/stall/web-1.0.tar.gz" >"$P/stall.ini"
+before=$(state)
+"$CENV_BIN" install -e "$E" -f "$P/stall.ini" >/dev/null 2>&1 &
+K=$!
+for _ in $(seq 200); do [ "$(requests /stall/web-1.0.tar.gz)" -ge 1 ] && break; sleep 0.02; done
+sleep 0.2
+kill -KILL $K
+wait $K 2>/dev/null
+check_eq "SIGKILL during a download: environment unchanged" "$before" "$(state)"
+section "$URL/web-1.0.tar.gz" >"$P/web.ini"
+check "... then a clean install" "$CENV_BIN" install -e "$E" -f "$P/web.ini"
+check_eq "... which removed the killed one's .part" "" "$(ls "$CACHE/tmp")"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- `cenv install URL`: name and version from the archive, its digest as it comes -------------
+check "install URL" "$CENV_BIN" install -e "$E" "$URL/web-1.0.tar.gz"
+check_eq "install URL: the record has the URL and the digest" "url $URL/web-1.0.tar.gz
+sha256 $SHA" "$(grep -E '^(url|sha256) ' "$E/var/cenv/records/web")"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- options -----------------------------------------------------------------------------------
+expect_fail "--timeout 0 is a usage error" 2 "'0' is not a number of seconds from 1 to 86400" \
+	"$CENV_BIN" install --timeout 0 -e "$E" -f "$P/web.ini"
+expect_fail "--retries x is a usage error" 2 "'x' is not a number of retries from 0 to 100" \
+	"$CENV_BIN" install --retries x -e "$E" -f "$P/web.ini"
+# a stall with a short --timeout, not retried
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+fails "a stall with --timeout 1" "^cenv: web: GET $URL/stall/web-1\.0\.tar\.gz: no data for 1 s$" "$URL/stall/web-1.0.tar.gz" "$SHA" --timeout 1 --retries 0
+# a body over --max-size
+fails "a body over --max-size" "^cenv: web: GET $URL/web-1\.0\.tar\.gz: the body is larger than the limit" "$URL/web-1.0.tar.gz" "$SHA" --max-size 100
+finish
