@@ -123,6 +123,7 @@ struct transfer {
 	enum stop stop;
 	char why[512];
 	char errbuf[CURL_ERROR_SIZE];
+	const struct fetch_options *opt; /* the caller's, for its progress callback; may be NULL */
 };
 
 static void stop_with(struct transfer *t, enum stop stop, const char *fmt, ...)
@@ -363,11 +364,15 @@ static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	struct transfer *t = arg;
 	int sig = interrupt_requested();
 
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	(void)dlnow, (void)ultotal, (void)ulnow;
 	if (sig) {
 		stop_with(t, STOP_FATAL, "interrupted by %s", interrupt_name(sig));
 		return 1;
 	}
+	/* only for the body being kept: an error page or a redirect's is not the download */
+	if (t->opt && t->opt->progress && t->body)
+		t->opt->progress(t->opt->progress_ctx, t->written,
+				 dltotal > 0 ? t->resume_from + (unsigned long long)dltotal : 0);
 	return 0;
 }
 
@@ -667,6 +672,7 @@ int fetch_url(const char *url, int fd, const struct fetch_options *opt, char hex
 
 	memset(&t, 0, sizeof(t));
 	t.fd = fd;
+	t.opt = opt;
 	t.max_size = opt && opt->max_size ? opt->max_size : FETCH_MAX_SIZE;
 	t.timeout_s = opt && opt->timeout_s > 0 ? opt->timeout_s : FETCH_TIMEOUT_S;
 	if (!web_scheme(url)) {

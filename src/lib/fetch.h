@@ -20,6 +20,13 @@ struct fetch_options {
 	unsigned long long max_size; /* a body larger than this is cut off with an error; 0: 4 GiB */
 	const char *user_agent;  /* NULL: "cenv/" CENV_VERSION */
 	long backoff_ms;         /* first retry's wait, doubled each time, with jitter; 0: 1000 */
+	/*
+	 * NULL, or told how far the download is, often (from libcurl's progress callback, on the
+	 * calling thread): done bytes of total (0: not known yet), counting from byte 0 across
+	 * resumed tries.  For a display; it must not call back into fetch.
+	 */
+	void (*progress)(void *ctx, unsigned long long done, unsigned long long total);
+	void *progress_ctx;
 };
 #define FETCH_TIMEOUT_S 60
 #define FETCH_RETRIES 3

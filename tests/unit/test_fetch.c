@@ -452,6 +452,47 @@ static void test_cut_resumed(void **state)
 	free(url);
 }
 
+/* What the progress callback was told: how often, the last done and total, done going back. */
+struct seen_progress {
+	int calls, backwards;
+	unsigned long long done, total;
+};
+
+static void note_progress(void *ctx, unsigned long long done, unsigned long long total)
+{
+	struct seen_progress *p = ctx;
+
+	p->backwards |= p->calls && done < p->done;
+	p->calls++;
+	p->done = done;
+	if (total)
+		p->total = total;
+}
+
+/* The progress callback counts from byte 0, across a resumed try too, and ends at the whole size. */
+static void test_progress(void **state)
+{
+	struct fetch_options opt = quick();
+	struct seen_progress seen = { 0 };
+	char *url = http_url("/cut/data.bin?t=progress");
+
+	(void)state;
+	opt.progress = note_progress;
+	opt.progress_ctx = &seen;
+	expect_data(url, &opt);
+	assert_true(seen.calls > 0);
+	assert_int_equal(seen.done, DATA_SIZE);
+	assert_int_equal(seen.total, DATA_SIZE);
+	assert_int_equal(seen.backwards, 0);
+	free(url);
+	/* an error page is no download: nothing told */
+	memset(&seen, 0, sizeof(seen));
+	url = http_url("/status/404/data.bin?t=progress404");
+	expect_error(url, &opt, "HTTP 404", NULL);
+	assert_int_equal(seen.done, 0);
+	free(url);
+}
+
 static void test_cut_no_range(void **state)
 {
 	struct fetch_options opt = quick();
@@ -798,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_lazylib_curl),
 		cmocka_unit_test(test_shown_url),
 		cmocka_unit_test(test_ok),
+		cmocka_unit_test(test_progress),
 		cmocka_unit_test(test_scheme),
 		cmocka_unit_test(test_redirect),
 		cmocka_unit_test(test_redirect_refused),
