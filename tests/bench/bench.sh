@@ -107,3 +107,40 @@ if command -v bwrap >/dev/null && bwrap --ro-bind / / --dev /dev --proc /proc tr
 else
 	echo "== the sandbox's cost: not measured, bwrap does not work here"
 fi
+
+# Downloads: one 200 MB file over loopback from tests/httpd.py, `cenv fetch` (hashing while it
+# writes, into the download cache) against `curl -o` of the same URL; then a no-op install of a
+# manifest whose packages come from http URLs, with the server stopped (no connection is opened).
+if command -v curl >/dev/null; then
+	www=$work/www
+	mkdir -p "$www"
+	head -c "${BENCH_FETCH_MB:-200}M" /dev/urandom >"$www/big.bin"
+	bsha=$(sha256sum "$www/big.bin" | cut -d' ' -f1)
+	python3 "$top/tests/httpd.py" --port-file "$work/port" --root "$www" &
+	srv=$!
+	for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.02; done
+	burl="http://127.0.0.1:$(cat "$work/port")/big.bin"
+	printf '[big]\nurl = %s\nsha256 = %s\n' "$burl" "$bsha" >"$work/fetch.ini"
+	echo "== one ${BENCH_FETCH_MB:-200} MB file over loopback: cenv fetch vs curl -o (${REPS_FETCH:=5} interleaved runs, median)"
+	"$work/timeit" "$REPS_FETCH" \
+		curl "rm -f $work/curl.out" "curl -s -o $work/curl.out $burl" \
+		cenv "rm -rf $work/fc" "env XDG_CACHE_HOME=$work/fc $cenv fetch -f $work/fetch.ini" >"$work/fetch.t"
+	cu=$(median curl "$work/fetch.t")
+	ce=$(median cenv "$work/fetch.t")
+	printf '  curl -o                %8.1f ms\n  cenv fetch             %8.1f ms  (sha256 while writing, into the cache, renamed when checked)\n  cenv / curl            %8sx   (goal: at most 1.25x)\n' \
+		"$cu" "$ce" "$(ratio "$ce" "$cu")"
+	# the no-op install: a small package from http, installed once, then the server stopped
+	cp -R "$top/tests/fixtures/make" "$work/webpkg-1.0"
+	bsdtar -czf "$www/webpkg-1.0.tar.gz" -C "$work" webpkg-1.0
+	printf '[webpkg]\nurl = %s/webpkg-1.0.tar.gz\nsha256 = %s\n' "${burl%/big.bin}" \
+		"$(sha256sum "$www/webpkg-1.0.tar.gz" | cut -d' ' -f1)" >"$work/web.ini"
+	"$cenv" create "$work/webenv" >/dev/null
+	XDG_CACHE_HOME=$work/fc2 "$cenv" install -e "$work/webenv" -f "$work/web.ini" >/dev/null
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	"$work/timeit" "$reps" noop ":" "env XDG_CACHE_HOME=$work/fc2 $cenv install -e $work/webenv -f $work/web.ini" >"$work/webnoop.t"
+	printf '== no-op install of an http manifest, the server stopped (%s runs, median)\n  cenv install (no-op)   %8.1f ms   (goal: under 50 ms; no connection opened)\n' \
+		"$reps" "$(awk '{ print $2 }' "$work/webnoop.t")"
+else
+	echo "== downloads: not measured, curl is not installed"
+fi
