@@ -3,7 +3,7 @@
 # --offline, a corrupted cache file fetched again, and every failure naming the URL and leaving
 # the environment as it was.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 50
+plan 56
 . "$(dirname "$0")/lib-install.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -144,6 +144,39 @@ check_eq "... which removed the killed one's .part" "" "$(ls "$CACHE/tmp")"
 check "install URL" "$CENV_BIN" install -e "$E" "$URL/web-1.0.tar.gz"
 check_eq "install URL: the record has the URL and the digest" "url $URL/web-1.0.tar.gz
 sha256 $SHA" "$(grep -E '^(url|sha256) ' "$E/var/cenv/records/web")"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- credentials from a netrc file; HTTPS verified against a CA the test makes -----------------
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+section "$URL/auth/web-1.0.tar.gz" >"$P/auth.ini"
+before=$(state)
+NETRC=/dev/null "$CENV_BIN" install -e "$E" -f "$P/auth.ini" >/dev/null 2>"$SCRATCH/err"
+check "Basic auth without credentials: HTTP 401, named" grep -q "^cenv: web: GET $URL/auth/web-1.0.tar.gz: HTTP 401" "$SCRATCH/err"
+check_eq "... environment unchanged" "$before" "$(state)"
+printf 'machine 127.0.0.1 login user password pass\n' >"$SCRATCH/netrc"
+check "Basic auth with NETRC: installs" env NETRC="$SCRATCH/netrc" "$CENV_BIN" install -e "$E" -f "$P/auth.ini"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+mkdir -p "$SCRATCH/ca"
+(cd "$SCRATCH/ca" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=cenv-test-CA \
+		-keyout ca.key -out ca.pem -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr &&
+	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem) \
+	>"$SCRATCH/openssl.log" 2>&1 || fail "the test CA (openssl)" "$(cat "$SCRATCH/openssl.log")"
+python3 "$TOP/tests/httpd.py" --port-file "$SCRATCH/tport" --root "$WWW" --tls "$SCRATCH/ca/server.pem" "$SCRATCH/ca/server.key" &
+TLS=$!
+for _ in $(seq 200); do [ -s "$SCRATCH/tport" ] && break; sleep 0.02; done
+TURL="https://127.0.0.1:$(cat "$SCRATCH/tport")"
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+section "$TURL/web-1.0.tar.gz" >"$P/tls.ini"
+before=$(state)
+env -u CURL_CA_BUNDLE -u SSL_CERT_FILE "$CENV_BIN" install --retries 0 -e "$E" -f "$P/tls.ini" >/dev/null 2>"$SCRATCH/err"
+check "HTTPS with an unknown CA: refused, naming the URL" grep -q "^cenv: web: GET $TURL/web-1.0.tar.gz: .*certificate" "$SCRATCH/err"
+check_eq "... environment unchanged" "$before" "$(state)"
+check "HTTPS with CURL_CA_BUNDLE naming the CA: installs" env CURL_CA_BUNDLE="$SCRATCH/ca/ca.pem" "$CENV_BIN" install -e "$E" -f "$P/tls.ini"
+kill $TLS 2>/dev/null
+wait $TLS 2>/dev/null
 "$CENV_BIN" uninstall -e "$E" web >/dev/null
 
 # ---- options -----------------------------------------------------------------------------------
