@@ -518,10 +518,13 @@ static int open_mirror(const char *dir)
 	if (out < 0 && errno == ENOENT && (mkdirat(top, "sha256", 0755) == 0 || errno == EEXIST))
 		out = fsat_open_dir(top, "sha256");
 	if (out < 0) {
+		struct stat st;
+		int saved = errno;
+
 		shown = xasprintf("%s/sha256", dir);
-		if (errno == ELOOP)
+		if (fstatat(top, "sha256", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			failp("'%s' is a symbolic link; cenv will not follow it", shown);
-		else if (errno == ENOTDIR)
+		else if (errno = saved, saved == ENOTDIR)
 			failp("'%s' is not a directory", shown);
 		else
 			fail_errno("cannot open '%s'", shown);
