@@ -2,7 +2,7 @@
 # from tests/httpd.py on 127.0.0.1 (as t-fetch.sh does); the exported mirror is served by a plain
 # static server (python3 -m http.server on 127.0.0.1) and installed from.
 . "$(dirname "$0")/lib.sh"
-plan 58
+plan 59
 . "$(dirname "$0")/lib-install.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -202,6 +202,15 @@ removed 1 archive, $(human "$(size "$SHA")"); kept 1 being downloaded" "$(out cl
 check "... its file is still there" test -f "$(f "$SHA2")"
 kill "$HOLDER" 2>/dev/null
 wait "$HOLDER" 2>/dev/null
-check_eq "clean: everything" "removed 1 archive, $(human "$(size "$SHA2")")" "$(out clean)"
+# an archive without a sidecar, over 1 KiB: its size in KiB, no URL, its mtime as its last use
+head -c 5000 /dev/urandom >"$SCRATCH/big"
+BIG=$(sha256sum "$SCRATCH/big" | cut -d' ' -f1)
+mkdir -p "$(dirname "$(f "$BIG")")"
+cp "$SCRATCH/big" "$(f "$BIG")"
+touch -d "@$((now - 3 * 86400))" "$(f "$BIG")"
+check_eq "list: no sidecar: no URL, the mtime as its last use, the size in KiB" \
+	"$(printf '%-64s %10s  %-16s  %s' "$BIG" "4.9 KiB" "$(date -u -d "@$((now - 3 * 86400))" '+%Y-%m-%d %H:%M')" -)" \
+	"$(out list | grep "^$BIG ")"
+check_eq "clean: everything" "removed 2 archives, $(human $(($(size "$SHA2") + 5000)))" "$(out clean)"
 check_eq "... the cache lists nothing" "no archives in the download cache" "$(out list)"
 check_eq "... no archive file is left" "" "$(find "$CACHE/sha256" -type f)"
