@@ -29,6 +29,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_list_entry,
 	&cmd_freeze_entry,
 	&cmd_check_entry,
+	&cmd_cache_entry,
 	&cmd_help_entry,
 	&cmd_version_entry,
 	NULL,

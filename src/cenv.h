@@ -66,6 +66,7 @@ extern const struct cmd_entry cmd_uninstall_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_freeze_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_cache_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;
 

@@ -57,7 +57,7 @@ check() {
 have() { command -v "$1" >/dev/null 2>&1; }
 # one line, sorted words: the form every check compares
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
-plan 119
+plan 134
 
 # The fixture: directories (one with a blank), a file that must not be offered
 # as a directory, a manifest and archives for `cenv install`, and a program on
@@ -123,7 +123,7 @@ bash_checks() {
 	check bash-registered "complete -F _cenv cenv" \
 		"$(bash --norc --noprofile -c '. "$1"; complete -p cenv' sh "$comp/cenv.bash" 2>&1)"
 	check bash-command-prefix "create" "$(bash_complete cenv cr)"
-	check bash-commands "check create env freeze help install list run uninstall version" "$(bash_complete cenv '')"
+	check bash-commands "cache check create env freeze help install list run uninstall version" "$(bash_complete cenv '')"
 	if [ -n "$binary_commands" ]; then
 		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
 	else
@@ -192,7 +192,14 @@ bash_checks() {
 	check bash-check-options "--env --help --json -e" "$(bash_complete cenv check -)"
 	check bash-check-env-dir "alpha beta dir" "$(bash_complete cenv check -e '')"
 	check bash-check-no-operand "" "$(bash_complete cenv check '')"
-	check bash-help-commands "check create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
+	check bash-cache-subcommands "clean dir export list" "$(bash_complete cenv cache '')"
+	check bash-cache-options "--help --json --older-than" "$(bash_complete cenv cache -)"
+	check bash-cache-list-options "--help --json" "$(bash_complete cenv cache list -)"
+	check bash-cache-clean-options "--help --older-than" "$(bash_complete cenv cache clean -)"
+	check bash-cache-older-than-value "" "$(bash_complete cenv cache clean --older-than '')"
+	check bash-cache-export-dir "alpha beta dir" "$(bash_complete cenv cache export '')"
+	check bash-cache-list-no-operand "" "$(bash_complete cenv cache list '')"
+	check bash-help-commands "cache check create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
 	check bash-help-one-command "" "$(bash_complete cenv help create '')"
 	check bash-version-nothing "" "$(bash_complete cenv version '')"
 }
@@ -212,7 +219,7 @@ fish_checks() {
 		fail fish-syntax "$(cat "$tmp/err")"
 	fi
 	check fish-command-prefix "create" "$(fish_complete 'cenv cr')"
-	check fish-commands "check create env freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
+	check fish-commands "cache check create env freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
 	if [ -n "$binary_commands" ]; then
 		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
 	else
@@ -258,7 +265,12 @@ fish_checks() {
 	check fish-freeze-options "--env --help -e -h" "$(fish_complete 'cenv freeze -')"
 	check fish-check-options "--env --help --json -e -h" "$(fish_complete 'cenv check -')"
 	check fish-check-no-operand "" "$(fish_complete 'cenv check ')"
-	check fish-help-commands "check create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
+	check fish-cache-subcommands "clean dir export list" "$(fish_complete 'cenv cache ')"
+	check fish-cache-options "--help --json --older-than -h" "$(fish_complete 'cenv cache -')"
+	check fish-cache-clean-options "--help --older-than -h" "$(fish_complete 'cenv cache clean -')"
+	check fish-cache-export-dir "alpha/ beta dir/" "$(fish_complete 'cenv cache export ')"
+	check fish-cache-list-no-operand "" "$(fish_complete 'cenv cache list ')"
+	check fish-help-commands "cache check create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
 	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
 	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
 }
@@ -350,7 +362,7 @@ zsh_checks() {
 			sh "$comp" 2>&1)"
 	zsh_zpty_checks() {
 		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
-		check zsh-commands "check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
+		check zsh-commands "cache check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
 		if [ -n "$binary_commands" ]; then
 			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
 		else
@@ -382,7 +394,10 @@ zsh_checks() {
 		check zsh-list-options "--env --help --json -e -h" "$(zsh_complete 'cenv list -')"
 		check zsh-freeze-options "--env --help -e -h" "$(zsh_complete 'cenv freeze -')"
 		check zsh-check-options "--env --help --json -e -h" "$(zsh_complete 'cenv check -')"
-		check zsh-help-commands "check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
+		check zsh-cache-subcommands "clean dir export list" "$(zsh_complete 'cenv cache ')"
+		check zsh-cache-options "--help --json --older-than -h" "$(zsh_complete 'cenv cache -')"
+		check zsh-cache-export-dir 'alpha beta\ dir' "$(zsh_complete 'cenv cache export ')"
+		check zsh-help-commands "cache check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
 	}
 	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 		zsh_zpty_checks

@@ -4,7 +4,7 @@
 # share/bash-completion/completions/cenv.
 
 # The commands, and the options of each; a new command is one line in each list.
-_cenv_commands='create env run install uninstall list freeze check help version'
+_cenv_commands='create env run install uninstall list freeze check cache help version'
 _cenv_options() {
 	case $1 in
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
@@ -15,6 +15,15 @@ _cenv_options() {
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
 	check) echo '-e --env --json --help' ;;
+	# cache: those of its subcommand ($2), all of them before one is given
+	cache)
+		case $2 in
+		list) echo '--json --help' ;;
+		clean) echo '--older-than --help' ;;
+		dir | export) echo '--help' ;;
+		*) echo '--json --older-than --help' ;;
+		esac
+		;;
 	esac
 }
 # What the value of an option is: dir, manifest, shell, command, or text (nothing to offer).
@@ -24,7 +33,7 @@ _cenv_option_value() {
 	-f | --file) echo manifest ;;
 	--shell) echo shell ;;
 	--cc) echo command ;;
-	--prompt | --max-unpacked-size | --timeout | --retries | --max-size) echo text ;;
+	--prompt | --max-unpacked-size | --timeout | --retries | --max-size | --older-than) echo text ;;
 	--sandbox) echo sandbox ;;
 	esac
 }
@@ -113,7 +122,7 @@ _cenv_reply_value() {
 }
 
 _cenv() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= cmd_at= run_at= operands=0 manifest= names= i word kind
+	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= cmd_at= run_at= operands=0 first= manifest= names= i word kind
 	COMPREPLY=()
 	[[ $COMP_CWORD -gt 0 ]] && prev=${COMP_WORDS[COMP_CWORD-1]}
 
@@ -163,6 +172,7 @@ _cenv() {
 			[[ $word == -f* || $word == --file* || $word == --prune ]] && manifest=1
 			[[ $word != *=* && -n $(_cenv_option_value "$word") ]] && i=$((i + 1))
 		else
+			[[ $operands -eq 0 ]] && first=$word
 			operands=$((operands + 1))
 			[[ $cmd == run ]] && run_at=$i
 		fi
@@ -182,7 +192,7 @@ _cenv() {
 		return 0
 	fi
 	if [[ $cur == -* && -z $run_at ]]; then
-		_cenv_reply "$(_cenv_options "$cmd")" "$cur"
+		_cenv_reply "$(_cenv_options "$cmd" "$first")" "$cur"
 		return 0
 	fi
 	case $cmd in
@@ -198,6 +208,13 @@ _cenv() {
 		_cenv_reply "$names" "$cur"
 		;;
 	help) [[ $operands -eq 0 ]] && _cenv_reply "$_cenv_commands" "$cur" ;;
+	cache)
+		if [[ $operands -eq 0 ]]; then
+			_cenv_reply 'list clean dir export' "$cur"
+		elif [[ $operands -eq 1 && $first == export ]]; then
+			_cenv_reply_value dir "$cur"
+		fi
+		;;
 	esac
 	return 0
 }

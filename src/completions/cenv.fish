@@ -13,12 +13,13 @@ set -l cenv_commands \
     list 'show the installed packages' \
     freeze 'print a manifest that reinstalls exactly what is installed' \
     check 'verify the installed files against their records' \
+    cache 'the download cache: list, clean, dir, export' \
     help 'show the usage of cenv or of one command' \
     version 'print the version of cenv'
 
 # The options that take a value, whose value is skipped when looking for operands.
 function __cenv_takes_value --argument-names word
-    contains -- $word -e --env -f --file --shell --prompt --cc
+    contains -- $word -e --env -f --file --shell --prompt --cc --older-than
 end
 
 # Prints the command (the first word after cenv that is not an option), then
@@ -190,3 +191,18 @@ complete -c cenv -n '__cenv_using freeze' -s e -l env -x -a '(__fish_complete_di
 complete -c cenv -n '__cenv_using check' -s h -l help -d 'show the usage of check'
 complete -c cenv -n '__cenv_using check' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
 complete -c cenv -n '__cenv_using check' -l json -d 'one JSON object instead of lines'
+
+# cache: its subcommand first; an option of one is offered with it, or before any is given.
+function __cenv_cache_option --argument-names sub
+    set -l words (__cenv_words)
+    test "$words[1]" = cache; or return 1
+    test (count $words) -eq 1; or test "$words[2]" = $sub
+end
+complete -c cenv -n '__cenv_using cache' -s h -l help -d 'show the usage of cache'
+complete -c cenv -n '__cenv_using cache 0' -a list -d 'the cached archives: sha256, size, last use, URL'
+complete -c cenv -n '__cenv_using cache 0' -a clean -d 'remove the cached archives'
+complete -c cenv -n '__cenv_using cache 0' -a dir -d 'print the cache directory'
+complete -c cenv -n '__cenv_using cache 0' -a export -d 'write every cached archive to DIR/sha256/<sha256>, a mirror'
+complete -c cenv -n '__cenv_cache_option list' -l json -d 'one JSON array of objects instead of a table'
+complete -c cenv -n '__cenv_cache_option clean' -l older-than -x -d 'only archives last used more than DAYS days ago'
+complete -c cenv -n '__cenv_using cache 1; and test (__cenv_words)[2] = export' -x -a '(__fish_complete_directories)'
