@@ -1,6 +1,7 @@
 /* download.c - a package's archive from its URLs: the download cache first, then mirrors and origins. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -42,8 +43,7 @@ char *download_mirror_url(const char *mirror, const char *sha256)
 
 static int is_remote(const char *url)
 {
-	return !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8) || !strncmp(url, "HTTP://", 7) ||
-	       !strncmp(url, "HTTPS://", 8);
+	return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
 }
 
 /* The urls to ask, in order: the mirrors (given a hash), then the entry's own remote ones. */
