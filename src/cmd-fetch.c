@@ -31,7 +31,7 @@ const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
 	.usage = "[-f FILE] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
 		 "                  [--mirror URL]... [--no-origin]",
-	.summary = "download and verify a manifest's archives into the download cache",
+	.summary = "download and verify the archives of a manifest into the download cache",
 	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
 		"  --offline        download nothing: say which archives the cache is missing\n"
 		"                   (also CENV_OFFLINE=1)\n"
