@@ -147,7 +147,7 @@ static int fetch_into_cache(struct dlcache *c, const struct download_request *re
 			free(cause);
 			if (interrupt_requested())
 				break;
-			continue;
+			continue; /* a source that failed: the next one */
 		}
 		if (req->sha256 && strcmp(hex, req->sha256)) {
 			char *shown = fetch_shown_url(url);
