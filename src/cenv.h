@@ -62,6 +62,7 @@ extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_env_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_install_entry;
+extern const struct cmd_entry cmd_fetch_entry;
 extern const struct cmd_entry cmd_uninstall_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_freeze_entry;

@@ -42,7 +42,7 @@ static int check_sandbox(const char *value)
 }
 
 enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_OFFLINE,
-       OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD };
+       OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -55,6 +55,8 @@ static const struct option_spec install_options[] = {
 	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
 	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
 	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
+	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
+	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -62,6 +64,7 @@ const struct cmd_entry cmd_install_entry = {
 	.name = "install",
 	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
 		 "                    [--build-network] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
+		 "                    [--mirror URL]... [--no-origin]\n"
 		 "                    | [-v] [-e DIR] [options] PATH|URL...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
@@ -79,6 +82,10 @@ const struct cmd_entry cmd_install_entry = {
 		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
 		"  --retries N      tries after the first for a download that may pass (default 3)\n"
 		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
+		"  --mirror URL     ask this web directory first, for URL/sha256/<sha256>; repeatable,\n"
+		"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"
+		"  --no-origin      download from the mirrors only, never from a package's own urls\n"
+		"                   (also CENV_NO_ORIGIN=1)\n"
 		"  PATH|URL...      install these archives, local or http(s) (name and version from their\n"
 		"                   top directory)\n",
 	.options = install_options,
@@ -101,6 +108,8 @@ static int cmd_install(struct invocation *inv)
 {
 	const char *file = inv->opts[OPT_FILE].value;
 	struct install_run run;
+	const char **mirrors;
+	int ret;
 
 	install_run_start(&run, &inv->cfg);
 	if (inv->opts[OPT_MAX_SIZE].given) /* checked by check_size */
@@ -112,6 +121,13 @@ static int cmd_install(struct invocation *inv)
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
 	downloads_init(&run.downloads, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
 		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
+	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
+	ret = downloads_set_mirrors(&run.downloads, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
+	free(mirrors);
+	if (ret < 0) {
+		install_run_finish(&run);
+		return -1;
+	}
 	if (run.verbose)
 		run.env.note = install_run_say_note;
 	if (inv->noperands)

@@ -46,6 +46,20 @@ int downloads_check_size(const char *value)
 	return unpack_parse_size(value, &bytes);
 }
 
+static int is_web_url(const char *url)
+{
+	const char *host = !strncmp(url, "http://", 7) ? url + 7 : !strncmp(url, "https://", 8) ? url + 8 : NULL;
+
+	return host && *host && *host != '/';
+}
+
+int downloads_check_mirror(const char *value)
+{
+	if (!is_web_url(value))
+		return fail("a mirror must be an http:// or https:// url with a host: '%s'", value);
+	return 0;
+}
+
 void downloads_init(struct downloads *d, int offline, const char *timeout, const char *retries,
 		    const char *max_size)
 {
@@ -69,6 +83,39 @@ void downloads_release(struct downloads *d)
 	if (d->cache_state == 1)
 		dlcache_close(&d->cache);
 	d->cache_state = 0;
+	strvec_release(&d->mirrors);
+}
+
+int downloads_set_mirrors(struct downloads *d, const char *const *given, int no_origin)
+{
+	const char *env = getenv("CENV_NO_ORIGIN"), *s;
+
+	d->no_origin = no_origin || (env && !strcmp(env, "1"));
+	for (; given && *given; given++)
+		strvec_push(&d->mirrors, *given);
+	s = getenv("CENV_MIRRORS");
+	if (!s)
+		return 0;
+	s += strspn(s, " \t\n");
+	while (*s) {
+		size_t len = strcspn(s, " \t\n");
+		char *word = xasprintf("%.*s", (int)len, s);
+
+		if (downloads_check_mirror(word) < 0) {
+			free(word);
+			return fail_wrap("CENV_MIRRORS");
+		}
+		strvec_push_owned(&d->mirrors, word);
+		s += len;
+		s += strspn(s, " \t\n");
+	}
+	return 0;
+}
+
+void downloads_add_mirrors(struct downloads *d, char *const *mirrors)
+{
+	for (; mirrors && *mirrors; mirrors++)
+		strvec_push(&d->mirrors, *mirrors);
 }
 
 int downloads_is_remote(const char *url)
@@ -95,13 +142,16 @@ static int open_cache(struct downloads *d)
 	return 0;
 }
 
-int downloads_get(struct downloads *d, const char *name, const char *url, const char *sha256, char **path)
+int downloads_get_urls(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
+		       const char *sha256, char **path, char **source)
 {
 	struct download_request req;
 	struct fetch_options opt = d->fetch;
 	int fetched;
 
 	*path = NULL;
+	if (source)
+		*source = NULL;
 	if (open_cache(d) < 0)
 		return fail_wrap("%s", name);
 	/* before the first download, on this (the only) thread: curl_global_init */
@@ -110,11 +160,20 @@ int downloads_get(struct downloads *d, const char *name, const char *url, const 
 	opt.name = name;
 	memset(&req, 0, sizeof(req));
 	req.name = name;
-	req.url = url;
+	req.urls = urls;
+	req.nurls = nurls;
+	req.mirrors = (const char *const *)d->mirrors.v;
+	req.nmirrors = d->mirrors.n;
+	req.no_origin = d->no_origin;
 	req.sha256 = sha256;
 	req.offline = d->offline;
 	req.fetch = &opt;
-	return download_archive(&d->cache, &req, path, &fetched);
+	return download_archive_from(&d->cache, &req, path, &fetched, source);
+}
+
+int downloads_get(struct downloads *d, const char *name, const char *url, const char *sha256, char **path)
+{
+	return downloads_get_urls(d, name, &url, 1, sha256, path, NULL);
 }
 
 int downloads_have(struct downloads *d, const char *sha256)

@@ -2,8 +2,11 @@
 #ifndef CENV_DOWNLOADS_H
 #define CENV_DOWNLOADS_H
 
+#include <stddef.h>
+
 #include "dlcache.h"
 #include "fetch.h"
+#include "strvec.h"
 
 /*
  * One run's downloads.  Owner: whoever called downloads_init; downloads_release frees it.
@@ -15,6 +18,8 @@ struct downloads {
 	int offline;                /* --offline or CENV_OFFLINE=1: no connection, ever */
 	struct dlcache cache;
 	int cache_state;            /* 0: not opened yet, 1: open, -1: could not be opened */
+	struct strvec mirrors;      /* --mirror..., then CENV_MIRRORS, then the manifest's [cenv] mirrors */
+	int no_origin;              /* --no-origin or CENV_NO_ORIGIN=1: the mirrors only */
 };
 
 /* The options of install (and, later, fetch and add), checked by their specs' check functions. */
@@ -22,10 +27,21 @@ int downloads_check_seconds(const char *value);
 int downloads_check_count(const char *value);
 int downloads_check_size(const char *value);
 
+/* --mirror's value: an http:// or https:// url with a host; -1 with fail(). */
+int downloads_check_mirror(const char *value);
+
 /* Defaults, then the options given (NULL: not given); CENV_OFFLINE=1 counts as --offline. */
 void downloads_init(struct downloads *d, int offline, const char *timeout, const char *retries,
 		    const char *max_size);
 void downloads_release(struct downloads *d);
+/*
+ * After downloads_init: the mirrors given (--mirror, NULL-terminated, NULL: none), then
+ * those of CENV_MIRRORS (blank-separated); no_origin, or CENV_NO_ORIGIN=1, forbids the
+ * entries' own urls.  -1 with fail() for a word of CENV_MIRRORS that is not an http(s) url.
+ */
+int downloads_set_mirrors(struct downloads *d, const char *const *given, int no_origin);
+/* Appends a manifest's [cenv] mirrors (NULL-terminated, NULL: none), asked after the others. */
+void downloads_add_mirrors(struct downloads *d, char *const *mirrors);
 
 /* 1 when url is one to download (http:// or https://). */
 int downloads_is_remote(const char *url);
@@ -36,6 +52,14 @@ int downloads_is_remote(const char *url);
  * frees).  -1 with fail() naming the package and the URL.
  */
 int downloads_get(struct downloads *d, const char *name, const char *url, const char *sha256, char **path);
+/*
+ * The same for an entry of nurls urls (local ones are skipped: the caller looked at them):
+ * the cache, else the mirrors (given sha256), then the urls in order, unless no_origin.
+ * *source (caller frees; source may be NULL) gets the url it was downloaded from, NULL
+ * when the cache had it.  -1 with fail() naming the package and every url tried.
+ */
+int downloads_get_urls(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
+		       const char *sha256, char **path, char **source);
 /* 1 when the archive with digest sha256 is in the cache, 0 when not; -1 with fail(). */
 int downloads_have(struct downloads *d, const char *sha256);
 

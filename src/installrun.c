@@ -45,13 +45,34 @@ static char *depends_string(const struct package_spec *p)
 
 /*
  * The url a record keeps: a local archive by its absolute path, so that `cenv freeze`
- * gives a manifest that works from any directory.  Caller frees.
+ * gives a manifest that works from any directory; several urls, each so, in their order,
+ * separated by a space.  Never what exists on disk now: the same entry keeps the same url.
+ * Caller frees.
  */
 static char *recorded_url(const struct manifest *m, const struct package_spec *p)
 {
-	char *local = manifest_source_path(m, p);
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
 
-	return local ? local : xstrdup(p->url);
+	for (i = 0; i < p->nurls; i++) {
+		char *local = manifest_url_path(m, p->urls[i]);
+
+		if (i)
+			sb_addc(&sb, ' ');
+		sb_adds(&sb, local ? local : p->urls[i]);
+		free(local);
+	}
+	return sb_detach(&sb);
+}
+
+static int has_remote_url(const struct package_spec *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nurls; i++)
+		if (manifest_url_is_remote(p->urls[i]))
+			return 1;
+	return 0;
 }
 
 /* Whether the installed record was made from exactly this manifest entry. */
@@ -264,10 +285,21 @@ static int archive_of(struct install_run *run, const struct manifest *m, const s
 	*archive = manifest_source_path(m, p);
 	if (*archive)
 		return 0;
-	if (!downloads_is_remote(p->url))
+	if (!has_remote_url(p))
 		return fail("%s: '%s': only local files, file://, http:// and https:// URLs can be installed",
 			    p->name, p->url);
-	return downloads_get(&run->downloads, p->name, p->url, p->sha256, archive);
+	return downloads_get_urls(&run->downloads, p->name, (const char *const *)p->urls, p->nurls,
+				  p->sha256, archive, NULL);
+}
+
+/* 1 when p's archive is a local file (one of its local urls exists). */
+static int has_local_source(const struct manifest *m, const struct package_spec *p)
+{
+	char *local = manifest_source_path(m, p);
+	int have = local != NULL;
+
+	free(local);
+	return have;
 }
 
 /*
@@ -283,7 +315,7 @@ static int offline_missing(struct install_run *run, const struct manifest *m, co
 	for (i = 0; i < m->npkgs; i++) {
 		const struct package_spec *p = &m->pkgs[order[i]];
 
-		if (!needed[order[i]] || !downloads_is_remote(p->url) || manifest_source_path(m, p))
+		if (!needed[order[i]] || !has_remote_url(p) || has_local_source(m, p))
 			continue;
 		have = downloads_have(&run->downloads, p->sha256);
 		if (have == 1)
@@ -292,7 +324,8 @@ static int offline_missing(struct install_run *run, const struct manifest *m, co
 			char *archive = NULL;
 
 			/* says what is missing, and how */
-			downloads_get(&run->downloads, p->name, p->url, p->sha256, &archive);
+			downloads_get_urls(&run->downloads, p->name, (const char *const *)p->urls, p->nurls,
+					   p->sha256, &archive, NULL);
 			free(archive);
 		}
 		report();
@@ -341,6 +374,7 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 	run->env.build_network |= m.build_network;
 	run->env.writable = m.writable;
 	run->env.nwritable = m.nwritable;
+	downloads_add_mirrors(&run->downloads, m.mirrors);
 	order = xmalloc(m.npkgs * sizeof(*order));
 	changed = calloc(m.npkgs + 1, 1);
 	failed = calloc(m.npkgs + 1, 1);

@@ -99,3 +99,20 @@ int next_option(const struct cmd_entry *cmd, const struct option_spec *specs, in
 		return i;
 	}
 }
+
+const char **option_all_values(const struct cmd_entry *cmd, int argc, char **argv, int opt)
+{
+	const char **values = xmalloc(((size_t)argc + 1) * sizeof(*values));
+	struct option_state st;
+	const char *value;
+	size_t n = 0;
+	int i;
+
+	options_init(&st, argc, !!(cmd->flags & CMD_STOP_AT_OPERAND));
+	while ((i = next_option(cmd, cmd->options, argc, argv, &st, &value)) >= 0)
+		if (i == opt && value)
+			values[n++] = value;
+	values[n] = NULL;
+	free(st.operands);
+	return values;
+}

@@ -37,6 +37,14 @@ void options_init(struct option_state *st, int argc, int stop_at_operand);
 int next_option(const struct cmd_entry *cmd, const struct option_spec *specs, int argc,
 		char **argv, struct option_state *st, const char **value);
 
+/*
+ * Every value of a repeatable option (`--mirror A --mirror B`), in the order given: the
+ * dispatcher keeps only the last in struct option_value, so this walks argv (already
+ * parsed without error) again for option opt of cmd->options.  A NULL-terminated array of
+ * pointers into argv; the caller frees the array.
+ */
+const char **option_all_values(const struct cmd_entry *cmd, int argc, char **argv, int opt);
+
 /* The index in specs of the option with the long name (len bytes of) name, or letter when not 0; -1 if none. */
 int find_spec(const struct option_spec *specs, const char *name, size_t len, char letter);
 

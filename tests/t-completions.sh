@@ -57,7 +57,7 @@ check() {
 have() { command -v "$1" >/dev/null 2>&1; }
 # one line, sorted words: the form every check compares
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
-plan 134
+plan 137
 
 # The fixture: directories (one with a blank), a file that must not be offered
 # as a directory, a manifest and archives for `cenv install`, and a program on
@@ -123,7 +123,7 @@ bash_checks() {
 	check bash-registered "complete -F _cenv cenv" \
 		"$(bash --norc --noprofile -c '. "$1"; complete -p cenv' sh "$comp/cenv.bash" 2>&1)"
 	check bash-command-prefix "create" "$(bash_complete cenv cr)"
-	check bash-commands "cache check create env freeze help install list run uninstall version" "$(bash_complete cenv '')"
+	check bash-commands "cache check create env fetch freeze help install list run uninstall version" "$(bash_complete cenv '')"
 	if [ -n "$binary_commands" ]; then
 		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
 	else
@@ -162,7 +162,7 @@ bash_checks() {
 	check bash-run-command "cenvtestprog" "$(bash_complete cenv run -e alpha cenvtest)"
 	check bash-run-command-after-dashes "cenvtestprog" "$(bash_complete cenv run -e alpha -- cenvtest)"
 	check bash-run-command-options-not-cenvs "" "$(bash_complete cenv run cenvtestprog -)"
-	check bash-install-options "--build-network --env --file --help --max-size --max-unpacked-size --offline --prune --retries --sandbox --timeout --verbose -e -f -v" "$(bash_complete cenv install -)"
+	check bash-install-options "--build-network --env --file --help --max-size --max-unpacked-size --mirror --no-origin --offline --prune --retries --sandbox --timeout --verbose -e -f -v" "$(bash_complete cenv install -)"
 	check bash-install-archives "alpha beta dir pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv install '')"
 	check bash-install-archive-prefix "pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv install -e alpha p)"
 	check bash-install-file "alpha beta dir cenv.ini" "$(bash_complete cenv install -f '')"
@@ -171,6 +171,7 @@ bash_checks() {
 	check bash-install-env-dir "alpha beta dir" "$(bash_complete cenv install -e '')"
 	check bash-install-no-archives-with-file "" "$(bash_complete cenv install -f cenv.ini '')"
 	check bash-install-no-archives-with-prune "" "$(bash_complete cenv install --prune '')"
+	check bash-fetch-options "--file --help --max-size --mirror --no-origin --offline --retries --timeout -f" "$(bash_complete cenv fetch -)"
 	check bash-uninstall-options "--env --force --help -e" "$(bash_complete cenv uninstall -)"
 	check bash-uninstall-env-dir "alpha beta dir" "$(bash_complete cenv uninstall --env '')"
 	bash_uninstall_checks() {
@@ -199,7 +200,7 @@ bash_checks() {
 	check bash-cache-older-than-value "" "$(bash_complete cenv cache clean --older-than '')"
 	check bash-cache-export-dir "alpha beta dir" "$(bash_complete cenv cache export '')"
 	check bash-cache-list-no-operand "" "$(bash_complete cenv cache list '')"
-	check bash-help-commands "cache check create env freeze help install list run uninstall version" "$(bash_complete cenv help '')"
+	check bash-help-commands "cache check create env fetch freeze help install list run uninstall version" "$(bash_complete cenv help '')"
 	check bash-help-one-command "" "$(bash_complete cenv help create '')"
 	check bash-version-nothing "" "$(bash_complete cenv version '')"
 }
@@ -219,7 +220,7 @@ fish_checks() {
 		fail fish-syntax "$(cat "$tmp/err")"
 	fi
 	check fish-command-prefix "create" "$(fish_complete 'cenv cr')"
-	check fish-commands "cache check create env freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
+	check fish-commands "cache check create env fetch freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
 	if [ -n "$binary_commands" ]; then
 		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
 	else
@@ -241,13 +242,14 @@ fish_checks() {
 	check fish-run-dir "alpha/ beta dir/" "$(fish_complete 'cenv run --env ')"
 	check fish-run-command "cenvtestprog" "$(fish_complete 'cenv run -e alpha cenvtest')"
 	check fish-run-command-after-dashes "cenvtestprog" "$(fish_complete 'cenv run -e alpha -- cenvtest')"
-	check fish-install-options "--build-network --env --file --help --max-size --max-unpacked-size --offline --prune --retries --sandbox --timeout --verbose -e -f -h -v" "$(fish_complete 'cenv install -')"
+	check fish-install-options "--build-network --env --file --help --max-size --max-unpacked-size --mirror --no-origin --offline --prune --retries --sandbox --timeout --verbose -e -f -h -v" "$(fish_complete 'cenv install -')"
 	check fish-install-archives "alpha/ beta dir/ pkg-1.0.tar.gz pkg.zip" "$(fish_complete 'cenv install ')"
 	check fish-install-file "alpha/ beta dir/ cenv.ini" "$(fish_complete 'cenv install -f ')"
 	check fish-install-file-long "cenv.ini" "$(fish_complete 'cenv install --file c')"
 	check fish-install-env-dir "alpha/ beta dir/" "$(fish_complete 'cenv install -e ')"
 	check fish-install-no-archives-with-file "" "$(fish_complete 'cenv install -f cenv.ini ')"
 	check fish-install-no-archives-with-prune "" "$(fish_complete 'cenv install --prune ')"
+	check fish-fetch-options "--file --help --max-size --mirror --no-origin --offline --retries --timeout -f -h" "$(fish_complete 'cenv fetch -')"
 	check fish-uninstall-options "--env --force --help -e -h" "$(fish_complete 'cenv uninstall -')"
 	fish_uninstall_checks() {
 		# the path is quoted for fish, as a user would type it
@@ -270,7 +272,7 @@ fish_checks() {
 	check fish-cache-clean-options "--help --older-than -h" "$(fish_complete 'cenv cache clean -')"
 	check fish-cache-export-dir "alpha/ beta dir/" "$(fish_complete 'cenv cache export ')"
 	check fish-cache-list-no-operand "" "$(fish_complete 'cenv cache list ')"
-	check fish-help-commands "cache check create env freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
+	check fish-help-commands "cache check create env fetch freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
 	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
 	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
 }
@@ -362,7 +364,7 @@ zsh_checks() {
 			sh "$comp" 2>&1)"
 	zsh_zpty_checks() {
 		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
-		check zsh-commands "cache check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
+		check zsh-commands "cache check create env fetch freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
 		if [ -n "$binary_commands" ]; then
 			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
 		else
@@ -376,11 +378,12 @@ zsh_checks() {
 		check zsh-env-dir 'alpha beta\ dir' "$(zsh_complete 'cenv env -e ')"
 		check zsh-run-options "--env --help -e -h" "$(zsh_complete 'cenv run -')"
 		check zsh-run-command "cenvtestprog" "$(zsh_complete 'cenv run -e alpha cenvtest')"
-		check zsh-install-options "--build-network --env --file --help --max-size --max-unpacked-size --offline --prune --retries --sandbox --timeout --verbose -e -f -h -v" "$(zsh_complete 'cenv install -')"
+		check zsh-install-options "--build-network --env --file --help --max-size --max-unpacked-size --mirror --no-origin --offline --prune --retries --sandbox --timeout --verbose -e -f -h -v" "$(zsh_complete 'cenv install -')"
 		check zsh-install-archives 'alpha beta\ dir pkg-1.0.tar.gz pkg.zip' "$(zsh_complete 'cenv install ')"
 		check zsh-install-file 'alpha beta\ dir cenv.ini' "$(zsh_complete 'cenv install -f ')"
 		# zsh offers the options left when no operand may follow
-		check zsh-install-no-archives-with-file "--build-network --env --help --max-size --max-unpacked-size --offline --prune --retries --sandbox --timeout --verbose -e -h -v" "$(zsh_complete 'cenv install -f cenv.ini ')"
+		check zsh-install-no-archives-with-file "--build-network --env --help --max-size --max-unpacked-size --mirror --no-origin --offline --prune --retries --sandbox --timeout --verbose -e -h -v" "$(zsh_complete 'cenv install -f cenv.ini ')"
+		check zsh-fetch-options "--file --help --max-size --mirror --no-origin --offline --retries --timeout -f -h" "$(zsh_complete 'cenv fetch -')"
 		check zsh-uninstall-options "--env --force --help -e -h" "$(zsh_complete 'cenv uninstall -')"
 		zsh_uninstall_checks() {
 			qenv="'$envdir'"
@@ -397,7 +400,7 @@ zsh_checks() {
 		check zsh-cache-subcommands "clean dir export list" "$(zsh_complete 'cenv cache ')"
 		check zsh-cache-options "--help --json --older-than -h" "$(zsh_complete 'cenv cache -')"
 		check zsh-cache-export-dir 'alpha beta\ dir' "$(zsh_complete 'cenv cache export ')"
-		check zsh-help-commands "cache check create env freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
+		check zsh-help-commands "cache check create env fetch freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
 	}
 	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 		zsh_zpty_checks

@@ -4,13 +4,14 @@
 # share/bash-completion/completions/cenv.
 
 # The commands, and the options of each; a new command is one line in each list.
-_cenv_commands='create env run install uninstall list freeze check cache help version'
+_cenv_commands='create env run install fetch uninstall list freeze check cache help version'
 _cenv_options() {
 	case $1 in
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
-	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network -v --verbose --offline --timeout --retries --max-size --help' ;;
+	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network -v --verbose --offline --timeout --retries --max-size --mirror --no-origin --help' ;;
+	fetch) echo '-f --file --offline --timeout --retries --max-size --mirror --no-origin --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
@@ -33,7 +34,7 @@ _cenv_option_value() {
 	-f | --file) echo manifest ;;
 	--shell) echo shell ;;
 	--cc) echo command ;;
-	--prompt | --max-unpacked-size | --timeout | --retries | --max-size | --older-than) echo text ;;
+	--prompt | --max-unpacked-size | --timeout | --retries | --max-size | --older-than | --mirror) echo text ;;
 	--sandbox) echo sandbox ;;
 	esac
 }

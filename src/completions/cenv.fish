@@ -9,6 +9,7 @@ set -l cenv_commands \
     env 'print the variables activation sets, for eval and direnv' \
     run 'run a command with the environment active' \
     install 'build and install the packages of a manifest (cenv.ini), or archives' \
+    fetch 'download and verify the archives of a manifest into the download cache' \
     uninstall 'remove installed packages and the directories they leave empty' \
     list 'show the installed packages' \
     freeze 'print a manifest that reinstalls exactly what is installed' \
@@ -19,7 +20,7 @@ set -l cenv_commands \
 
 # The options that take a value, whose value is skipped when looking for operands.
 function __cenv_takes_value --argument-names word
-    contains -- $word -e --env -f --file --shell --prompt --cc --older-than
+    contains -- $word -e --env -f --file --shell --prompt --cc --older-than --mirror
 end
 
 # Prints the command (the first word after cenv that is not an option), then
@@ -174,7 +175,18 @@ complete -c cenv -n '__cenv_using install' -l offline -d 'never connect: archive
 complete -c cenv -n '__cenv_using install' -l timeout -x -d 'a download without data for this long fails'
 complete -c cenv -n '__cenv_using install' -l retries -x -d 'tries after the first for a download that may pass'
 complete -c cenv -n '__cenv_using install' -l max-size -x -d 'a download larger than SIZE fails'
+complete -c cenv -n '__cenv_using install' -l mirror -x -d 'ask this web directory first, for URL/sha256/<sha256>'
+complete -c cenv -n '__cenv_using install' -l no-origin -d 'download from the mirrors only'
 complete -c cenv -n __cenv_install_archives -x -a '(__cenv_complete_files .tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip)'
+
+complete -c cenv -n '__cenv_using fetch' -s h -l help -d 'show the usage of fetch'
+complete -c cenv -n '__cenv_using fetch' -s f -l file -x -a '(__cenv_complete_files .ini)' -d 'the manifest (default: ./cenv.ini)'
+complete -c cenv -n '__cenv_using fetch' -l offline -d 'download nothing: say which archives the cache is missing'
+complete -c cenv -n '__cenv_using fetch' -l timeout -x -d 'a download without data for this long fails'
+complete -c cenv -n '__cenv_using fetch' -l retries -x -d 'tries after the first for a download that may pass'
+complete -c cenv -n '__cenv_using fetch' -l max-size -x -d 'a download larger than SIZE fails'
+complete -c cenv -n '__cenv_using fetch' -l mirror -x -d 'ask this web directory first, for URL/sha256/<sha256>'
+complete -c cenv -n '__cenv_using fetch' -l no-origin -d 'download from the mirrors only'
 
 complete -c cenv -n '__cenv_using uninstall' -s h -l help -d 'show the usage of uninstall'
 complete -c cenv -n '__cenv_using uninstall' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'

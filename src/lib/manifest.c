@@ -186,7 +186,8 @@ static int set_version(struct parser *p, const char *value)
 	return 0;
 }
 
-static int set_url(struct parser *p, const char *value)
+/* One url of a list: a path, file:///path, http(s)://host...; -1 with the message. */
+static int check_url(struct parser *p, const char *what, const char *value)
 {
 	size_t n = scheme_length(value);
 	const char *rest = value + n + 3;
@@ -195,12 +196,68 @@ static int set_url(struct parser *p, const char *value)
 		return error_at(p, p->line, "file url in [%s] must hold an absolute path: '%s'",
 				section_name(p), value);
 	if (n && (is_scheme(value, n, "http") || is_scheme(value, n, "https")) && !*rest)
-		return error_at(p, p->line, "url in [%s] names no host: '%s'", section_name(p), value);
+		return error_at(p, p->line, "%s in [%s] names no host: '%s'", what, section_name(p), value);
 	if (n && !is_scheme(value, n, "file") && !is_scheme(value, n, "http") &&
 	    !is_scheme(value, n, "https"))
-		return error_at(p, p->line, "unsupported url scheme in [%s]: '%s'", section_name(p),
+		return error_at(p, p->line, "unsupported %s scheme in [%s]: '%s'", what, section_name(p),
 				value);
-	current(p)->url = xstrdup(value);
+	return 0;
+}
+
+/* Words separated by blanks (no quoting: a url holds none, and a path with a blank cannot be one). */
+static void split_blanks(const char *value, struct strvec *out)
+{
+	const char *s = value + strspn(value, " \t");
+
+	while (*s) {
+		size_t len = strcspn(s, " \t");
+
+		strvec_push_owned(out, xasprintf("%.*s", (int)len, s));
+		s += len;
+		s += strspn(s, " \t");
+	}
+}
+
+static int set_url(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+	struct strvec w = STRVEC_INIT;
+	size_t i;
+
+	split_blanks(value, &w);
+	for (i = 0; i < w.n; i++) {
+		if (check_url(p, "url", w.v[i]) < 0) {
+			strvec_release(&w);
+			return -1;
+		}
+	}
+	pkg->url = xstrdup(value);
+	pkg->nurls = w.n;
+	pkg->urls = strvec_detach(&w);
+	return 0;
+}
+
+/* Plain web directories holding files named by their sha256: http(s) only. */
+static int set_mirrors(struct parser *p, const char *value)
+{
+	struct strvec w = STRVEC_INIT;
+	size_t i;
+
+	split_blanks(value, &w);
+	for (i = 0; i < w.n; i++) {
+		if (!manifest_url_is_remote(w.v[i])) {
+			error_at(p, p->line, "a mirror must be an http:// or https:// url: '%s'", w.v[i]);
+			strvec_release(&w);
+			return -1;
+		}
+		if (check_url(p, "mirror", w.v[i]) < 0) {
+			strvec_release(&w);
+			return -1;
+		}
+	}
+	shell_words_free(p->m->mirrors);
+	p->m->nmirrors = w.n;
+	p->m->mirrors = strvec_detach(&w);
 	return 0;
 }
 
@@ -412,6 +469,7 @@ static const struct key cenv_keys[] = {
 	{ "sandbox", 0, set_sandbox },
 	{ "build-network", 0, set_cenv_build_network },
 	{ "sandbox-writable", 1, set_writable },
+	{ "mirrors", 1, set_mirrors },
 	{ NULL, 0, NULL },
 };
 
@@ -655,6 +713,7 @@ static void package_release(struct package_spec *pkg)
 	free(pkg->name);
 	free(pkg->version);
 	free(pkg->url);
+	shell_words_free(pkg->urls);
 	free(pkg->sha256);
 	free(pkg->build);
 	free(pkg->subdir);
@@ -671,6 +730,7 @@ void manifest_release(struct manifest *m)
 		package_release(&m->pkgs[i]);
 	free(m->pkgs);
 	shell_words_free(m->writable);
+	shell_words_free(m->mirrors);
 	free(m->path);
 	free(m->dir);
 	memset(m, 0, sizeof(*m));
@@ -717,15 +777,49 @@ const struct package_spec *manifest_find(const struct manifest *m, const char *n
 	return NULL;
 }
 
-char *manifest_source_path(const struct manifest *m, const struct package_spec *p)
+int manifest_url_is_remote(const char *url)
 {
-	size_t n = scheme_length(p->url);
+	size_t n = scheme_length(url);
 
-	if (n && is_scheme(p->url, n, "file"))
-		return xstrdup(p->url + n + 3);
+	return n && (is_scheme(url, n, "http") || is_scheme(url, n, "https"));
+}
+
+char *manifest_url_path(const struct manifest *m, const char *url)
+{
+	size_t n = scheme_length(url);
+
+	if (n && is_scheme(url, n, "file"))
+		return xstrdup(url + n + 3);
 	if (n)
 		return NULL;
-	if (p->url[0] == '/')
-		return xstrdup(p->url);
-	return path_join(m->dir, p->url);
+	if (url[0] == '/')
+		return xstrdup(url);
+	return path_join(m->dir, url);
+}
+
+char *manifest_source_path(const struct manifest *m, const struct package_spec *p)
+{
+	char *first = NULL;
+	int remote = 0;
+	size_t i;
+
+	for (i = 0; i < p->nurls; i++) {
+		char *path = manifest_url_path(m, p->urls[i]);
+
+		if (!path) {
+			remote = 1;
+		} else if (path_exists(path)) {
+			free(first);
+			return path;
+		} else if (!first) {
+			first = path;
+		} else {
+			free(path);
+		}
+	}
+	if (remote) {
+		free(first);
+		return NULL;
+	}
+	return first;
 }

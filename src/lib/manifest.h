@@ -14,7 +14,10 @@
 struct package_spec {
 	char *name;        /* the section name */
 	char *version;     /* optional, free text */
-	char *url;         /* as written: a path, file:///path, http:// or https:// */
+	char *url;         /* as written: one or more of a path, file:///path, http:// or https://,
+			      separated by blanks (what records, freeze and up-to-date checks keep) */
+	char **urls;       /* nurls words of url, in order, NULL-terminated */
+	size_t nurls;
 	char *sha256;      /* 64 hex digits, lowercased */
 	char *build;       /* "autotools", "cmake", "meson", "make", "prebuilt"; NULL: detect */
 	char *subdir;      /* optional, relative, without ".." */
@@ -45,6 +48,8 @@ struct manifest {
 	int build_network;         /* [cenv] build-network = yes */
 	char **writable;           /* [cenv] sandbox-writable: nwritable absolute paths, NULL-terminated */
 	size_t nwritable;
+	char **mirrors;            /* [cenv] mirrors: nmirrors http(s) URLs, NULL-terminated; NULL when not given */
+	size_t nmirrors;
 };
 
 /*
@@ -83,11 +88,23 @@ int valid_package_name(const char *s);
 const struct package_spec *manifest_find(const struct manifest *m, const char *name);
 
 /*
- * The local file p's source is: its url resolved against m->dir when it is a
+ * The local file one url of m stands for: resolved against m->dir when it is a
  * relative path, the path itself when absolute or a file:/// url.  NULL when
  * the url is remote (http, https).  Caller frees.
  */
+char *manifest_url_path(const struct manifest *m, const char *url);
+
+/*
+ * The local file p's source is, when it is one: the first of its local urls whose
+ * file exists (a local archive costs nothing, so it comes before any download); none
+ * exists: NULL when p has a remote url (it is downloaded), else its first local url
+ * (whose install then says it cannot be opened).  NULL when every url is remote.
+ * Caller frees.
+ */
 char *manifest_source_path(const struct manifest *m, const struct package_spec *p);
+
+/* 1 when url is remote: http:// or https:// (any case). */
+int manifest_url_is_remote(const char *url);
 
 /*
  * Splits s into words by POSIX shell quoting rules: blanks separate words;

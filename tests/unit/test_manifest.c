@@ -208,6 +208,73 @@ static void test_dir_and_sources(void **state)
 	free(cwd);
 }
 
+/* Several urls: the value as written, and its words in order; the local file is the first that exists. */
+static void test_url_list(void **state)
+{
+	struct manifest m;
+	const struct package_spec *p;
+	char tmpl[] = "/tmp/cenv-test-urls-XXXXXX", *text, *got, *want;
+
+	(void)state;
+	parse_ok("[cenv]\nmirrors = http://m1.example/cas  https://m2.example/\n"
+		 "[z]\nurl = https://a.example/z.tar.gz    http://b.example/z.tar.gz file:///srv/z.tar.gz\n" SUM
+		 "[one]\nurl = one.tar.gz\n" SUM,
+		 &m);
+	assert_int_equal(m.nmirrors, 2);
+	assert_string_equal(m.mirrors[0], "http://m1.example/cas");
+	assert_string_equal(m.mirrors[1], "https://m2.example/");
+	assert_null(m.mirrors[2]);
+	p = &m.pkgs[0];
+	assert_string_equal(p->url, "https://a.example/z.tar.gz    http://b.example/z.tar.gz file:///srv/z.tar.gz");
+	assert_int_equal(p->nurls, 3);
+	assert_string_equal(p->urls[0], "https://a.example/z.tar.gz");
+	assert_string_equal(p->urls[1], "http://b.example/z.tar.gz");
+	assert_string_equal(p->urls[2], "file:///srv/z.tar.gz");
+	assert_null(p->urls[3]);
+	/* /srv/z.tar.gz does not exist and there are remote urls: downloaded, no local file */
+	assert_null(manifest_source_path(&m, p));
+	assert_int_equal(m.pkgs[1].nurls, 1);
+	assert_string_equal(m.pkgs[1].urls[0], "one.tar.gz");
+	manifest_release(&m);
+	assert_null(m.mirrors);
+
+	/* no [cenv] mirrors: none */
+	parse_ok(PKG("x"), &m);
+	assert_int_equal(m.nmirrors, 0);
+	assert_null(m.mirrors);
+	manifest_release(&m);
+
+	/* local files: the first that exists wins, wherever it stands in the list */
+	if (!mkdtemp(tmpl))
+		fail_msg("mkdtemp");
+	want = xasprintf("%s/b.tar.gz", tmpl);
+	write_file_atomic(want, "", 0, 0644);
+	text = xasprintf("[z]\nurl = http://a.example/z.tar.gz %s/a.tar.gz file://%s http://c.example/z\n" SUM,
+			 tmpl, want);
+	parse_ok(text, &m);
+	got = manifest_source_path(&m, &m.pkgs[0]);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	manifest_release(&m);
+	free(text);
+	/* only local urls and none exists: the first, for the install to say it cannot open it */
+	text = xasprintf("[z]\nurl = %s/a.tar.gz %s/c.tar.gz\n" SUM, tmpl, tmpl);
+	parse_ok(text, &m);
+	got = manifest_source_path(&m, &m.pkgs[0]);
+	free(want);
+	want = xasprintf("%s/a.tar.gz", tmpl);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	manifest_release(&m);
+	free(text);
+	assert_int_equal(manifest_url_is_remote("HTTPS://x"), 1);
+	assert_int_equal(manifest_url_is_remote("file:///x"), 0);
+	assert_int_equal(manifest_url_is_remote("http.tar.gz"), 0);
+	remove_tree(tmpl);
+}
+
 /* ---- dependency order ---- */
 
 static void check_order(const char *text, const char *const *want)
@@ -311,6 +378,20 @@ static const struct bad_case bad_cases[] = {
 	{ "[zlib]\nurl = file://z.tar.gz\n",
 	  "cenv.ini:2: file url in [zlib] must hold an absolute path: 'file://z.tar.gz'" },
 	{ "[zlib]\nurl = https://\n", "cenv.ini:2: url in [zlib] names no host: 'https://'" },
+	/* several urls: each is checked, and the message names the bad one */
+	{ "[zlib]\nurl = https://example.org/z.tar.gz ftp://example.org/z.tar.gz\n",
+	  "cenv.ini:2: unsupported url scheme in [zlib]: 'ftp://example.org/z.tar.gz'" },
+	{ "[zlib]\nurl = z.tar.gz  file://z.tar.gz\n",
+	  "cenv.ini:2: file url in [zlib] must hold an absolute path: 'file://z.tar.gz'" },
+	{ "[zlib]\nurl = http://a/z.tar.gz   http://\n",
+	  "cenv.ini:2: url in [zlib] names no host: 'http://'" },
+	/* [cenv] mirrors */
+	{ "[cenv]\nmirrors = http://m.example/ /srv/mirror\n",
+	  "cenv.ini:2: a mirror must be an http:// or https:// url: '/srv/mirror'" },
+	{ "[cenv]\nmirrors = file:///srv/mirror\n",
+	  "cenv.ini:2: a mirror must be an http:// or https:// url: 'file:///srv/mirror'" },
+	{ "[cenv]\nmirrors = https://\n", "cenv.ini:2: mirror in [cenv] names no host: 'https://'" },
+	{ "[cenv]\nmirrors = http://a\nmirrors = http://b\n", "cenv.ini:3: duplicate key 'mirrors' in [cenv]" },
 	/* [cenv] */
 	{ "[cenv]\njobs = 4\nprefix = /usr\n", "cenv.ini:3: unknown key 'prefix' in [cenv]" },
 	{ "[cenv]\njobs = 0\n", "cenv.ini:2: jobs must be a positive integer, not '0'" },
@@ -616,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_depends_separators),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_dir_and_sources),
+		cmocka_unit_test(test_url_list),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_bad_manifests),
 		cmocka_unit_test(test_long_lines),

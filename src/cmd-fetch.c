@@ -1,0 +1,144 @@
+/* cmd-fetch.c - `cenv fetch`: every archive a manifest needs, downloaded and verified into the cache. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cenv.h"
+#include "digest.h"
+#include "downloads.h"
+#include "error.h"
+#include "fetch.h"
+#include "manifest.h"
+#include "report.h"
+#include "util.h"
+
+static int cmd_fetch(struct invocation *inv);
+
+enum { OPT_FILE, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN };
+static const struct option_spec fetch_options[] = {
+	[OPT_FILE] = { "file", 'f', 1, NULL },
+	[OPT_OFFLINE] = { "offline", 0, 0, NULL },
+	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
+	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
+	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
+	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
+	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct cmd_entry cmd_fetch_entry = {
+	.name = "fetch",
+	.usage = "[-f FILE] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
+		 "                  [--mirror URL]... [--no-origin]",
+	.summary = "download and verify the archives of a manifest into the download cache",
+	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
+		"  --offline        download nothing: say which archives the cache is missing\n"
+		"                   (also CENV_OFFLINE=1)\n"
+		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
+		"  --retries N      tries after the first for a download that may pass (default 3)\n"
+		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
+		"  --mirror URL     ask this web directory first, for URL/sha256/<sha256>; repeatable,\n"
+		"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"
+		"  --no-origin      download from the mirrors only, never from a package's own urls\n"
+		"                   (also CENV_NO_ORIGIN=1)\n"
+		"\nNeeds no environment.  Local archives are checked, not copied.  Exits 1 when any\n"
+		"archive could not be had (each is named).\n",
+	.options = fetch_options,
+	.min_operands = 0,
+	.max_operands = 0,
+	.extra = "unexpected operand '%s'",
+	.flags = 0,
+	.exec = cmd_fetch,
+};
+
+/* "1.2 MiB", "3.4 KiB": the size of the file at path, or "?" when it cannot be stat()ed. */
+static void format_size(const char *path, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		snprintf(buf, size, "?");
+	else if (st.st_size >= 1024 * 1024)
+		snprintf(buf, size, "%.1f MiB", (double)st.st_size / (1024 * 1024));
+	else
+		snprintf(buf, size, "%.1f KiB", (double)st.st_size / 1024);
+}
+
+/* A local archive: its sha256 checked where it is.  0, or -1 with fail(). */
+static int check_local(const struct package_spec *p, const char *path)
+{
+	char hex[DIGEST_HEX_SIZE], size[32];
+
+	if (digest_file(path, hex) < 0)
+		return fail_wrap("%s", p->name);
+	if (strcmp(hex, p->sha256))
+		return fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s", p->name,
+			    path, p->sha256, hex);
+	format_size(path, size, sizeof(size));
+	printf("%s: local file %s (%s)\n", p->name, path, size);
+	return 0;
+}
+
+/* A remote archive: the cache's, else downloaded into it.  0, or -1 with fail(). */
+static int fetch_remote(struct downloads *d, const struct package_spec *p)
+{
+	char *path = NULL, *source = NULL, size[32];
+
+	if (downloads_get_urls(d, p->name, (const char *const *)p->urls, p->nurls, p->sha256, &path,
+			       &source) < 0)
+		return -1;
+	format_size(path, size, sizeof(size));
+	if (source) {
+		char *shown = fetch_shown_url(source);
+
+		printf("%s: downloaded from %s (%s)\n", p->name, shown, size);
+		free(shown);
+	} else {
+		printf("%s: cached (%s)\n", p->name, size);
+	}
+	fflush(stdout);
+	free(path);
+	free(source);
+	return 0;
+}
+
+static int cmd_fetch(struct invocation *inv)
+{
+	const char *file = inv->opts[OPT_FILE].value ? inv->opts[OPT_FILE].value : "cenv.ini";
+	const char **mirrors;
+	struct downloads d;
+	struct manifest m;
+	size_t i, failed = 0;
+	int ret;
+
+	if (manifest_load(file, &m) < 0)
+		return -1;
+	downloads_init(&d, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
+		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
+	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
+	ret = downloads_set_mirrors(&d, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
+	free(mirrors);
+	if (ret < 0)
+		goto out;
+	downloads_add_mirrors(&d, m.mirrors);
+	for (i = 0; i < m.npkgs; i++) {
+		const struct package_spec *p = &m.pkgs[i];
+		char *local = manifest_source_path(&m, p);
+
+		ret = local ? check_local(p, local) : fetch_remote(&d, p);
+		free(local);
+		if (ret < 0) {
+			report();
+			failed++;
+		}
+	}
+	ret = 0;
+	if (failed)
+		fprintf(stderr, "cenv: %zu of %zu archive%s %s\n", failed, m.npkgs, m.npkgs == 1 ? "" : "s",
+			d.offline ? "not in the download cache (--offline)" : "could not be had");
+out:
+	downloads_release(&d);
+	manifest_release(&m);
+	return ret < 0 ? -1 : failed ? EXIT_FAIL : EXIT_OK;
+}
