@@ -15,7 +15,7 @@
 
 static int cmd_fetch(struct invocation *inv);
 
-enum { OPT_FILE, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN };
+enum { OPT_FILE, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN, OPT_QUIET };
 static const struct option_spec fetch_options[] = {
 	[OPT_FILE] = { "file", 'f', 1, NULL },
 	[OPT_OFFLINE] = { "offline", 0, 0, NULL },
@@ -24,13 +24,14 @@ static const struct option_spec fetch_options[] = {
 	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
 	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
 	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
+	[OPT_QUIET] = { "quiet", 'q', 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
 const struct cmd_entry cmd_fetch_entry = {
 	.name = "fetch",
 	.usage = "[-f FILE] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
-		 "                  [--mirror URL]... [--no-origin]",
+		 "                  [--mirror URL]... [--no-origin] [-q]",
 	.summary = "download and verify the archives of a manifest into the download cache",
 	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
 		"  --offline        download nothing: say which archives the cache is missing\n"
@@ -42,6 +43,7 @@ const struct cmd_entry cmd_fetch_entry = {
 		"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"
 		"  --no-origin      download from the mirrors only, never from a package's own urls\n"
 		"                   (also CENV_NO_ORIGIN=1)\n"
+		"  -q, --quiet      no progress bar on a terminal (a line per download, as in a pipe)\n"
 		"\nNeeds no environment.  Local archives are checked, not copied.  Exits 1 when any\n"
 		"archive could not be had (each is named).\n",
 	.options = fetch_options,
@@ -116,6 +118,9 @@ static int cmd_fetch(struct invocation *inv)
 		return -1;
 	downloads_init(&d, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
 		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
+	/* it says each package itself, downloaded or cached */
+	d.announce = 0;
+	d.quiet = inv->opts[OPT_QUIET].given > 0;
 	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
 	ret = downloads_set_mirrors(&d, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
 	free(mirrors);

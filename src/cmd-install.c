@@ -42,7 +42,7 @@ static int check_sandbox(const char *value)
 }
 
 enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_OFFLINE,
-       OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN };
+       OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN, OPT_QUIET };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -57,6 +57,7 @@ static const struct option_spec install_options[] = {
 	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
 	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
 	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
+	[OPT_QUIET] = { "quiet", 'q', 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -64,7 +65,7 @@ const struct cmd_entry cmd_install_entry = {
 	.name = "install",
 	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
 		 "                    [--build-network] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
-		 "                    [--mirror URL]... [--no-origin]\n"
+		 "                    [--mirror URL]... [--no-origin] [-q]\n"
 		 "                    | [-v] [-e DIR] [options] PATH|URL...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
@@ -86,6 +87,7 @@ const struct cmd_entry cmd_install_entry = {
 		"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"
 		"  --no-origin      download from the mirrors only, never from a package's own urls\n"
 		"                   (also CENV_NO_ORIGIN=1)\n"
+		"  -q, --quiet      no progress bar on a terminal (a line per download, as in a pipe)\n"
 		"  PATH|URL...      install these archives, local or http(s) (name and version from their\n"
 		"                   top directory)\n",
 	.options = install_options,
@@ -121,6 +123,7 @@ static int cmd_install(struct invocation *inv)
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
 	downloads_init(&run.downloads, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
 		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
+	run.downloads.quiet = inv->opts[OPT_QUIET].given > 0;
 	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
 	ret = downloads_set_mirrors(&run.downloads, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
 	free(mirrors);

@@ -8,6 +8,7 @@
 #include "download.h"
 #include "downloads.h"
 #include "error.h"
+#include "progress.h"
 #include "unpack.h"
 #include "util.h"
 
@@ -69,6 +70,7 @@ void downloads_init(struct downloads *d, int offline, const char *timeout, const
 	memset(d, 0, sizeof(*d));
 	d->cache.fd = -1;
 	d->fetch.retries = -1;
+	d->announce = 1;
 	d->offline = offline || (env && !strcmp(env, "1"));
 	if (timeout)
 		d->fetch.timeout_s = parse_number(timeout, 1, 86400);
@@ -147,7 +149,9 @@ int downloads_get_urls(struct downloads *d, const char *name, const char *const 
 {
 	struct download_request req;
 	struct fetch_options opt = d->fetch;
-	int fetched;
+	struct progress shown;
+	char *from = NULL;
+	int fetched = 0, ret;
 
 	*path = NULL;
 	if (source)
@@ -168,7 +172,23 @@ int downloads_get_urls(struct downloads *d, const char *name, const char *const 
 	req.sha256 = sha256;
 	req.offline = d->offline;
 	req.fetch = &opt;
-	return download_archive_from(&d->cache, &req, path, &fetched, source);
+	progress_start(&shown, name, d->quiet);
+	opt.progress = progress_update;
+	opt.progress_ctx = &shown;
+	ret = download_archive_from(&d->cache, &req, path, &fetched, &from);
+	if (ret == 0 && fetched && from && d->announce) {
+		char *url = fetch_shown_url(from);
+
+		progress_finish(&shown, 1, url);
+		free(url);
+	} else {
+		progress_finish(&shown, 0, NULL);
+	}
+	if (source)
+		*source = from;
+	else
+		free(from);
+	return ret;
 }
 
 int downloads_get(struct downloads *d, const char *name, const char *url, const char *sha256, char **path)

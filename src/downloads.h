@@ -20,6 +20,8 @@ struct downloads {
 	int cache_state;            /* 0: not opened yet, 1: open, -1: could not be opened */
 	struct strvec mirrors;      /* --mirror..., then CENV_MIRRORS, then the manifest's [cenv] mirrors */
 	int no_origin;              /* --no-origin or CENV_NO_ORIGIN=1: the mirrors only */
+	int quiet;                  /* --quiet: no progress bar, even on a terminal */
+	int announce;               /* say each download in one line on stdout (progress.h); default 1 */
 };
 
 /* The options of install (and, later, fetch and add), checked by their specs' check functions. */

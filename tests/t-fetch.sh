@@ -3,7 +3,7 @@
 # --offline, a corrupted cache file fetched again, and every failure naming the URL and leaving
 # the environment as it was.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 62
 . "$(dirname "$0")/lib-install.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -36,8 +36,10 @@ section() { printf '[web]\nversion = 1.0\nurl = %s\nsha256 = %s\n' "$1" "${2:-$S
 
 # ---- a download, cached and shared --------------------------------------------------------
 section "$URL/web-1.0.tar.gz" >"$P/web.ini"
-check "an http url installs" "$CENV_BIN" install -e "$E" -f "$P/web.ini"
+check "an http url installs" sh -c '"$1" install -e "$2" -f "$3" >"$4"' sh "$CENV_BIN" "$E" "$P/web.ini" "$SCRATCH/out1"
 check "its file is installed" grep -qx "int ok;" "$E/include/web.h"
+check "the download is said in one plain line" grep -qE "^web: downloaded [0-9.]+ (B|KiB) in [0-9.]+ s \([0-9.]+ (B|KiB|MiB)/s\) from $URL/web-1.0.tar.gz$" "$SCRATCH/out1"
+check "... with no escape code (not a terminal)" sh -c '! grep -q "$(printf "\033")" "$1"' sh "$SCRATCH/out1"
 check_eq "it was downloaded once" 1 "$(requests /web-1.0.tar.gz)"
 check "the archive is in the cache under its sha256" cmp "$WWW/web-1.0.tar.gz" "$CACHE/sha256/${SHA:0:2}/$SHA"
 check "its sidecar names the URL" grep -qx "url $URL/web-1.0.tar.gz" "$CACHE/sha256/${SHA:0:2}/$SHA.info"
@@ -177,6 +179,40 @@ check_eq "... environment unchanged" "$before" "$(state)"
 check "HTTPS with CURL_CA_BUNDLE naming the CA: installs" env CURL_CA_BUNDLE="$SCRATCH/ca/ca.pem" "$CENV_BIN" install -e "$E" -f "$P/tls.ini"
 kill $TLS 2>/dev/null
 wait $TLS 2>/dev/null
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- on a terminal, a slow download shows a bar redrawn in place; --quiet shows none ------------
+# (a server of the test's own that sends the archive in 20 pieces, 40 ms apart)
+python3 - "$WWW/web-1.0.tar.gz" "$SCRATCH/sport" <<'PY' &
+import http.server, os, sys, time
+data = open(sys.argv[1], "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        step = len(data) // 20 + 1
+        for i in range(0, len(data), step):
+            self.wfile.write(data[i:i + step]); self.wfile.flush(); time.sleep(0.04)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[2] + ".tmp", "w").write(str(s.server_port)); os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+s.serve_forever()
+PY
+SLOW=$!
+for _ in $(seq 200); do [ -s "$SCRATCH/sport" ] && break; sleep 0.02; done
+section "http://127.0.0.1:$(cat "$SCRATCH/sport")/web-1.0.tar.gz" >"$P/slowweb.ini"
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+script -qec "\"$CENV_BIN\" install -e \"$E\" -f \"$P/slowweb.ini\"" /dev/null >"$SCRATCH/tty" 2>&1
+check "a terminal: the bar is drawn and redrawn in place" grep -qE "$(printf '\r')web  [0-9.]+ (B|KiB) / [0-9.]+ (B|KiB) \[[=> ]+\] [0-9.]+ (B|KiB|MiB)/s" "$SCRATCH/tty"
+check "a terminal: the bar cleared, then the summary line" grep -q "$(printf '\r\033')\[Kweb: downloaded" "$SCRATCH/tty"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+script -qec "\"$CENV_BIN\" install -q -e \"$E\" -f \"$P/slowweb.ini\"" /dev/null >"$SCRATCH/tty" 2>&1
+check "a terminal with --quiet: no bar" sh -c '! grep -q "\[[=> ]*\]" "$1"' sh "$SCRATCH/tty"
+check "a terminal with --quiet: the summary line still, alone" grep -q "^web: downloaded" "$SCRATCH/tty"
+kill $SLOW 2>/dev/null
+wait $SLOW 2>/dev/null
 "$CENV_BIN" uninstall -e "$E" web >/dev/null
 
 # ---- options -----------------------------------------------------------------------------------

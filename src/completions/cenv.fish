@@ -177,6 +177,7 @@ complete -c cenv -n '__cenv_using install' -l retries -x -d 'tries after the fir
 complete -c cenv -n '__cenv_using install' -l max-size -x -d 'a download larger than SIZE fails'
 complete -c cenv -n '__cenv_using install' -l mirror -x -d 'ask this web directory first, for URL/sha256/<sha256>'
 complete -c cenv -n '__cenv_using install' -l no-origin -d 'download from the mirrors only'
+complete -c cenv -n '__cenv_using install' -s q -l quiet -d 'no progress bar'
 complete -c cenv -n __cenv_install_archives -x -a '(__cenv_complete_files .tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip)'
 
 complete -c cenv -n '__cenv_using fetch' -s h -l help -d 'show the usage of fetch'
@@ -187,6 +188,7 @@ complete -c cenv -n '__cenv_using fetch' -l retries -x -d 'tries after the first
 complete -c cenv -n '__cenv_using fetch' -l max-size -x -d 'a download larger than SIZE fails'
 complete -c cenv -n '__cenv_using fetch' -l mirror -x -d 'ask this web directory first, for URL/sha256/<sha256>'
 complete -c cenv -n '__cenv_using fetch' -l no-origin -d 'download from the mirrors only'
+complete -c cenv -n '__cenv_using fetch' -s q -l quiet -d 'no progress bar'
 
 complete -c cenv -n '__cenv_using uninstall' -s h -l help -d 'show the usage of uninstall'
 complete -c cenv -n '__cenv_using uninstall' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
