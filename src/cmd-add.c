@@ -1,5 +1,5 @@
 /* cmd-add.c - `cenv add URL|PATH`: a new manifest section for an archive, its sha256 computed, then installed. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI, for realpath() */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -416,7 +416,13 @@ static int detect_build(const char *archive, const struct section *s, char **bui
 			*build = xstrdup(build_system_name(sys));
 			ret = 0;
 		} else {
-			fail_wrap("%s (give --build)", s->name);
+			/* build_detect names the temporary tree: the archive means more to the user */
+			char *why = error_take();
+			const char *rest = why ? strstr(why, "': ") : NULL;
+
+			fail("%s: cannot tell how to build '%s'%s%s; give --build", s->name, archive,
+			     rest ? ": " : "", rest ? rest + 3 : "");
+			free(why);
 		}
 	}
 	unpack_result_release(&res);
