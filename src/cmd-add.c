@@ -571,7 +571,7 @@ static int has_environment(const struct invocation *inv)
 {
 	const char *active = getenv("CENV");
 
-	if (inv->opts[OPT_NO_INSTALL].given)
+	if (inv->opts[OPT_NO_INSTALL].given) /* never, whatever $CENV says */
 		return 0;
 	return inv->opts[OPT_ENV].given || (active && *active);
 }

@@ -2,7 +2,7 @@
 # kept), its sha256 and build system found, a name or dependency refused, then installed; and the
 # manifest it writes is one `cenv install` takes as it is.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 60
+plan 62
 . "$(dirname "$0")/lib-install.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -69,8 +69,8 @@ check_eq "a duplicate name: refused, with the line to edit" \
 	"1 cenv: 'web' is already in $M/web.ini (line 10): edit that section instead" \
 	"$st $(grep -v warning "$SCRATCH/err")"
 check "a duplicate name: the file unchanged" cmp "$SCRATCH/before" "$M/web.ini"
-run "$CENV_BIN" add -f "$M/web.ini" --name web --no-install "$P/web-1.0.tar.gz"
-check_eq "--name of a section there: refused before anything is read" \
+run "$CENV_BIN" add -f "$M/web.ini" --name web --no-install "$P/no-such-1.0.tar.gz"
+check_eq "--name of a section there: refused before the archive is looked at" \
 	"1 cenv: 'web' is already in $M/web.ini (line 10): edit that section instead" "$st $(cat "$SCRATCH/err")"
 check "--name of a section there: the file unchanged" cmp "$SCRATCH/before" "$M/web.ini"
 
@@ -207,6 +207,16 @@ check_eq "--offline with a URL: refused" \
 	"1 cenv: --offline: cannot add '$URL/web-1.0.tar.gz', whose sha256 is only known once it is downloaded" \
 	"$st $(cat "$SCRATCH/err")"
 check_eq "... no manifest made" absent "$( [ -e "$TMP_ROOT/off.ini" ] && echo there || echo absent)"
+
+# --offline reaches the install that follows: a package of the manifest not in the cache stops it
+recipe_pkg far "true" "$(good_recipe far)"
+cp "$P/far-1.0.tar.gz" "$WWW/"
+printf '[far]\nurl = %s/far-1.0.tar.gz\nsha256 = %s\n' "$URL" "$(sha_of "$P/far-1.0.tar.gz")" >"$TMP_ROOT/off2.ini"
+"$CENV_BIN" create "$TMP_ROOT/env4" >/dev/null || fail "create 4"
+run "$CENV_BIN" add -f "$TMP_ROOT/off2.ini" -e "$TMP_ROOT/env4" --offline "$P/cm-1.0.tar.gz"
+check_eq "--offline with a local archive: added, then the install obeys --offline" "1 0" \
+	"$st $(requests /far-1.0.tar.gz)"
+check "... and says what is missing" grep -q "far: $URL/far-1.0.tar.gz (sha256 .*) is not in the download cache, and --offline forbids downloading it" "$SCRATCH/err"
 
 # ---- help and usage ---------------------------------------------------------------------------------
 run "$CENV_BIN" add
