@@ -457,7 +457,8 @@ static int name_archive(const char *archive, const char *operand, const struct i
 	}
 	if (inv->opts[OPT_VERSION].given) {
 		free(version);
-		version = xstrdup(inv->opts[OPT_VERSION].value);
+		/* --version "": no version, as a top directory without one */
+		version = *inv->opts[OPT_VERSION].value ? xstrdup(inv->opts[OPT_VERSION].value) : NULL;
 	}
 	free(top);
 	s->name = name;
@@ -640,7 +641,7 @@ static int cmd_add(struct invocation *inv)
 		goto out;
 	if (opt(inv, OPT_SUBDIR))
 		s.subdir = xstrdup(opt(inv, OPT_SUBDIR));
-	if (opt(inv, OPT_ARGS))
+	if (opt(inv, OPT_ARGS) && *opt(inv, OPT_ARGS))
 		s.args = xstrdup(opt(inv, OPT_ARGS));
 	if (opt(inv, OPT_DEPENDS)) {
 		size_t n, i;
