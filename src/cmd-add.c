@@ -634,9 +634,6 @@ static int cmd_add(struct invocation *inv)
 	ret = -1;
 	if (writable_value("url", s.url) < 0)
 		goto out;
-	if (!strncmp(operand, "http://", 7))
-		fprintf(stderr, "cenv: warning: the sha256 of '%s' was taken from an unauthenticated download "
-			"(http://): check it against one its publisher gives\n", operand);
 	if (name_archive(archive, operand, inv, &s) < 0 || writable_value("version", s.version) < 0)
 		goto out;
 	if (opt(inv, OPT_SUBDIR))
@@ -670,6 +667,10 @@ static int cmd_add(struct invocation *inv)
 	text = new_text(&c, section, &len);
 	if (reads_back(file, text, &s) < 0 || write_manifest(file, text, len, &c) < 0)
 		goto out;
+	/* said once it is written: the digest it warns about is now the manifest's */
+	if (!strncmp(operand, "http://", 7))
+		fprintf(stderr, "cenv: warning: the sha256 of '%s' was taken from an unauthenticated download "
+			"(http://): check it against one its publisher gives\n", operand);
 	if (!install && !inv->opts[OPT_NO_INSTALL].given) {
 		printf("added [%s] to %s; no environment to install it into (-e DIR, or activate one)\n",
 		       s.name, file);

@@ -65,9 +65,9 @@ check_eq "... and is then up to date there" "1 package up to date in $E2" \
 # ---- a name already in the manifest ------------------------------------------------------------
 cp "$M/web.ini" "$SCRATCH/before"
 run "$CENV_BIN" add -f "$M/web.ini" -e "$E" "$URL/web-1.0.tar.gz"
-check_eq "a duplicate name: refused, with the line to edit" \
+check_eq "a duplicate name: refused, with the line to edit (and no http warning: nothing written)" \
 	"1 cenv: 'web' is already in $M/web.ini (line 10): edit that section instead" \
-	"$st $(grep -v warning "$SCRATCH/err")"
+	"$st $(cat "$SCRATCH/err")"
 check "a duplicate name: the file unchanged" cmp "$SCRATCH/before" "$M/web.ini"
 run "$CENV_BIN" add -f "$M/web.ini" --name web --no-install "$P/no-such-1.0.tar.gz"
 check_eq "--name of a section there: refused before the archive is looked at" \
