@@ -26,6 +26,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_run_entry,
 	&cmd_install_entry,
 	&cmd_fetch_entry,
+	&cmd_add_entry,
 	&cmd_uninstall_entry,
 	&cmd_list_entry,
 	&cmd_freeze_entry,

@@ -14,7 +14,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* What the dispatcher does for a command before its exec (see main's dispatch). */
 enum {
 	CMD_ENV = 1 << 0,  /* locate the environment: its option "env" (-e DIR), else $CENV */
-	CMD_LOCK = 1 << 1, /* with CMD_ENV: take its lock, then roll back an interrupted change */
+	CMD_LOCK = 1 << 1, /* with CMD_ENV: take its lock, then roll back an interrupted change;
+	                      alone: stop signals are noted, and exec calls env_setup if it has one */
 	CMD_READ = 1 << 2, /* with CMD_ENV: a shared lock, rolling back only if alone and able to; else read as is */
 	CMD_STOP_AT_OPERAND = 1 << 3, /* the first operand ends the options (`cenv run CMD -x`) */
 };
@@ -63,6 +64,7 @@ extern const struct cmd_entry cmd_env_entry;
 extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_install_entry;
 extern const struct cmd_entry cmd_fetch_entry;
+extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_uninstall_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_freeze_entry;

@@ -57,7 +57,7 @@ check() {
 have() { command -v "$1" >/dev/null 2>&1; }
 # one line, sorted words: the form every check compares
 words() { LC_ALL=C sort | tr '\n' ' ' | sed 's/ *$//'; }
-plan 137
+plan 149
 
 # The fixture: directories (one with a blank), a file that must not be offered
 # as a directory, a manifest and archives for `cenv install`, and a program on
@@ -123,7 +123,7 @@ bash_checks() {
 	check bash-registered "complete -F _cenv cenv" \
 		"$(bash --norc --noprofile -c '. "$1"; complete -p cenv' sh "$comp/cenv.bash" 2>&1)"
 	check bash-command-prefix "create" "$(bash_complete cenv cr)"
-	check bash-commands "cache check create env fetch freeze help install list run uninstall version" "$(bash_complete cenv '')"
+	check bash-commands "add cache check create env fetch freeze help install list run uninstall version" "$(bash_complete cenv '')"
 	if [ -n "$binary_commands" ]; then
 		check bash-commands-match-binary "$binary_commands" "$(bash_complete cenv '')"
 	else
@@ -172,6 +172,11 @@ bash_checks() {
 	check bash-install-no-archives-with-file "" "$(bash_complete cenv install -f cenv.ini '')"
 	check bash-install-no-archives-with-prune "" "$(bash_complete cenv install --prune '')"
 	check bash-fetch-options "--file --help --max-size --mirror --no-origin --offline --quiet --retries --timeout -f -q" "$(bash_complete cenv fetch -)"
+	check bash-add-options "--args --build --depends --env --file --help --max-size --name --no-install --offline --retries --subdir --timeout --version -e -f" "$(bash_complete cenv add -)"
+	check bash-add-archives "alpha beta dir pkg-1.0.tar.gz pkg.zip" "$(bash_complete cenv add -f cenv.ini '')"
+	check bash-add-one-archive "" "$(bash_complete cenv add pkg.zip '')"
+	check bash-add-build "make meson" "$(bash_complete cenv add --build m)"
+	check bash-add-name-value "" "$(bash_complete cenv add --name '')"
 	check bash-uninstall-options "--env --force --help -e" "$(bash_complete cenv uninstall -)"
 	check bash-uninstall-env-dir "alpha beta dir" "$(bash_complete cenv uninstall --env '')"
 	bash_uninstall_checks() {
@@ -200,7 +205,7 @@ bash_checks() {
 	check bash-cache-older-than-value "" "$(bash_complete cenv cache clean --older-than '')"
 	check bash-cache-export-dir "alpha beta dir" "$(bash_complete cenv cache export '')"
 	check bash-cache-list-no-operand "" "$(bash_complete cenv cache list '')"
-	check bash-help-commands "cache check create env fetch freeze help install list run uninstall version" "$(bash_complete cenv help '')"
+	check bash-help-commands "add cache check create env fetch freeze help install list run uninstall version" "$(bash_complete cenv help '')"
 	check bash-help-one-command "" "$(bash_complete cenv help create '')"
 	check bash-version-nothing "" "$(bash_complete cenv version '')"
 }
@@ -220,7 +225,7 @@ fish_checks() {
 		fail fish-syntax "$(cat "$tmp/err")"
 	fi
 	check fish-command-prefix "create" "$(fish_complete 'cenv cr')"
-	check fish-commands "cache check create env fetch freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
+	check fish-commands "add cache check create env fetch freeze help install list run uninstall version" "$(fish_complete 'cenv ')"
 	if [ -n "$binary_commands" ]; then
 		check fish-commands-match-binary "$binary_commands" "$(fish_complete 'cenv ')"
 	else
@@ -250,6 +255,10 @@ fish_checks() {
 	check fish-install-no-archives-with-file "" "$(fish_complete 'cenv install -f cenv.ini ')"
 	check fish-install-no-archives-with-prune "" "$(fish_complete 'cenv install --prune ')"
 	check fish-fetch-options "--file --help --max-size --mirror --no-origin --offline --quiet --retries --timeout -f -h -q" "$(fish_complete 'cenv fetch -')"
+	check fish-add-options "--args --build --depends --env --file --help --max-size --name --no-install --offline --retries --subdir --timeout --version -e -f -h" "$(fish_complete 'cenv add -')"
+	check fish-add-archives "alpha/ beta dir/ pkg-1.0.tar.gz pkg.zip" "$(fish_complete 'cenv add --name x ')"
+	check fish-add-one-archive "" "$(fish_complete 'cenv add pkg.zip ')"
+	check fish-add-build "make meson" "$(fish_complete 'cenv add --build m')"
 	check fish-uninstall-options "--env --force --help -e -h" "$(fish_complete 'cenv uninstall -')"
 	fish_uninstall_checks() {
 		# the path is quoted for fish, as a user would type it
@@ -272,7 +281,7 @@ fish_checks() {
 	check fish-cache-clean-options "--help --older-than -h" "$(fish_complete 'cenv cache clean -')"
 	check fish-cache-export-dir "alpha/ beta dir/" "$(fish_complete 'cenv cache export ')"
 	check fish-cache-list-no-operand "" "$(fish_complete 'cenv cache list ')"
-	check fish-help-commands "cache check create env fetch freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
+	check fish-help-commands "add cache check create env fetch freeze help install list run uninstall version" "$(fish_complete 'cenv help ')"
 	check fish-help-one-command "" "$(fish_complete 'cenv help create ')"
 	check fish-version-nothing "" "$(fish_complete 'cenv version ')"
 }
@@ -364,7 +373,7 @@ zsh_checks() {
 			sh "$comp" 2>&1)"
 	zsh_zpty_checks() {
 		check zsh-command-prefix "create" "$(zsh_complete 'cenv cr')"
-		check zsh-commands "cache check create env fetch freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
+		check zsh-commands "add cache check create env fetch freeze help install list run uninstall version" "$(zsh_complete 'cenv ')"
 		if [ -n "$binary_commands" ]; then
 			check zsh-commands-match-binary "$binary_commands" "$(zsh_complete 'cenv ')"
 		else
@@ -384,6 +393,9 @@ zsh_checks() {
 		# zsh offers the options left when no operand may follow
 		check zsh-install-no-archives-with-file "--build-network --env --help --max-size --max-unpacked-size --mirror --no-origin --offline --prune --quiet --retries --sandbox --timeout --verbose -e -h -q -v" "$(zsh_complete 'cenv install -f cenv.ini ')"
 		check zsh-fetch-options "--file --help --max-size --mirror --no-origin --offline --quiet --retries --timeout -f -h -q" "$(zsh_complete 'cenv fetch -')"
+		check zsh-add-options "--args --build --depends --env --file --help --max-size --name --no-install --offline --retries --subdir --timeout --version -e -f -h" "$(zsh_complete 'cenv add -')"
+		check zsh-add-archives 'alpha beta\ dir pkg-1.0.tar.gz pkg.zip' "$(zsh_complete 'cenv add ')"
+		check zsh-add-build "make meson" "$(zsh_complete 'cenv add --build=m')"
 		check zsh-uninstall-options "--env --force --help -e -h" "$(zsh_complete 'cenv uninstall -')"
 		zsh_uninstall_checks() {
 			qenv="'$envdir'"
@@ -400,7 +412,7 @@ zsh_checks() {
 		check zsh-cache-subcommands "clean dir export list" "$(zsh_complete 'cenv cache ')"
 		check zsh-cache-options "--help --json --older-than -h" "$(zsh_complete 'cenv cache -')"
 		check zsh-cache-export-dir 'alpha beta\ dir' "$(zsh_complete 'cenv cache export ')"
-		check zsh-help-commands "cache check create env fetch freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
+		check zsh-help-commands "add cache check create env fetch freeze help install list run uninstall version" "$(zsh_complete 'cenv help ')"
 	}
 	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
 		zsh_zpty_checks

@@ -4,7 +4,7 @@
 # share/bash-completion/completions/cenv.
 
 # The commands, and the options of each; a new command is one line in each list.
-_cenv_commands='create env run install fetch uninstall list freeze check cache help version'
+_cenv_commands='create env run install add fetch uninstall list freeze check cache help version'
 _cenv_options() {
 	case $1 in
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
@@ -12,6 +12,7 @@ _cenv_options() {
 	run) echo '-e --env --help' ;;
 	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network -v --verbose --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	fetch) echo '-f --file --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
+	add) echo '-e --env -f --file --name --version --build --args --subdir --depends --no-install --offline --timeout --retries --max-size --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
@@ -36,6 +37,8 @@ _cenv_option_value() {
 	--cc) echo command ;;
 	--prompt | --max-unpacked-size | --timeout | --retries | --max-size | --older-than | --mirror) echo text ;;
 	--sandbox) echo sandbox ;;
+	--name | --version | --args | --subdir | --depends) echo text ;;
+	--build) echo build ;;
 	esac
 }
 
@@ -117,6 +120,7 @@ _cenv_reply_value() {
 	manifest) _cenv_reply_files .ini "$2" ;;
 	shell) _cenv_reply 'sh fish csh' "$2" ;;
 	sandbox) _cenv_reply 'auto on off' "$2" ;;
+	build) _cenv_reply 'autotools cmake meson make prebuilt' "$2" ;;
 	command) mapfile -t COMPREPLY < <(compgen -c -- "$2" | sort -u) ;;
 	*) COMPREPLY=() ;;
 	esac
@@ -201,6 +205,7 @@ _cenv() {
 	run) _cenv_reply_value command "$cur" ;;
 	# archives, unless a manifest is being installed
 	install) [[ -z $manifest ]] && _cenv_reply_files "$_cenv_archives" "$cur" ;;
+	add) [[ $operands -eq 0 ]] && _cenv_reply_files "$_cenv_archives" "$cur" ;;
 	uninstall)
 		# the installed packages not named yet
 		for word in $(_cenv_installed "$cmd_at"); do

@@ -10,6 +10,7 @@ set -l cenv_commands \
     run 'run a command with the environment active' \
     install 'build and install the packages of a manifest (cenv.ini), or archives' \
     fetch 'download and verify the archives of a manifest into the download cache' \
+    add 'add an archive to the manifest (cenv.ini) with its sha256, and install it' \
     uninstall 'remove installed packages and the directories they leave empty' \
     list 'show the installed packages' \
     freeze 'print a manifest that reinstalls exactly what is installed' \
@@ -20,7 +21,7 @@ set -l cenv_commands \
 
 # The options that take a value, whose value is skipped when looking for operands.
 function __cenv_takes_value --argument-names word
-    contains -- $word -e --env -f --file --shell --prompt --cc --older-than --mirror
+    contains -- $word -e --env -f --file --shell --prompt --cc --older-than --mirror --name --version --build --args --subdir --depends
 end
 
 # Prints the command (the first word after cenv that is not an option), then
@@ -189,6 +190,21 @@ complete -c cenv -n '__cenv_using fetch' -l max-size -x -d 'a download larger th
 complete -c cenv -n '__cenv_using fetch' -l mirror -x -d 'ask this web directory first, for URL/sha256/<sha256>'
 complete -c cenv -n '__cenv_using fetch' -l no-origin -d 'download from the mirrors only'
 complete -c cenv -n '__cenv_using fetch' -s q -l quiet -d 'no progress bar'
+complete -c cenv -n '__cenv_using add' -s h -l help -d 'show the usage of add'
+complete -c cenv -n '__cenv_using add' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment to install into (default: $CENV)'
+complete -c cenv -n '__cenv_using add' -s f -l file -x -a '(__cenv_complete_files .ini)' -d 'the manifest (default: ./cenv.ini)'
+complete -c cenv -n '__cenv_using add' -l name -x -d 'the section name (default: from the archive)'
+complete -c cenv -n '__cenv_using add' -l version -x -d 'its version (default: from the archive)'
+complete -c cenv -n '__cenv_using add' -l build -x -a 'autotools cmake meson make prebuilt' -d 'the build system (default: detected)'
+complete -c cenv -n '__cenv_using add' -l args -x -d 'words for the configure step'
+complete -c cenv -n '__cenv_using add' -l subdir -x -d 'the source tree inside the archive'
+complete -c cenv -n '__cenv_using add' -l depends -x -d 'packages of the manifest it depends on'
+complete -c cenv -n '__cenv_using add' -l no-install -d 'only write the manifest'
+complete -c cenv -n '__cenv_using add' -l offline -d 'never connect'
+complete -c cenv -n '__cenv_using add' -l timeout -x -d 'a download without data for this long fails'
+complete -c cenv -n '__cenv_using add' -l retries -x -d 'tries after the first for a download that may pass'
+complete -c cenv -n '__cenv_using add' -l max-size -x -d 'a download larger than SIZE fails'
+complete -c cenv -n '__cenv_using add 0' -x -a '(__cenv_complete_files .tar .tar.gz .tgz .tar.xz .txz .tar.bz2 .tbz .tbz2 .tar.zst .tzst .tar.lz .tar.lzma .zip)'
 
 complete -c cenv -n '__cenv_using uninstall' -s h -l help -d 'show the usage of uninstall'
 complete -c cenv -n '__cenv_using uninstall' -s e -l env -x -a '(__fish_complete_directories)' -d 'the environment (default: $CENV)'
