@@ -3,7 +3,7 @@
 # --offline, a corrupted cache file fetched again, and every failure naming the URL and leaving
 # the environment as it was.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 62
+plan 63
 . "$(dirname "$0")/lib-install.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -211,6 +211,10 @@ rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
 script -qec "\"$CENV_BIN\" install -q -e \"$E\" -f \"$P/slowweb.ini\"" /dev/null >"$SCRATCH/tty" 2>&1
 check "a terminal with --quiet: no bar" sh -c '! grep -q "\[[=> ]*\]" "$1"' sh "$SCRATCH/tty"
 check "a terminal with --quiet: the summary line still, alone" grep -q "^web: downloaded" "$SCRATCH/tty"
+"$CENV_BIN" uninstall -e "$E" web >/dev/null
+rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
+"$CENV_BIN" install -e "$E" -f "$P/slowweb.ini" >"$SCRATCH/pipe" 2>&1
+check "a pipe: the same slow download, no escape code at all" sh -c '! grep -q "$(printf "\033")" "$1" && grep -q "^web: downloaded" "$1"' sh "$SCRATCH/pipe"
 kill $SLOW 2>/dev/null
 wait $SLOW 2>/dev/null
 "$CENV_BIN" uninstall -e "$E" web >/dev/null
