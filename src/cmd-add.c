@@ -112,7 +112,8 @@ static int check_depends(const char *value)
 }
 
 enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_SUBDIR, OPT_DEPENDS,
-       OPT_NO_INSTALL, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD };
+       OPT_NO_INSTALL, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN,
+       OPT_QUIET };
 static const struct option_spec add_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -127,6 +128,9 @@ static const struct option_spec add_options[] = {
 	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
 	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
 	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
+	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
+	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
+	[OPT_QUIET] = { "quiet", 'q', 0, NULL },
 	{ NULL, 0, 0, NULL },
 };
 
@@ -134,7 +138,7 @@ const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.usage = "[-f FILE] [-e DIR] [--name N] [--version V] [--build B] [--args \"...\"] [--subdir D]\n"
 		 "                [--depends A,B] [--no-install] [--offline] [--timeout S] [--retries N]\n"
-		 "                [--max-size SIZE] URL|PATH",
+		 "                [--max-size SIZE] [--mirror URL]... [--no-origin] [-q] URL|PATH",
 	.summary = "add an archive to the manifest (cenv.ini) with its sha256, and install it",
 	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini; made when missing)\n"
 		"  -e, --env DIR    the environment to install into (default: $CENV; none: only the\n"
@@ -150,6 +154,11 @@ const struct cmd_entry cmd_add_entry = {
 		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
 		"  --retries N      tries after the first for a download that may pass (default 3)\n"
 		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
+		"  --mirror URL     for the install that follows: ask this web directory first, for\n"
+		"                   URL/sha256/<sha256>; repeatable (a URL added is taken from itself:\n"
+		"                   its sha256 is not known before)\n"
+		"  --no-origin      for the install that follows: the mirrors only\n"
+		"  -q, --quiet      no progress bar on a terminal\n"
 		"  URL|PATH         an http(s) URL (downloaded into the cache) or a local archive\n",
 	.options = add_options,
 	.min_operands = 1,
@@ -585,11 +594,20 @@ static const char *opt(const struct invocation *inv, int i)
 static int install_added(struct invocation *inv, const char *file, const char *name)
 {
 	struct install_run run;
-	int failures;
+	const char **mirrors;
+	int failures, set;
 
 	install_run_start(&run, &inv->cfg);
 	downloads_init(&run.downloads, inv->opts[OPT_OFFLINE].given > 0, opt(inv, OPT_TIMEOUT),
 		       opt(inv, OPT_RETRIES), opt(inv, OPT_MAX_DOWNLOAD));
+	run.downloads.quiet = inv->opts[OPT_QUIET].given > 0;
+	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
+	set = downloads_set_mirrors(&run.downloads, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
+	free(mirrors);
+	if (set < 0) {
+		install_run_finish(&run);
+		return -1;
+	}
 	install_run_manifest(&run, file, 0);
 	failures = run.failures;
 	install_run_finish(&run);
@@ -627,6 +645,7 @@ static int cmd_add(struct invocation *inv)
 
 	downloads_init(&d, inv->opts[OPT_OFFLINE].given > 0, opt(inv, OPT_TIMEOUT), opt(inv, OPT_RETRIES),
 		       opt(inv, OPT_MAX_DOWNLOAD));
+	d.quiet = inv->opts[OPT_QUIET].given > 0;
 	ret = get_archive(&d, file, operand, &archive, &s);
 	downloads_release(&d);
 	if (ret < 0)

@@ -2,7 +2,7 @@
 # kept), its sha256 and build system found, a name or dependency refused, then installed; and the
 # manifest it writes is one `cenv install` takes as it is.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 62
+plan 65
 . "$(dirname "$0")/lib-install.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -218,6 +218,21 @@ run "$CENV_BIN" add -f "$TMP_ROOT/off2.ini" -e "$TMP_ROOT/env4" --offline "$P/cm
 check_eq "--offline with a local archive: added, then the install obeys --offline" "1 0" \
 	"$st $(requests /far-1.0.tar.gz)"
 check "... and says what is missing" grep -q "far: $URL/far-1.0.tar.gz (sha256 .*) is not in the download cache, and --offline forbids downloading it" "$SCRATCH/err"
+
+# ---- --mirror and --no-origin reach the install that follows ---------------------------------------
+# the manifest's [webm] comes from a dead origin; the server, as a mirror, holds it under its sha256
+E3="$TMP_ROOT/env3"
+"$CENV_BIN" create "$E3" >/dev/null
+cp "$WWW/web-1.0.tar.gz" "$WWW/$SHA"
+printf '[webm]\nurl = http://127.0.0.1:9/web-1.0.tar.gz\nsha256 = %s\n' "$SHA" >"$M/mirror.ini"
+rm -rf "$XDG_CACHE_HOME"
+recipe_pkg mlocal "true" "$(good_recipe mlocal)"
+run "$CENV_BIN" add --no-origin --mirror "$URL" -f "$M/mirror.ini" -e "$E3" "$P/mlocal-1.0.tar.gz"
+check_eq "add --mirror --no-origin: both installed" "0 yes yes" \
+	"$st $(test -f "$E3/var/cenv/records/webm" && echo yes) $(test -f "$E3/var/cenv/records/mlocal" && echo yes)"
+check_eq "... [webm] came from the mirror" 1 "$(requests "/sha256/$SHA")"
+run "$CENV_BIN" add --mirror ftp://x -f "$M/mirror.ini" --no-install "$WWW/web-1.0.tar.gz"
+check_eq "add --mirror ftp://x: a usage error" 2 "$st"
 
 # ---- help and usage ---------------------------------------------------------------------------------
 run "$CENV_BIN" add
