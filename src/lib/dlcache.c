@@ -717,11 +717,13 @@ int dlcache_commit(struct dlcache *c, struct dlcache_part *p, const char *hex, c
 		fail("cannot commit the download of %s: its bytes are %s", p->sha256, hex);
 		goto fail;
 	}
-	/* a full disk shows here at the latest (delayed allocation) */
-	if (fsync(p->fd) < 0 && errno != EINVAL) {
-		fail_errno("cannot write the download '%s/%s'", c->root, p->name);
-		goto fail;
-	}
+	/*
+	 * No fsync of the file: what it costs is the disk writing the whole download before the
+	 * command may go on (a second for 200 MB on a slow disk; curl -o does not wait either).
+	 * The cache needs no durability to be right: every use hashes the file again
+	 * (dlcache_lookup), so one that a crash left short or zeroed is found and fetched anew.
+	 * A full disk shows at write() (ext4 and XFS reserve delayed blocks there).
+	 */
 	xx = open_fanout(c, hex, 1);
 	if (xx < 0)
 		goto fail;

@@ -104,10 +104,11 @@ int dlcache_begin(struct dlcache *c, const char *sha256, struct dlcache_part *p)
 /*
  * Ends a download whose bytes have digest hex (the fetcher computed it while writing):
  * refuses a hex that is not 64 lowercase hex digits or not the hash given to begin;
- * fsyncs the .part, writes the sidecar (url, shown without user:password; NULL: none
+ * writes the sidecar (url, shown without user:password; NULL: none
  * recorded), renames the .part to sha256/XX/<hex> (atomic: no reader ever sees a
  * half-written file; one already there is replaced by the same bytes), syncs the
- * directory and releases the locks.  *path (caller frees) gets the cached file.
+ * directory and releases the locks; the file itself is not fsynced (each use hashes it
+ * again, dlcache.c says why).  *path (caller frees) gets the cached file.
  * p is ended whatever the result: on failure (a full disk included) the .part is
  * removed and -1 returned with fail().
  */
