@@ -99,8 +99,9 @@ check-asan:
 		LDFLAGS='-fsanitize=address,undefined'
 	$(MAKE) clean
 
-# The unit tests that run threads, under ThreadSanitizer (the rest of cenv is single-threaded today).
-TSAN_TESTS = tests/unit/test_error tests/unit/test_util
+# The unit tests that run threads, under ThreadSanitizer: the error idiom, the fetcher (and its writer
+# thread), the download cache, the seccomp filter's once; the rest of cenv is single-threaded today.
+TSAN_TESTS = tests/unit/test_error tests/unit/test_util tests/unit/test_fetch tests/unit/test_dlcache tests/unit/test_sockfilter
 check-tsan:
 	$(MAKE) clean
 	$(MAKE) $(TSAN_TESTS) CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
