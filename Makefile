@@ -119,7 +119,7 @@ DEB_PACKAGES = build-essential pkg-config libarchive-dev libinih-dev \
 	       libcmocka-dev libssl-dev zsh fish tcsh ksh dash mandoc man-db python3 python3-venv hyperfine \
 	       libarchive-tools autoconf automake libtool cmake meson ninja-build clang strace \
 	       bubblewrap procps libseccomp-dev
-DEB_PACKAGES += libcurl4-openssl-dev curl openssl nginx-light
+DEB_PACKAGES += libcurl4-openssl-dev curl openssl
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
