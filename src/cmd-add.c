@@ -112,8 +112,7 @@ static int check_depends(const char *value)
 }
 
 enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_SUBDIR, OPT_DEPENDS,
-       OPT_NO_INSTALL, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN,
-       OPT_QUIET };
+       OPT_NO_INSTALL, DOWNLOADS_OPTIONS };
 static const struct option_spec add_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -124,13 +123,7 @@ static const struct option_spec add_options[] = {
 	[OPT_SUBDIR] = { "subdir", 0, 1, check_subdir },
 	[OPT_DEPENDS] = { "depends", 0, 1, check_depends },
 	[OPT_NO_INSTALL] = { "no-install", 0, 0, NULL },
-	[OPT_OFFLINE] = { "offline", 0, 0, NULL },
-	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
-	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
-	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
-	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
-	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
-	[OPT_QUIET] = { "quiet", 'q', 0, NULL },
+	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
 
@@ -594,17 +587,10 @@ static const char *opt(const struct invocation *inv, int i)
 static int install_added(struct invocation *inv, const char *file, const char *name)
 {
 	struct install_run run;
-	const char **mirrors;
-	int failures, set;
+	int failures;
 
 	install_run_start(&run, &inv->cfg);
-	downloads_init(&run.downloads, inv->opts[OPT_OFFLINE].given > 0, opt(inv, OPT_TIMEOUT),
-		       opt(inv, OPT_RETRIES), opt(inv, OPT_MAX_DOWNLOAD));
-	run.downloads.quiet = inv->opts[OPT_QUIET].given > 0;
-	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
-	set = downloads_set_mirrors(&run.downloads, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
-	free(mirrors);
-	if (set < 0) {
+	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;
 	}
@@ -643,9 +629,9 @@ static int cmd_add(struct invocation *inv)
 	    writable_value("subdir", opt(inv, OPT_SUBDIR)) < 0)
 		goto out;
 
-	downloads_init(&d, inv->opts[OPT_OFFLINE].given > 0, opt(inv, OPT_TIMEOUT), opt(inv, OPT_RETRIES),
-		       opt(inv, OPT_MAX_DOWNLOAD));
-	d.quiet = inv->opts[OPT_QUIET].given > 0;
+	/* (a URL added comes from itself: its sha256 is not known, so no mirror is asked) */
+	if (downloads_from_options(&d, inv, OPT_OFFLINE) < 0)
+		goto out;
 	ret = get_archive(&d, file, operand, &archive, &s);
 	downloads_release(&d);
 	if (ret < 0)

@@ -15,16 +15,10 @@
 
 static int cmd_fetch(struct invocation *inv);
 
-enum { OPT_FILE, OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN, OPT_QUIET };
+enum { OPT_FILE, DOWNLOADS_OPTIONS };
 static const struct option_spec fetch_options[] = {
 	[OPT_FILE] = { "file", 'f', 1, NULL },
-	[OPT_OFFLINE] = { "offline", 0, 0, NULL },
-	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
-	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
-	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
-	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
-	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
-	[OPT_QUIET] = { "quiet", 'q', 0, NULL },
+	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
 
@@ -108,7 +102,6 @@ static int fetch_remote(struct downloads *d, const struct package_spec *p)
 static int cmd_fetch(struct invocation *inv)
 {
 	const char *file = inv->opts[OPT_FILE].value ? inv->opts[OPT_FILE].value : "cenv.ini";
-	const char **mirrors;
 	struct downloads d;
 	struct manifest m;
 	size_t i, failed = 0;
@@ -116,16 +109,11 @@ static int cmd_fetch(struct invocation *inv)
 
 	if (manifest_load(file, &m) < 0)
 		return -1;
-	downloads_init(&d, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
-		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
-	/* it says each package itself, downloaded or cached */
-	d.announce = 0;
-	d.quiet = inv->opts[OPT_QUIET].given > 0;
-	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
-	ret = downloads_set_mirrors(&d, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
-	free(mirrors);
+	ret = downloads_from_options(&d, inv, OPT_OFFLINE);
 	if (ret < 0)
 		goto out;
+	/* it says each package itself, downloaded or cached */
+	d.announce = 0;
 	downloads_add_mirrors(&d, m.mirrors);
 	for (i = 0; i < m.npkgs; i++) {
 		const struct package_spec *p = &m.pkgs[i];

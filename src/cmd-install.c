@@ -41,8 +41,7 @@ static int check_sandbox(const char *value)
 	return sandbox_mode_parse(value, &mode);
 }
 
-enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_OFFLINE,
-       OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN, OPT_QUIET };
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, DOWNLOADS_OPTIONS };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -51,13 +50,7 @@ static const struct option_spec install_options[] = {
 	[OPT_SANDBOX] = { "sandbox", 0, 1, check_sandbox },
 	[OPT_NETWORK] = { "build-network", 0, 0, NULL },
 	[OPT_VERBOSE] = { "verbose", 'v', 0, NULL },
-	[OPT_OFFLINE] = { "offline", 0, 0, NULL },
-	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },
-	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },
-	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },
-	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },
-	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },
-	[OPT_QUIET] = { "quiet", 'q', 0, NULL },
+	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
 
@@ -110,8 +103,6 @@ static int cmd_install(struct invocation *inv)
 {
 	const char *file = inv->opts[OPT_FILE].value;
 	struct install_run run;
-	const char **mirrors;
-	int ret;
 
 	install_run_start(&run, &inv->cfg);
 	if (inv->opts[OPT_MAX_SIZE].given) /* checked by check_size */
@@ -121,13 +112,7 @@ static int cmd_install(struct invocation *inv)
 		sandbox_mode_parse(inv->opts[OPT_SANDBOX].value, &run.sandbox);
 	run.env.build_network = inv->opts[OPT_NETWORK].given > 0;
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
-	downloads_init(&run.downloads, inv->opts[OPT_OFFLINE].given > 0, inv->opts[OPT_TIMEOUT].value,
-		       inv->opts[OPT_RETRIES].value, inv->opts[OPT_MAX_DOWNLOAD].value);
-	run.downloads.quiet = inv->opts[OPT_QUIET].given > 0;
-	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, OPT_MIRROR);
-	ret = downloads_set_mirrors(&run.downloads, mirrors, inv->opts[OPT_NO_ORIGIN].given > 0);
-	free(mirrors);
-	if (ret < 0) {
+	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cenv.h"
 #include "download.h"
 #include "downloads.h"
 #include "error.h"
@@ -205,4 +206,23 @@ int downloads_have(struct downloads *d, const char *sha256)
 	memset(&req, 0, sizeof(req));
 	req.sha256 = sha256;
 	return download_cached(&d->cache, &req);
+}
+
+int downloads_from_options(struct downloads *d, const struct invocation *inv, int first_download)
+{
+	const struct option_value *o = inv->opts + first_download;
+	/* the order of DOWNLOADS_OPTIONS */
+	enum { OFFLINE, TIMEOUT, RETRIES, MAX_SIZE, MIRROR, NO_ORIGIN, QUIET };
+	const char **mirrors;
+	int ret;
+
+	downloads_init(d, o[OFFLINE].given > 0, o[TIMEOUT].given ? o[TIMEOUT].value : NULL,
+		       o[RETRIES].given ? o[RETRIES].value : NULL, o[MAX_SIZE].given ? o[MAX_SIZE].value : NULL);
+	d->quiet = o[QUIET].given > 0;
+	mirrors = option_all_values(inv->cmd, inv->argc, inv->argv, first_download + MIRROR);
+	ret = downloads_set_mirrors(d, mirrors, o[NO_ORIGIN].given > 0);
+	free(mirrors);
+	if (ret < 0)
+		downloads_release(d);
+	return ret;
 }

@@ -24,7 +24,29 @@ struct downloads {
 	int announce;               /* say each download in one line on stdout (progress.h); default 1 */
 };
 
-/* The options of install (and, later, fetch and add), checked by their specs' check functions. */
+/*
+ * The download options of every command that downloads (install, fetch, add): its options
+ * enum ends with DOWNLOADS_OPTIONS, its table with DOWNLOADS_OPTION_SPECS, and its exec calls
+ * downloads_from_options.
+ */
+#define DOWNLOADS_OPTIONS OPT_OFFLINE, OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_DOWNLOAD, OPT_MIRROR, OPT_NO_ORIGIN, OPT_QUIET
+#define DOWNLOADS_OPTION_SPECS                                                 \
+	[OPT_OFFLINE] = { "offline", 0, 0, NULL },                             \
+	[OPT_TIMEOUT] = { "timeout", 0, 1, downloads_check_seconds },          \
+	[OPT_RETRIES] = { "retries", 0, 1, downloads_check_count },            \
+	[OPT_MAX_DOWNLOAD] = { "max-size", 0, 1, downloads_check_size },       \
+	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },             \
+	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },                         \
+	[OPT_QUIET] = { "quiet", 'q', 0, NULL }
+struct invocation;
+/*
+ * downloads_init and downloads_set_mirrors from those options of inv (their indexes in the
+ * command's table: the command's own OPT_ names, passed as first_download = OPT_OFFLINE);
+ * -1 with fail() for a bad mirror (d is then released).
+ */
+int downloads_from_options(struct downloads *d, const struct invocation *inv, int first_download);
+
+/* The options' check functions. */
 int downloads_check_seconds(const char *value);
 int downloads_check_count(const char *value);
 int downloads_check_size(const char *value);
