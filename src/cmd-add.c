@@ -303,11 +303,7 @@ static int fits(const char *file, const struct current *c, const char *name, con
 /* The last component of a URL, without its query: what messages call the download. */
 static char *url_label(const char *url)
 {
-	const char *base = strrchr(url, '/');
-	char *name = xstrdup(base && base[1] ? base + 1 : url);
-
-	name[strcspn(name, "?#")] = '\0';
-	return name;
+	return downloads_url_label(url);
 }
 
 /*

@@ -1,4 +1,5 @@
 /* cmd-cache.c - `cenv cache list|clean|dir|export`: the download cache, looked at, emptied, made a mirror. */
+#define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI, for realpath() */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -534,6 +535,43 @@ static int open_mirror(const char *dir)
 	return out;
 }
 
+/* 1 when path is dir or lies under it, component by component. */
+static int path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * A mirror written into the cache itself would hold links that `cache clean` never sees:
+ * refused, before anything is made.  The check is on the paths as they resolve (the cache's
+ * root, and DIR or, when it does not exist yet, its parent).  -1 with fail().
+ */
+static int outside_cache(const struct dlcache *c, int present, const char *dir)
+{
+	char *root = present ? realpath(c->root, NULL) : NULL, *abs = path_absolute(dir), *real = NULL;
+	int ret = 0;
+
+	if (abs) {
+		real = realpath(abs, NULL);
+		if (!real) {
+			char *parent = path_dirname(abs), *rparent = realpath(parent, NULL), *base = path_basename(abs);
+
+			real = rparent ? path_join(rparent, base) : xstrdup(abs);
+			free(parent);
+			free(rparent);
+			free(base);
+		}
+	}
+	if (root && real && path_within(real, root))
+		ret = fail("cannot export the download cache into itself: '%s' is inside %s", dir, c->root);
+	free(root);
+	free(abs);
+	free(real);
+	return ret;
+}
+
 static int cache_export(const char *dir)
 {
 	long long written = 0, there = 0;
@@ -544,6 +582,10 @@ static int cache_export(const char *dir)
 
 	if (load_entries(&c, &present, &es) < 0)
 		return -1;
+	if (outside_cache(&c, present, dir) < 0) {
+		status = -1;
+		goto out;
+	}
 	out = open_mirror(dir);
 	if (out < 0) {
 		status = -1;

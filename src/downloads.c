@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "downloads.h"
 #include "error.h"
 #include "progress.h"
+#include "quote.h"
 #include "unpack.h"
 #include "util.h"
 
@@ -127,6 +129,16 @@ int downloads_is_remote(const char *url)
 }
 
 /* The cache, opened on first use; -1 with fail() (said again each time it is asked for). */
+/* dlcache's on_wait: another process is downloading the same archive; said before waiting. */
+static void say_waiting(void *ctx, const char *sha256)
+{
+	const struct downloads *d = ctx;
+
+	fprintf(stderr, "cenv: waiting for another cenv process downloading the archive %.16s... "
+		"(at most %d s)\n", sha256, d->cache.wait_max);
+	fflush(stderr);
+}
+
 static int open_cache(struct downloads *d)
 {
 	char *root;
@@ -141,6 +153,8 @@ static int open_cache(struct downloads *d)
 	free(root);
 	if (ret < 0)
 		return fail_wrap("cannot open the download cache");
+	d->cache.on_wait = say_waiting;
+	d->cache.wait_ctx = d;
 	d->cache_state = 1;
 	return 0;
 }
@@ -225,4 +239,15 @@ int downloads_from_options(struct downloads *d, const struct invocation *inv, in
 	if (ret < 0)
 		downloads_release(d);
 	return ret;
+}
+
+char *downloads_url_label(const char *url)
+{
+	const char *base = strrchr(url, '/');
+	char *name = xstrdup(base && base[1] ? base + 1 : url), *shown;
+
+	name[strcspn(name, "?#")] = '\0';
+	shown = printable(name);
+	free(name);
+	return shown;
 }

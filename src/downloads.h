@@ -67,6 +67,13 @@ int downloads_set_mirrors(struct downloads *d, const char *const *given, int no_
 /* Appends a manifest's [cenv] mirrors (NULL-terminated, NULL: none), asked after the others. */
 void downloads_add_mirrors(struct downloads *d, char *const *mirrors);
 
+/*
+ * What messages call the download of url before its package is known: its last component
+ * without the query, control bytes escaped (printable(): one line, no escape code reaches a
+ * terminal).  Caller frees.
+ */
+char *downloads_url_label(const char *url);
+
 /* 1 when url is one to download (http:// or https://). */
 int downloads_is_remote(const char *url);
 

@@ -457,7 +457,6 @@ out:
  */
 static int operand_archive(struct install_run *run, const char *operand, char **archive)
 {
-	const char *base;
 	char *name;
 	int ret;
 
@@ -465,9 +464,7 @@ static int operand_archive(struct install_run *run, const char *operand, char **
 		*archive = path_absolute(operand);
 		return *archive ? 0 : -1;
 	}
-	base = strrchr(operand, '/');
-	name = xstrdup(base && base[1] ? base + 1 : operand);
-	name[strcspn(name, "?#")] = '\0';
+	name = downloads_url_label(operand);
 	ret = downloads_get(&run->downloads, name, operand, NULL, archive);
 	free(name);
 	return ret;

@@ -885,7 +885,9 @@ int fetch_url(const char *url, int fd, const struct fetch_options *opt, char hex
 			goto out;
 		}
 		if (out.retry_after >= 0) {
-			wait = out.retry_after * 1000L;
+			/* no longer than the timeout either: --timeout 5 is a user's word that 5 s
+			   without progress is too long, whatever the server asks */
+			wait = (out.retry_after < t.timeout_s ? out.retry_after : t.timeout_s) * 1000L;
 		} else {
 			/* doubled each try, then a random part of the upper half: tries of many clients spread */
 			wait = backoff;

@@ -32,7 +32,10 @@ struct fetch_options {
 #define FETCH_RETRIES 3
 #define FETCH_MAX_SIZE (4ULL << 30)
 #define FETCH_BACKOFF_MS 1000
-/* At most this many redirects are followed; a Retry-After longer than FETCH_RETRY_AFTER_MAX_S is cut to it. */
+/*
+ * At most this many redirects are followed; a Retry-After longer than FETCH_RETRY_AFTER_MAX_S,
+ * or than the options' timeout_s, is cut to it.
+ */
 #define FETCH_MAX_REDIRECTS 10
 #define FETCH_RETRY_AFTER_MAX_S 60
 
