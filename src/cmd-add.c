@@ -144,9 +144,7 @@ const struct cmd_entry cmd_add_entry = {
 		"  --depends A,B    packages of the manifest it depends on\n"
 		"  --no-install     only write the manifest\n"
 		"  --offline        never connect (a URL cannot be added then; the install obeys it)\n"
-		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
-		"  --retries N      tries after the first for a download that may pass (default 3)\n"
-		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
+		DOWNLOADS_HELP_LIMITS
 		"  --mirror URL     for the install that follows: ask this web directory first, for\n"
 		"                   URL/sha256/<sha256>; repeatable (a URL added is taken from itself:\n"
 		"                   its sha256 is not known before)\n"
@@ -300,12 +298,6 @@ static int fits(const char *file, const struct current *c, const char *name, con
 
 /* ---- the archive ---------------------------------------------------------------------------- */
 
-/* The last component of a URL, without its query: what messages call the download. */
-static char *url_label(const char *url)
-{
-	return downloads_url_label(url);
-}
-
 /*
  * The url to write for the local archive at path: relative to the manifest's directory
  * when the archive is inside it, else absolute, so that `cenv install -f FILE` finds it
@@ -354,7 +346,7 @@ static int get_archive(struct downloads *d, const char *file, const char *operan
 
 	*archive = NULL;
 	if (downloads_is_remote(operand)) {
-		char *label = url_label(operand), *base;
+		char *label = downloads_url_label(operand), *base;
 		int ret;
 
 		if (d->offline) {

@@ -30,14 +30,8 @@ const struct cmd_entry cmd_fetch_entry = {
 	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
 		"  --offline        download nothing: say which archives the cache is missing\n"
 		"                   (also CENV_OFFLINE=1)\n"
-		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
-		"  --retries N      tries after the first for a download that may pass (default 3)\n"
-		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
-		"  --mirror URL     ask this web directory first, for URL/sha256/<sha256>; repeatable,\n"
-		"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"
-		"  --no-origin      download from the mirrors only, never from a package's own urls\n"
-		"                   (also CENV_NO_ORIGIN=1)\n"
-		"  -q, --quiet      no progress bar on a terminal (a line per download, as in a pipe)\n"
+		DOWNLOADS_HELP_LIMITS
+		DOWNLOADS_HELP_MIRRORS
 		"\nNeeds no environment.  Local archives are checked, not copied.  Exits 1 when any\n"
 		"archive could not be had (each is named).\n",
 	.options = fetch_options,

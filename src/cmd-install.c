@@ -73,14 +73,8 @@ const struct cmd_entry cmd_install_entry = {
 		"  -v, --verbose    say whether builds are sandboxed, and what each build may write\n"
 		"  --offline        never connect: archives come from the download cache or not at all\n"
 		"                   (also CENV_OFFLINE=1)\n"
-		"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"
-		"  --retries N      tries after the first for a download that may pass (default 3)\n"
-		"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
-		"  --mirror URL     ask this web directory first, for URL/sha256/<sha256>; repeatable,\n"
-		"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"
-		"  --no-origin      download from the mirrors only, never from a package's own urls\n"
-		"                   (also CENV_NO_ORIGIN=1)\n"
-		"  -q, --quiet      no progress bar on a terminal (a line per download, as in a pipe)\n"
+		DOWNLOADS_HELP_LIMITS
+		DOWNLOADS_HELP_MIRRORS
 		"  PATH|URL...      install these archives, local or http(s) (name and version from their\n"
 		"                   top directory)\n",
 	.options = install_options,

@@ -38,6 +38,17 @@ struct downloads {
 	[OPT_MIRROR] = { "mirror", 0, 1, downloads_check_mirror },             \
 	[OPT_NO_ORIGIN] = { "no-origin", 0, 0, NULL },                         \
 	[OPT_QUIET] = { "quiet", 'q', 0, NULL }
+/* The help lines of the options whose meaning is the same in every command that takes them. */
+#define DOWNLOADS_HELP_LIMITS                                                                     \
+	"  --timeout S      a download that gets no data for S seconds fails (default 60)\n"       \
+	"  --retries N      tries after the first for a download that may pass (default 3)\n"     \
+	"  --max-size SIZE  a download larger than SIZE fails (default 4G)\n"
+#define DOWNLOADS_HELP_MIRRORS                                                                    \
+	"  --mirror URL     ask this web directory first, for URL/sha256/<sha256>; repeatable,\n"  \
+	"                   before CENV_MIRRORS and the manifest's [cenv] mirrors\n"               \
+	"  --no-origin      download from the mirrors only, never from a package's own urls\n"     \
+	"                   (also CENV_NO_ORIGIN=1)\n"                                            \
+	"  -q, --quiet      no progress bar on a terminal (a line per download, as in a pipe)\n"
 struct invocation;
 /*
  * downloads_init and downloads_set_mirrors from those options of inv (their indexes in the

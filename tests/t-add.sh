@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 65
 . "$(dirname "$0")/lib-install.sh"
+. "$(dirname "$0")/lib-http.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
 unset CENV
@@ -17,16 +18,7 @@ mkdir -p "$WWW" "$M"
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
 "$CENV_BIN" create "$E2" >/dev/null || fail "create 2"
 
-start_server() {
-	rm -f "$SCRATCH/port"
-	python3 "$TOP/tests/httpd.py" --port-file "$SCRATCH/port" --root "$WWW" --log "$SCRATCH/requests" &
-	SERVER=$!
-	for _ in $(seq 200); do [ -s "$SCRATCH/port" ] && break; sleep 0.02; done
-	URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
-}
-stop_server() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
 trap 'stop_server; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
-requests() { grep -c "	$1	" "$SCRATCH/requests" 2>/dev/null || true; } # how many GETs of PATH
 start_server
 run() { # CMD...: status into $st, stdout into $SCRATCH/out, stderr into $SCRATCH/err
 	"$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 plan 59
 . "$(dirname "$0")/lib-install.sh"
+. "$(dirname "$0")/lib-http.sh"
 
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
 export TZ=UTC
@@ -15,13 +16,6 @@ mkdir -p "$WWW"
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
 
 SERVER= MSERVER=
-start_server() {
-	rm -f "$SCRATCH/port"
-	python3 "$TOP/tests/httpd.py" --port-file "$SCRATCH/port" --root "$WWW" --log "$SCRATCH/requests" &
-	SERVER=$!
-	for _ in $(seq 200); do [ -s "$SCRATCH/port" ] && break; sleep 0.02; done
-	URL="http://127.0.0.1:$(cat "$SCRATCH/port")"
-}
 # the mirror: any static web server over the exported directory
 start_mirror() {
 	: >"$SCRATCH/mirror.log"

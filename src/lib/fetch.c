@@ -146,7 +146,6 @@ struct writer {
 	char *buf;                  /* handed over, or NULL when the writer is idle */
 	size_t len;
 	unsigned long long off;     /* where buf goes in fd */
-	unsigned long long flushed; /* fd holds bytes 0 to flushed, each hashed */
 	int quit;
 	int error;                  /* errno of a failed write; -1: the digest failed */
 	int fd;
@@ -179,8 +178,6 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&w->lock);
 		if (error && !w->error)
 			w->error = error;
-		else if (!error)
-			w->flushed = off + len;
 		w->buf = NULL;
 		pthread_cond_broadcast(&w->cond);
 	}
