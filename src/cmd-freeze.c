@@ -56,6 +56,10 @@ static int print_section(const struct record *r, size_t index, void *data)
 	print_key("subdir", r->subdir);
 	print_key("depends", r->depends);
 	print_key("build_network", r->build_network);
+	print_key("configure", r->configure);
+	print_key("make_args", r->make_args);
+	print_key("install_target", r->install_target);
+	print_key("env", r->env);
 	return 0;
 }
 
@@ -82,7 +86,9 @@ static int check_section(const struct record *r, size_t index, void *data)
 	(void)index;
 	(void)data;
 	if (r && ((v = unwritable(r->version)) || (v = unwritable(r->url)) ||
-		  (v = unwritable(r->args)) || (v = unwritable(r->subdir)))) {
+		  (v = unwritable(r->args)) || (v = unwritable(r->subdir)) ||
+		  (v = unwritable(r->configure)) || (v = unwritable(r->make_args)) ||
+		  (v = unwritable(r->install_target)) || (v = unwritable(r->env)))) {
 		struct strbuf shown = STRBUF_INIT;
 
 		escape_name(&shown, v); /* one line, and not 8 KiB of it */

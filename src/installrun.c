@@ -82,11 +82,19 @@ static int entry_unchanged(const struct manifest *m, const struct package_spec *
 	char *args = p->nargs ? quote_sh_words(p->args, p->nargs) : NULL;
 	char *depends = p->ndepends ? depends_string(p) : NULL;
 	char *url = recorded_url(m, p);
+	char *configure = p->configure ? manifest_words_text(p->configure, p->nconfigure) : NULL;
+	char *make_args = p->nmake_args ? manifest_words_text(p->make_args, p->nmake_args) : NULL;
+	char *envs = p->nenv ? manifest_words_text(p->env, p->nenv) : NULL;
 	int same = str_eq(url, r->url) && str_eq(p->sha256, r->sha256) &&
 		   (!p->build || str_eq(p->build, r->build)) && str_eq(args, r->args) &&
 		   str_eq(p->subdir, r->subdir) && str_eq(p->version, r->version) &&
-		   str_eq(depends, r->depends);
+		   str_eq(depends, r->depends) && str_eq(configure, r->configure) &&
+		   str_eq(make_args, r->make_args) && str_eq(p->install_target, r->install_target) &&
+		   str_eq(envs, r->env);
 
+	free(configure);
+	free(make_args);
+	free(envs);
 	free(args);
 	free(depends);
 	free(url);
@@ -268,6 +276,13 @@ static void source_from_spec(const struct manifest *m, const struct package_spec
 	src->subdir = p->subdir;
 	src->args = p->args;
 	src->nargs = p->nargs;
+	src->configure = p->configure;
+	src->nconfigure = p->nconfigure;
+	src->make_args = p->make_args;
+	src->nmake_args = p->nmake_args;
+	src->install_target = p->install_target;
+	src->envs = p->env;
+	src->nenvs = p->nenv;
 	src->build_network = p->build_network;
 	*depends = depends_string(p);
 	src->depends = *depends;

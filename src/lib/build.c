@@ -12,6 +12,8 @@
 
 #include "build.h"
 #include "error.h"
+#include "manifest.h"
+#include "placeholder.h"
 #include "prebuilt.h"
 #include "quote.h"
 #include "sandbox.h"
@@ -108,6 +110,10 @@ struct build {
 	char **env;                     /* req->envp, edited; borrows its strings */
 	char **env_destdir;             /* env plus DESTDIR, for the install steps */
 	const char *path;               /* PATH of env, for finding programs */
+	/* req's args, configure, make_args and env with their placeholders expanded */
+	struct strvec args, configure, make_args, envw;
+	int has_configure;              /* req->configure was given */
+	const char *install_target;     /* req's, or "install" */
 };
 
 static int env_is(const char *entry, const char *name)
@@ -122,6 +128,18 @@ static int env_is(const char *entry, const char *name)
  * MAKEFLAGS of a make that ran cenv (its jobserver descriptors are not ours), would leak into
  * the build, so they are taken out; DESTDIR comes back for the install steps only.
  */
+/* 1 when entry ("NAME=...") sets the variable that word ("NAME=VALUE") sets. */
+static int same_name(const char *entry, const char *word)
+{
+	size_t n = strcspn(word, "=");
+
+	return !strncmp(entry, word, n) && entry[n] == '=';
+}
+
+/*
+ * The manifest's env words (b->envw) come over envp's: a variable they set is taken out of
+ * envp, and their LDFLAGS, not envp's, is the one the rpath is added to.
+ */
 static void build_env(struct build *b)
 {
 	static const char *const dropped[] = { "LDFLAGS", "DESTDIR", "MAKEFLAGS", "MFLAGS",
@@ -132,17 +150,25 @@ static void build_env(struct build *b)
 
 	while (envp && envp[n])
 		n++;
-	b->env = xmalloc((n + 2) * sizeof(*b->env));
-	b->env_destdir = xmalloc((n + 3) * sizeof(*b->env_destdir));
+	b->env = xmalloc((n + b->envw.n + 2) * sizeof(*b->env));
+	b->env_destdir = xmalloc((n + b->envw.n + 3) * sizeof(*b->env_destdir));
 	for (i = 0; i < n; i++) {
 		int drop = 0;
 
 		for (j = 0; j < sizeof(dropped) / sizeof(dropped[0]); j++)
 			drop |= env_is(envp[i], dropped[j]);
+		for (j = 0; j < b->envw.n; j++)
+			drop |= same_name(envp[i], b->envw.v[j]);
 		if (env_is(envp[i], "LDFLAGS"))
 			ldflags = envp[i] + strlen("LDFLAGS=");
 		if (!drop)
 			b->env[k++] = envp[i];
+	}
+	for (j = 0; j < b->envw.n; j++) {
+		if (env_is(b->envw.v[j], "LDFLAGS"))
+			ldflags = b->envw.v[j] + strlen("LDFLAGS=");
+		else
+			b->env[k++] = b->envw.v[j];
 	}
 	if (ldflags && *ldflags)
 		b->ldflags_var = xasprintf("LDFLAGS=%s -Wl,-rpath,%s", ldflags, b->rpath);
@@ -313,12 +339,51 @@ out:
 
 /* ---- the drivers ---------------------------------------------------------------------- */
 
-static void add_args(const struct build_request *req, struct strvec *av)
+static void add_words(struct strvec *av, const struct strvec *words)
 {
 	size_t i;
 
-	for (i = 0; i < req->nargs; i++)
-		strvec_push(av, req->args[i]);
+	for (i = 0; i < words->n; i++)
+		strvec_push(av, words->v[i]);
+}
+
+/*
+ * The manifest's configure: its commands, separated by "&&" words, each run in turn in src
+ * (never through a shell), args after the last one.  Each step is named by its program.
+ */
+static int run_configure(struct build *b)
+{
+	struct strvec av = STRVEC_INIT;
+	size_t i = 0;
+	int ret = 0;
+
+	while (ret == 0 && i < b->configure.n) {
+		char *step;
+
+		for (; i < b->configure.n && strcmp(b->configure.v[i], MANIFEST_AND); i++)
+			strvec_push(&av, b->configure.v[i]);
+		if (i == b->configure.n)
+			add_words(&av, &b->args);
+		i++; /* past the "&&" */
+		if (!av.n)
+			continue; /* (the manifest refuses an empty command) */
+		step = xstrdup(av.v[0]);
+		ret = run(b, step, b->src, &av, 0);
+		free(step);
+		strvec_release(&av);
+	}
+	strvec_release(&av);
+	return ret;
+}
+
+/* make's install run: "make TARGET DESTDIR=..." and its words; the step is named "make TARGET". */
+static int run_make_install(struct build *b, struct strvec *av)
+{
+	char *step = xasprintf("make %s", b->install_target);
+	int ret = run(b, step, b->src, av, 0);
+
+	free(step);
+	return ret;
 }
 
 static int build_autotools(struct build *b)
@@ -328,6 +393,11 @@ static int build_autotools(struct build *b)
 	char *configure = path_join(b->src, "configure");
 	int ret = -1;
 
+	if (b->has_configure) {
+		if (run_configure(b) < 0)
+			goto out;
+		goto make;
+	}
 	if (!path_exists(configure)) {
 		if (!has_entry(b->src, "configure.ac", 0) && !has_entry(b->src, "configure.in", 0)) {
 			fail("build of '%s' failed: '%s' has neither configure nor configure.ac",
@@ -346,22 +416,25 @@ static int build_autotools(struct build *b)
 	strvec_push(&av, "./configure");
 	strvec_pushf(&av, "--prefix=%s", req->prefix);
 	strvec_pushf(&av, "--libdir=%s/lib", req->prefix);
-	add_args(req, &av);
+	add_words(&av, &b->args);
 	if (run(b, "configure", b->src, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
 
+make:
 	strvec_push(&av, "make");
 	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	add_words(&av, &b->make_args);
 	if (run(b, "make", b->src, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
 
 	/* serial: parallel installs race in libtool's relinking */
 	strvec_push(&av, "make");
-	strvec_push(&av, "install");
+	strvec_push(&av, b->install_target);
 	strvec_pushf(&av, "DESTDIR=%s", b->destdir);
-	ret = run(b, "make install", b->src, &av, 0);
+	add_words(&av, &b->make_args);
+	ret = run_make_install(b, &av);
 out:
 	strvec_release(&av);
 	free(configure);
@@ -382,12 +455,14 @@ static int build_cmake(struct build *b)
 	strvec_push(&av, b->builddir);
 	strvec_push(&av, "-G");
 	strvec_push(&av, ninja ? "Ninja" : "Unix Makefiles");
-	strvec_push(&av, "-DCMAKE_BUILD_TYPE=Release");
-	strvec_pushf(&av, "-DCMAKE_INSTALL_PREFIX=%s", req->prefix);
-	strvec_push(&av, "-DCMAKE_INSTALL_LIBDIR=lib");
-	strvec_pushf(&av, "-DCMAKE_PREFIX_PATH=%s", req->prefix);
-	strvec_pushf(&av, "-DCMAKE_INSTALL_RPATH=%s", b->rpath);
-	add_args(req, &av);
+	/* typed: a project declaring one CACHE PATH would take an untyped "lib" as $PWD/lib */
+	strvec_push(&av, "-DCMAKE_BUILD_TYPE:STRING=Release");
+	strvec_pushf(&av, "-DCMAKE_INSTALL_PREFIX:PATH=%s", req->prefix);
+	strvec_push(&av, "-DCMAKE_INSTALL_LIBDIR:PATH=lib");
+	strvec_pushf(&av, "-DCMAKE_PREFIX_PATH:PATH=%s", req->prefix);
+	/* a ;-list, not one directory */
+	strvec_pushf(&av, "-DCMAKE_INSTALL_RPATH:STRING=%s", b->rpath);
+	add_words(&av, &b->args);
 	if (run(b, "cmake configure", b->builddir, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
@@ -397,13 +472,29 @@ static int build_cmake(struct build *b)
 	strvec_push(&av, b->builddir);
 	strvec_push(&av, "-j");
 	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	if (b->make_args.n) {
+		strvec_push(&av, "--");
+		add_words(&av, &b->make_args);
+	}
 	if (run(b, "cmake build", b->builddir, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
 
+	/* cmake --install runs no make or ninja: with their words or another target, the target is built */
 	strvec_push(&av, "cmake");
-	strvec_push(&av, "--install");
-	strvec_push(&av, b->builddir);
+	if (req->install_target || b->make_args.n) {
+		strvec_push(&av, "--build");
+		strvec_push(&av, b->builddir);
+		strvec_push(&av, "--target");
+		strvec_push(&av, b->install_target);
+		if (b->make_args.n) {
+			strvec_push(&av, "--");
+			add_words(&av, &b->make_args);
+		}
+	} else {
+		strvec_push(&av, "--install");
+		strvec_push(&av, b->builddir);
+	}
 	ret = run(b, "cmake install", b->builddir, &av, 1);
 out:
 	strvec_release(&av);
@@ -433,18 +524,27 @@ static int build_meson(struct build *b)
 	strvec_push(&av, "release");
 	/* subprojects come from the archive or not at all: an install never downloads behind the user's back */
 	strvec_push(&av, "--wrap-mode=nodownload");
-	add_args(req, &av);
+	add_words(&av, &b->args);
 	if (run(b, "meson setup", b->builddir, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
 
-	strvec_push(&av, "meson");
-	strvec_push(&av, "compile");
-	strvec_push(&av, "-C");
-	strvec_push(&av, b->builddir);
-	strvec_push(&av, "-j");
-	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
-	if (run(b, "meson compile", b->builddir, &av, 0) < 0)
+	/* make_args are ninja's: then ninja builds, and meson install does not run it again */
+	if (b->make_args.n) {
+		strvec_push(&av, "ninja");
+		strvec_push(&av, "-C");
+		strvec_push(&av, b->builddir);
+		strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+		add_words(&av, &b->make_args);
+	} else {
+		strvec_push(&av, "meson");
+		strvec_push(&av, "compile");
+		strvec_push(&av, "-C");
+		strvec_push(&av, b->builddir);
+		strvec_push(&av, "-j");
+		strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+	}
+	if (run(b, b->make_args.n ? "ninja" : "meson compile", b->builddir, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
 
@@ -452,6 +552,8 @@ static int build_meson(struct build *b)
 	strvec_push(&av, "install");
 	strvec_push(&av, "-C");
 	strvec_push(&av, b->builddir);
+	if (b->make_args.n)
+		strvec_push(&av, "--no-rebuild");
 	ret = run(b, "meson install", b->builddir, &av, 1);
 out:
 	strvec_release(&av);
@@ -464,20 +566,27 @@ static int build_make(struct build *b)
 	struct strvec av = STRVEC_INIT;
 	int ret = -1;
 
+	/* with a configure command, args went to it */
+	if (b->has_configure && run_configure(b) < 0)
+		goto out;
 	strvec_push(&av, "make");
 	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
 	strvec_pushf(&av, "PREFIX=%s", req->prefix);
-	add_args(req, &av);
+	if (!b->has_configure)
+		add_words(&av, &b->args);
+	add_words(&av, &b->make_args);
 	if (run(b, "make", b->src, &av, 0) < 0)
 		goto out;
 	strvec_release(&av);
 
 	strvec_push(&av, "make");
-	strvec_push(&av, "install");
+	strvec_push(&av, b->install_target);
 	strvec_pushf(&av, "PREFIX=%s", req->prefix);
 	strvec_pushf(&av, "DESTDIR=%s", b->destdir);
-	add_args(req, &av);
-	ret = run(b, "make install", b->src, &av, 0);
+	if (!b->has_configure)
+		add_words(&av, &b->args);
+	add_words(&av, &b->make_args);
+	ret = run_make_install(b, &av);
 out:
 	strvec_release(&av);
 	return ret;
@@ -503,6 +612,43 @@ static int build_prebuilt(struct build *b)
 }
 
 /* ---- the entry points ------------------------------------------------------------------- */
+
+/* n words into out, placeholders expanded; -1 with fail() naming the key. */
+static int expand_words(const char *name, const char *key, char *const *words, size_t n,
+			const struct placeholder_values *v, struct strvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char *w;
+
+		if (placeholder_expand(words[i], v, &w) < 0)
+			return fail_wrap("cannot build '%s': bad %s", name, key);
+		strvec_push_owned(out, w);
+	}
+	return 0;
+}
+
+/* The request's words with {prefix}, {destdir} and {jobs} replaced; what a build may not be given. */
+static int expand_request(struct build *b, const char *name)
+{
+	const struct build_request *req = b->req;
+	struct placeholder_values v = { req->prefix, b->destdir, req->jobs };
+
+	if (req->configure && (req->system == BUILD_CMAKE || req->system == BUILD_MESON ||
+			       req->system == BUILD_PREBUILT))
+		return fail("cannot build '%s': configure is for autotools and make builds, not %s",
+			    name, build_system_name(req->system));
+	if (req->install_target && (req->system == BUILD_MESON || req->system == BUILD_PREBUILT))
+		return fail("cannot build '%s': install_target is for make and cmake builds, not %s",
+			    name, build_system_name(req->system));
+	b->has_configure = req->configure != NULL;
+	b->install_target = req->install_target ? req->install_target : "install";
+	return expand_words(name, "args", req->args, req->nargs, &v, &b->args) < 0 ||
+	       expand_words(name, "configure", req->configure, req->nconfigure, &v, &b->configure) < 0 ||
+	       expand_words(name, "make_args", req->make_args, req->nmake_args, &v, &b->make_args) < 0 ||
+	       expand_words(name, "env", req->env, req->nenv, &v, &b->envw) < 0 ? -1 : 0;
+}
 
 int build_run(const struct build_request *req)
 {
@@ -534,6 +680,8 @@ int build_run(const struct build_request *req)
 		fail("cannot build '%s': '%s' is not a directory", name, b.src);
 		goto out;
 	}
+	if (expand_request(&b, name) < 0)
+		goto out;
 	if (b.builddir && mkdir_p(b.builddir, 0755, NULL) < 0)
 		goto out;
 	b.log_fd = req->log_fd > 2 ? req->log_fd
@@ -587,6 +735,10 @@ out:
 	free(b.destdir_var);
 	free(b.env);
 	free(b.env_destdir);
+	strvec_release(&b.args);
+	strvec_release(&b.configure);
+	strvec_release(&b.make_args);
+	strvec_release(&b.envw);
 	return ret;
 }
 

@@ -37,8 +37,19 @@ struct build_request {
 	const char *log_path;   /* every command and its output is appended here */
 	int log_fd;             /* > 2: log_path, open for reading and appending (the caller's; install.c opens it
 				   without following a symlink); else build_run opens log_path (O_NOFOLLOW) */
-	char *const *args;      /* nargs extra words for the configure step (make: both make runs) */
+	char *const *args;      /* nargs extra words for the configure step (make: both make runs;
+				   with configure: its last command) */
 	size_t nargs;
+	char *const *configure; /* nconfigure words: commands separated by "&&" words, run in src
+				   instead of ./configure (autotools, make); NULL: none */
+	size_t nconfigure;
+	char *const *make_args; /* nmake_args words for every make or ninja run */
+	size_t nmake_args;
+	const char *install_target; /* make's install target (autotools, make, cmake); NULL: install */
+	char *const *env;       /* nenv NAME=VALUE words over envp (LDFLAGS still gains the rpath) */
+	size_t nenv;
+	/* args, configure, make_args and env's values hold placeholders: {prefix}, {destdir},
+	   {jobs} (placeholder.h), expanded here */
 	char *const *envp;      /* the build's environment: activation's (pkg-config, CPATH ...) */
 	int jobs;               /* make -j / ninja -j */
 	enum build_system system;

@@ -66,6 +66,10 @@ static void fill_record(const struct install_source *src, const char *digest,
 	rec->depends = src->depends && *src->depends ? xstrdup(src->depends) : NULL;
 	/* for freeze: a manifest it writes must let the build reach the network again */
 	rec->build_network = src->build_network ? xstrdup("yes") : NULL;
+	rec->configure = src->configure ? manifest_words_text(src->configure, src->nconfigure) : NULL;
+	rec->make_args = src->nmake_args ? manifest_words_text(src->make_args, src->nmake_args) : NULL;
+	rec->install_target = src->install_target ? xstrdup(src->install_target) : NULL;
+	rec->env = src->nenvs ? manifest_words_text(src->envs, src->nenvs) : NULL;
 }
 
 /* The message for a symlink found where cenv writes its own file. */
@@ -378,7 +382,10 @@ static int build_package(const struct install_env *env, const struct install_sou
 	char *log = install_log_path(env->prefix, src->name);
 	int ret = -1, log_fd = -1;
 
-	if (src->build ? build_system_parse(src->build, sys) < 0 : build_detect(srcdir, sys) < 0) {
+	/* a configure command and no build: configure, make, make install, whatever the tree holds */
+	if (!src->build && src->configure)
+		*sys = BUILD_AUTOTOOLS;
+	else if (src->build ? build_system_parse(src->build, sys) < 0 : build_detect(srcdir, sys) < 0) {
 		fail_wrap("%s", src->name);
 		goto out;
 	}
@@ -399,6 +406,13 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.log_fd = log_fd;
 	req.args = src->args;
 	req.nargs = src->nargs;
+	req.configure = src->configure;
+	req.nconfigure = src->nconfigure;
+	req.make_args = src->make_args;
+	req.nmake_args = src->nmake_args;
+	req.install_target = src->install_target;
+	req.env = src->envs;
+	req.nenv = src->nenvs;
 	req.envp = env->envp;
 	req.jobs = env->jobs;
 	req.system = *sys;

@@ -31,6 +31,10 @@ struct install_source {
 	const char *name, *version, *url, *sha256, *build, *subdir, *depends;
 	char *const *args; /* nargs configure words */
 	size_t nargs;
+	/* the manifest's configure (NULL: none), make_args, install_target and env (package_spec) */
+	char *const *configure, *const *make_args, *const *envs;
+	size_t nconfigure, nmake_args, nenvs;
+	const char *install_target;
 	const char *archive; /* local path of the archive */
 	int build_network;   /* its section's build_network = yes */
 };

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "inifile.h"
 #include "manifest.h"
+#include "placeholder.h"
 #include "quote.h"
 #include "readfile.h"
 #include "record.h"
@@ -146,6 +147,33 @@ int split_shell_words(const char *s, char ***words, size_t *n)
 	*n = w.n;
 	*words = strvec_detach(&w);
 	return 0;
+}
+
+/* quote_sh_word's bare characters, and the braces of placeholders (split_words takes them as they are) */
+static int bare_char(char c)
+{
+	return is_alnum(c) || (c && strchr("-_./=+,:@%{}", c));
+}
+
+char *manifest_words_text(char *const *words, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *w = words[i];
+		size_t k = 0;
+
+		if (i)
+			sb_addc(&sb, ' ');
+		while (bare_char(w[k]))
+			k++;
+		if ((*w && !w[k]) || !strcmp(w, MANIFEST_AND))
+			sb_adds(&sb, w);
+		else
+			quote_sh_word(&sb, w);
+	}
+	return sb_detach(&sb);
 }
 
 int valid_package_name(const char *s)
@@ -287,6 +315,7 @@ static int set_build(struct parser *p, const char *value)
 	for (i = 0; i < sizeof(build_systems) / sizeof(*build_systems); i++) {
 		if (!strcmp(value, build_systems[i])) {
 			current(p)->build = xstrdup(value);
+			current(p)->build_line = p->line;
 			return 0;
 		}
 	}
@@ -295,18 +324,144 @@ static int set_build(struct parser *p, const char *value)
 			value, section_name(p));
 }
 
+/*
+ * The words of key's value into w, each checked for placeholders (of its value after
+ * "NAME=" when skip_name); -1 with the message naming the file, line, key and section.
+ */
+static int build_words(struct parser *p, const char *key, const char *value, struct strvec *w)
+{
+	const char *why = NULL;
+	size_t i;
+
+	if (split_words(value, w, &why) < 0)
+		return error_at(p, p->line, "bad %s in [%s]: %s", key, current(p)->name, why);
+	for (i = 0; i < w->n; i++) {
+		if (placeholder_check(w->v[i]) < 0) {
+			char *msg = error_take();
+
+			error_at(p, p->line, "bad %s in [%s]: %s", key, current(p)->name, msg);
+			free(msg);
+			strvec_release(w);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int set_args(struct parser *p, const char *value)
 {
 	struct package_spec *pkg = current(p);
 	struct strvec w = STRVEC_INIT;
-	const char *why = NULL;
 
-	if (split_words(value, &w, &why) < 0)
-		return error_at(p, p->line, "bad args in [%s]: %s", pkg->name, why);
+	if (build_words(p, "args", value, &w) < 0)
+		return -1;
 	shell_words_free(pkg->args);
 	pkg->nargs = w.n;
 	pkg->args = strvec_detach(&w);
 	return 0;
+}
+
+/* Commands separated by "&&" words, none of them empty. */
+static int set_configure(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+	struct strvec w = STRVEC_INIT;
+	size_t i;
+
+	if (build_words(p, "configure", value, &w) < 0)
+		return -1;
+	for (i = 0; i < w.n; i++) {
+		if (!strcmp(w.v[i], MANIFEST_AND) &&
+		    (i == 0 || i == w.n - 1 || !strcmp(w.v[i - 1], MANIFEST_AND))) {
+			strvec_release(&w);
+			return error_at(p, p->line, "bad configure in [%s]: an empty command before or "
+					"after '&&'", pkg->name);
+		}
+	}
+	pkg->nconfigure = w.n;
+	pkg->configure = strvec_detach(&w);
+	pkg->configure_line = p->line;
+	return 0;
+}
+
+static int set_make_args(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+	struct strvec w = STRVEC_INIT;
+
+	if (build_words(p, "make_args", value, &w) < 0)
+		return -1;
+	shell_words_free(pkg->make_args);
+	pkg->nmake_args = w.n;
+	pkg->make_args = strvec_detach(&w);
+	pkg->make_args_line = p->line;
+	return 0;
+}
+
+/* One make target: no blank, no quote, not an option. */
+static int set_install_target(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+
+	if (value[0] == '-' || value[strcspn(value, " \t'\"\\=")])
+		return error_at(p, p->line, "install_target in [%s] must be one make target, not '%s'",
+				pkg->name, value);
+	pkg->install_target = xstrdup(value);
+	pkg->install_target_line = p->line;
+	return 0;
+}
+
+/* 1 when the len bytes at s are a variable's name: a letter or '_', then letters, digits, '_'. */
+static int is_env_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* NAME=VALUE words, each name once; DESTDIR is cenv's own (the install steps set it). */
+static int set_env(struct parser *p, const char *value)
+{
+	struct package_spec *pkg = current(p);
+	struct strvec w = STRVEC_INIT;
+	size_t i, j;
+
+	if (build_words(p, "env", value, &w) < 0)
+		return -1;
+	for (i = 0; i < w.n; i++) {
+		const char *eq = strchr(w.v[i], '=');
+		size_t len = eq ? (size_t)(eq - w.v[i]) : 0;
+
+		if (!eq || !is_env_name(w.v[i], len)) {
+			error_at(p, p->line, "bad env in [%s]: '%s' is not NAME=VALUE with a variable's name",
+				 pkg->name, w.v[i]);
+			goto bad;
+		}
+		if (len == 7 && !strncmp(w.v[i], "DESTDIR", 7)) {
+			error_at(p, p->line, "bad env in [%s]: DESTDIR is set by cenv for the install step "
+				 "(its value is {destdir})", pkg->name);
+			goto bad;
+		}
+		for (j = 0; j < i; j++) {
+			if (!strncmp(w.v[j], w.v[i], len + 1)) {
+				error_at(p, p->line, "bad env in [%s]: %.*s is set twice", pkg->name, (int)len,
+					 w.v[i]);
+				goto bad;
+			}
+		}
+	}
+	pkg->nenv = w.n;
+	pkg->env = strvec_detach(&w);
+	pkg->env_line = p->line;
+	return 0;
+bad:
+	strvec_release(&w);
+	return -1;
 }
 
 /* The archive is unpacked in a directory of our own; subdir must stay inside it. */
@@ -461,6 +616,10 @@ static const struct key package_keys[] = {
 	{ "subdir", 0, set_subdir },
 	{ "depends", 1, set_depends },
 	{ "build_network", 0, set_build_network },
+	{ "configure", 0, set_configure },
+	{ "make_args", 1, set_make_args },
+	{ "install_target", 0, set_install_target },
+	{ "env", 1, set_env },
 	{ NULL, 0, NULL },
 };
 
@@ -472,6 +631,15 @@ static const struct key cenv_keys[] = {
 	{ "mirrors", 1, set_mirrors },
 	{ NULL, 0, NULL },
 };
+
+/* A list of no words, NULL-terminated (never NULL: callers loop over it). */
+static char **empty_words(void)
+{
+	char **w = xmalloc(sizeof(*w));
+
+	w[0] = NULL;
+	return w;
+}
 
 static int open_package(struct parser *p, const char *name)
 {
@@ -498,8 +666,9 @@ static int open_package(struct parser *p, const char *name)
 	pkg = &m->pkgs[m->npkgs++];
 	memset(pkg, 0, sizeof(*pkg));
 	pkg->name = xstrdup(name);
-	pkg->args = xmalloc(sizeof(*pkg->args));
-	pkg->args[0] = NULL;
+	pkg->args = empty_words();
+	pkg->make_args = empty_words();
+	pkg->env = empty_words();
 	pkg->line = p->line;
 	p->in = IN_PACKAGE;
 	return 0;
@@ -557,6 +726,29 @@ static int on_item(void *user, const struct ini_item *it)
 	return k->set(p, value);
 }
 
+/* The keys a build system named in the section has no use for: refused, not ignored. */
+static int check_build_keys(struct parser *p, const struct package_spec *pkg)
+{
+	const char *b = pkg->build;
+	int prebuilt = b && !strcmp(b, "prebuilt"), meson = b && !strcmp(b, "meson");
+
+	if (!b)
+		return 0;
+	if (pkg->configure && (prebuilt || meson || !strcmp(b, "cmake")))
+		return error_at(p, pkg->configure_line, "configure in [%s] is for autotools and make "
+				"builds, not build = %s (line %d): use args", pkg->name, b, pkg->build_line);
+	if (pkg->install_target && (prebuilt || meson))
+		return error_at(p, pkg->install_target_line, "install_target in [%s] is for make and "
+				"cmake builds, not build = %s (line %d)", pkg->name, b, pkg->build_line);
+	if (prebuilt && pkg->make_args_line)
+		return error_at(p, pkg->make_args_line, "make_args in [%s]: build = prebuilt (line %d) "
+				"runs no make", pkg->name, pkg->build_line);
+	if (prebuilt && pkg->env_line)
+		return error_at(p, pkg->env_line, "env in [%s]: build = prebuilt (line %d) runs no build",
+				pkg->name, pkg->build_line);
+	return 0;
+}
+
 static int check_required(struct parser *p)
 {
 	size_t i;
@@ -568,6 +760,8 @@ static int check_required(struct parser *p)
 			return error_at(p, pkg->line, "missing 'url' in [%s]", pkg->name);
 		if (!pkg->sha256)
 			return error_at(p, pkg->line, "missing 'sha256' in [%s]", pkg->name);
+		if (check_build_keys(p, pkg) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -718,6 +912,10 @@ static void package_release(struct package_spec *pkg)
 	free(pkg->build);
 	free(pkg->subdir);
 	shell_words_free(pkg->args);
+	shell_words_free(pkg->configure);
+	shell_words_free(pkg->make_args);
+	free(pkg->install_target);
+	shell_words_free(pkg->env);
 	shell_words_free(pkg->depends);
 	free(pkg->dep_index);
 }

@@ -23,11 +23,22 @@ struct package_spec {
 	char *subdir;      /* optional, relative, without ".." */
 	char **args;       /* nargs words for the configure step, NULL-terminated, never NULL */
 	size_t nargs;
+	char **configure;  /* configure = : nconfigure words, commands separated by "&&" words;
+			      NULL when not given (then ./configure) */
+	size_t nconfigure;
+	char **make_args;  /* nmake_args words for every make or ninja run, never NULL */
+	size_t nmake_args;
+	char *install_target; /* make's install target; NULL: "install" */
+	char **env;        /* nenv NAME=VALUE words for the build's environment, never NULL */
+	size_t nenv;
+	/* args, configure, make_args and env values hold placeholders (placeholder.h), checked
+	   here, expanded by the build */
 	char **depends;    /* ndepends package names, as listed */
 	size_t *dep_index; /* the index in the manifest's pkgs of each of depends[] */
 	size_t ndepends;
 	int line;          /* line of the [section] header */
 	int depends_line;  /* line of the depends key, 0 when there is none */
+	int build_line, configure_line, make_args_line, install_target_line, env_line; /* 0: not given */
 	int build_network; /* build_network = yes: its build may reach the network */
 };
 
@@ -114,5 +125,16 @@ int manifest_url_is_remote(const char *url);
  */
 int split_shell_words(const char *s, char ***words, size_t *n);
 void shell_words_free(char **words);
+
+/*
+ * The words as one value that split_shell_words reads back as they are: each
+ * bare when it needs no quoting (placeholders' braces and a "&&" word stay
+ * bare), else quoted as quote_sh_word does.  What records keep of configure,
+ * make_args and env, and freeze writes back.  Caller frees.
+ */
+char *manifest_words_text(char *const *words, size_t n);
+
+/* The separator of configure's commands: a word "&&". */
+#define MANIFEST_AND "&&"
 
 #endif

@@ -31,12 +31,14 @@
  *   url https://zlib.net/zlib-1.3.1.tar.gz
  *   sha256 9a93b2b7dfdac77ceba5a558a580e74667dd6fede4585b91eefb60f03b72df23
  *   build cmake
- *   args '-DZLIB_BUILD_EXAMPLES=OFF'
+ *   args -DZLIB_BUILD_EXAMPLES=OFF
+ *   make_args V=1 'CC=cc -m64'
  *   f 0644 97323 8a8d1c6ed6ea6e7fd8b4ab0a1c2e6c5b4de5ba2e6c8a55f5a7d63a8f1f39c23b include/zlib.h
  *   l 0777 14 - lib/libz.so libz.so.1.3.1
  *
  * The first line names the format and its version.  A header line is a key
- * (name, version, url, sha256, build, args, subdir, depends, build_network), one space and
+ * (name, version, url, sha256, build, args, subdir, depends, build_network, configure,
+ * make_args, install_target, env), one space and
  * the value up to the end of the line; an absent (NULL) value has no line,
  * an empty one keeps the space.  Only name is required.
  *
@@ -113,6 +115,10 @@ void record_release(struct record *r)
 	free(r->subdir);
 	free(r->depends);
 	free(r->build_network);
+	free(r->configure);
+	free(r->make_args);
+	free(r->install_target);
+	free(r->env);
 	files_release(r);
 	memset(r, 0, sizeof(*r));
 }
@@ -150,7 +156,9 @@ static char **header_slot(struct record *r, const char *key)
 		{ "name", &r->name },     { "version", &r->version }, { "url", &r->url },
 		{ "sha256", &r->sha256 }, { "build", &r->build },     { "args", &r->args },
 		{ "subdir", &r->subdir }, { "depends", &r->depends },
-		{ "build_network", &r->build_network },
+		{ "build_network", &r->build_network }, { "configure", &r->configure },
+		{ "make_args", &r->make_args }, { "install_target", &r->install_target },
+		{ "env", &r->env },
 	};
 	size_t i;
 
@@ -161,7 +169,8 @@ static char **header_slot(struct record *r, const char *key)
 }
 
 static const char *const header_keys[] = {
-	"name", "version", "url", "sha256", "build", "args", "subdir", "depends", "build_network", NULL,
+	"name", "version", "url", "sha256", "build", "args", "subdir", "depends", "build_network",
+	"configure", "make_args", "install_target", "env", NULL,
 };
 
 static int is_sha256(const char *s)

@@ -28,6 +28,9 @@ struct record_file {
 struct record {
 	char *name, *version, *url, *sha256, *build, *args, *subdir, *depends;
 	char *build_network; /* "yes" when its build was let reach the network; else NULL */
+	/* the manifest's build keys as written (placeholders unexpanded): configure, make_args
+	   and env as manifest_words_text gives them; NULL when not given */
+	char *configure, *make_args, *install_target, *env;
 	struct record_file *files;
 	size_t nfiles;
 };

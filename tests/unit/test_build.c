@@ -488,7 +488,7 @@ static void test_cmake(void **state)
 	line = xasprintf("cmake -S %s -B %s -G ", j.src, j.builddir);
 	assert_log_has(&j, line);
 	free(line);
-	line = xasprintf("-DCMAKE_INSTALL_PREFIX=%s -DCMAKE_INSTALL_LIBDIR=lib", prefix);
+	line = xasprintf("-DCMAKE_INSTALL_PREFIX:PATH=%s -DCMAKE_INSTALL_LIBDIR:PATH=lib", prefix);
 	assert_log_has(&j, line);
 	free(line);
 	line = xasprintf("&& DESTDIR=%s cmake --install %s\n", j.destdir, j.builddir);
