@@ -1,0 +1,108 @@
+# t-keys.sh - a manifest's configure, make_args, install_target and env keys and their
+# placeholders, with fixtures that build like OpenSSL, lua, bzip2 and libjpeg-turbo; CMake's
+# typed cache variables; records, freeze and the up-to-date check keeping the keys.
+. "$(dirname "$0")/lib.sh"
+plan 36
+. "$(dirname "$0")/lib-install.sh"
+
+E="$TMP_ROOT/env"
+for f in ossllike lualike cmakelibdir keysseen; do
+	pack "$f" "$f" || fail "pack $f"
+done
+pack bzip2like bz2static || fail "pack bz2static"
+pack bzip2like bz2shared || fail "pack bz2shared"
+{
+	printf '[cenv]\njobs = 3\n\n'
+	entry ossllike 'configure=./Configure --prefix={prefix} --libdir=lib shared no-tests' install_target=install_sw
+	entry lualike 'make_args=INSTALL_TOP={destdir}{prefix}'
+	entry bz2static 'env=CFLAGS=-fPIC'
+	entry bz2shared 'make_args=-f Makefile-libbz2like_so'
+	entry cmakelibdir
+	entry keysseen 'configure=./autogen.sh && ./configure --prefix={prefix}' 'args=--with-x "two words"' \
+		'make_args=JOBS={jobs} BRACE={{x}}' 'env=GREETING={prefix}/hi LDFLAGS=-L/opt/x'
+} >"$P/cenv.ini"
+
+"$CENV_BIN" create "$E" >/dev/null || fail "create"
+(cd "$P" && "$CENV_BIN" install -e "$E") >"$SCRATCH/install.out" 2>&1
+check_eq "install of the six packages succeeds" 0 $?
+grep -v ': installed' "$SCRATCH/install.out" | head -20
+"$CENV_BIN" list -e "$E" >"$SCRATCH/list"
+
+# OpenSSL-like: ./Configure instead of ./configure, make install_sw instead of make install
+check "ossllike built like autotools (configure, make, make install_sw)" grep -Eq '^ossllike +1.0 +autotools ' "$SCRATCH/list"
+check "ossllike's library is in the environment's lib/" test -f "$E/lib/libossllike.so"
+check "ossllike's source tree is not installed" test ! -e "$E/crypto" -a ! -e "$E/Configure"
+check "ossllike ran make install_sw, never make install" bash -c 'grep -q "make install_sw DESTDIR=" "$0" && ! grep -q "install_docs" "$0"' "$E/var/cenv/logs/ossllike.log"
+check "ossllike's program resolves its library inside the environment" bash -c 'ldd "$0/bin/ossllike-demo" | grep -q "libossllike.so => $0/lib/libossllike.so"' "$E"
+check_eq "ossllike's program runs" 22 "$("$E/bin/ossllike-demo")"
+
+# lua-like: only INSTALL_TOP, set through make_args
+check_eq "lualike installed under INSTALL_TOP={destdir}{prefix}" "54" "$("$E/bin/lualike" 2>&1)"
+check "lualike's man page and library are in the environment" test -f "$E/man/man1/lualike.1" -a -f "$E/lib/liblualike.a"
+
+# bzip2-like: env CFLAGS=-fPIC for the static library; -f Makefile-libbz2like_so for the shared one
+check "bz2static built with CFLAGS=-fPIC from env" bash -c 'test -f "$0/lib/libbz2like.a" && grep -q -- "-fPIC -c -o bz2like.o" "$0/var/cenv/logs/bz2static.log"' "$E"
+check "bz2shared built with -f Makefile-libbz2like_so" test -f "$E/lib/libbz2like.so.1.0" -a -L "$E/lib/libbz2like.so"
+check "bz2shared installed no static library of its own" bash -c '! grep -q "libbz2like.a" "$0/var/cenv/records/bz2shared"' "$E"
+
+# CMake with CMAKE_INSTALL_LIBDIR declared CACHE PATH
+check "cmakelibdir's library lands in the environment's lib/" test -f "$E/lib/libcmlibdir.so"
+check "cmake got its cache variables typed" grep -q -- "-DCMAKE_INSTALL_LIBDIR:PATH=lib" "$E/var/cenv/logs/cmakelibdir.log"
+
+# configure commands joined by &&, args after the last one, {jobs}, {{ }}, env, LDFLAGS
+check_eq "keysseen: ./autogen.sh then ./configure with args after it" \
+	"--prefix=$E
+--with-x
+two words" "$(cat "$E/share/keysseen/configure.args" 2>&1)"
+seen=$(cat "$E/share/keysseen/seen" 2>&1)
+check "keysseen: {jobs} is [cenv] jobs" grep -qx 'jobs=3' <<<"$seen"
+check "keysseen: {{x}} is {x}" grep -qx 'brace={x}' <<<"$seen"
+check "keysseen: env's value, {prefix} expanded" grep -qx "greeting=$E/hi" <<<"$seen"
+check "keysseen: env's LDFLAGS, with cenv's rpath after it" grep -qx "ldflags=-L/opt/x -Wl,-rpath,$E/lib" <<<"$seen"
+
+# without env, the bzip2-like build fails as it says
+{ printf '[cenv]\njobs = 3\n\n'; entry bz2static; } >"$P/nopic.ini"
+E2="$TMP_ROOT/env2"
+"$CENV_BIN" create "$E2" >/dev/null || fail "create env2"
+(cd "$P" && "$CENV_BIN" install -e "$E2" -f nopic.ini) >"$SCRATCH/nopic.out" 2>&1
+check_eq "bz2static without env = CFLAGS=-fPIC fails" 1 $?
+check "... at make" grep -q "^cenv: build of 'bz2static' failed at make (exit status 2)" "$SCRATCH/nopic.out"
+check "... and its log says why" grep -q "lack -fPIC" "$E2/var/cenv/logs/bz2static.log"
+
+# the records keep the keys as written, and freeze writes them back
+rec=$(cat "$E/var/cenv/records/keysseen")
+check "the record keeps configure as written" grep -qxF "configure ./autogen.sh && ./configure --prefix={prefix}" <<<"$rec"
+check "the record keeps make_args and env as written" bash -c 'grep -qxF "make_args JOBS={jobs} BRACE={{x}}" <<<"$0" && grep -qxF "env GREETING={prefix}/hi LDFLAGS=-L/opt/x" <<<"$0"' "$rec"
+"$CENV_BIN" freeze -e "$E" >"$P/frozen.ini"
+check "freeze writes install_target" grep -qx "install_target = install_sw" "$P/frozen.ini"
+check "freeze writes configure, args, make_args and env" bash -c '
+	grep -qxF "configure = ./autogen.sh && ./configure --prefix={prefix}" "$0" &&
+	grep -qxF "args = --with-x '"'two words'"'" "$0" &&
+	grep -qxF "make_args = JOBS={jobs} BRACE={{x}}" "$0" &&
+	grep -qxF "env = GREETING={prefix}/hi LDFLAGS=-L/opt/x" "$0" &&
+	grep -qxF "make_args = -f Makefile-libbz2like_so" "$0"' "$P/frozen.ini"
+out=$("$CENV_BIN" install -e "$E" -f "$P/frozen.ini" 2>&1)
+check_eq "the frozen manifest is up to date with what it was frozen from" "6 packages up to date in $E" "$out"
+
+# a changed make_args, env, install_target (install, given) or configure rebuilds the package (and only it)
+for change in 'make_args:s/^make_args = JOBS={jobs} BRACE={{x}}$/make_args = JOBS={jobs} BRACE={{y}}/' \
+	'env:s|^env = GREETING={prefix}/hi|env = GREETING={prefix}/ho|' \
+	'install_target:s|^make_args = \(.*\)$|make_args = \1\ninstall_target = install|' \
+	'configure:s|^configure = ./autogen.sh \&\& ./configure --prefix={prefix}$|configure = ./autogen.sh \&\& ./configure --prefix={prefix} --v2|'; do
+	sed -i "/^\[keysseen\]/,/^$/${change#*:}" "$P/cenv.ini"
+	out=$(cd "$P" && "$CENV_BIN" install -e "$E" 2>&1)
+	check "changed ${change%%:*}: keysseen rebuilt, nothing else" bash -c 'grep -q "^keysseen 1.0: installed" <<<"$0" && [ "$(grep -c ": installed" <<<"$0")" = 1 ]' "$out"
+done
+check "the rebuilt keysseen saw the new make_args" grep -qx 'brace={y}' "$E/share/keysseen/seen"
+
+# bad placeholders and env words: refused at load, with the file, the line and the section
+bad() { # NAME PATTERN KEY=VALUE...
+	local name=$1 pattern=$2
+	shift 2
+	entry keysseen "$@" >"$P/bad.ini"
+	expect_fail "$name" 1 "$pattern" sh -c 'cd "$1" && "$2" install -e "$3" -f bad.ini' - "$P" "$CENV_BIN" "$E"
+}
+bad "an unknown placeholder is refused" "^cenv: bad.ini:5: bad make_args in \[keysseen\]: unknown placeholder '\{jbos\}'" 'make_args=-j{jbos}'
+bad "an unclosed { is refused" "^cenv: bad.ini:5: bad args in \[keysseen\]: unclosed '\{'" 'args=--prefix={prefix'
+bad "an env word without NAME= is refused" "^cenv: bad.ini:5: bad env in \[keysseen\]: '1CFLAGS=-O2' is not NAME=VALUE" 'env=CC=cc 1CFLAGS=-O2'
+bad "configure with build = cmake is refused" "^cenv: bad.ini:5: configure in \[keysseen\] is for autotools and make builds, not build = cmake \(line 6\)" 'configure=./Configure' 'build=cmake'
