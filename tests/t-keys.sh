@@ -2,13 +2,17 @@
 # placeholders, with fixtures that build like OpenSSL, lua, bzip2 and libjpeg-turbo; CMake's
 # typed cache variables; records, freeze and the up-to-date check keeping the keys.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 38
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
+# cmake's generator is Ninja when ninja is installed, else make: a verbose flag for either
+if command -v ninja >/dev/null; then verbose=-v; else verbose=VERBOSE=1; fi
 for f in ossllike lualike cmakelibdir keysseen; do
 	pack "$f" "$f" || fail "pack $f"
 done
+pack cmake cmakeargs || fail "pack cmakeargs"
+pack meson mesonargs || fail "pack mesonargs"
 pack bzip2like bz2static || fail "pack bz2static"
 pack bzip2like bz2shared || fail "pack bz2shared"
 {
@@ -18,13 +22,16 @@ pack bzip2like bz2shared || fail "pack bz2shared"
 	entry bz2static 'env=CFLAGS=-fPIC'
 	entry bz2shared 'make_args=-f Makefile-libbz2like_so'
 	entry cmakelibdir
+	entry cmakeargs "make_args=$verbose"
+	entry mesonargs build=meson make_args=-v
 	entry keysseen 'configure=./autogen.sh && ./configure --prefix={prefix}' 'args=--with-x "two words"' \
 		'make_args=JOBS={jobs} BRACE={{x}}' 'env=GREETING={prefix}/hi LDFLAGS=-L/opt/x'
 } >"$P/cenv.ini"
 
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
-(cd "$P" && "$CENV_BIN" install -e "$E") >"$SCRATCH/install.out" 2>&1
-check_eq "install of the six packages succeeds" 0 $?
+# a CFLAGS of its own, which bz2static's env must replace
+(cd "$P" && CFLAGS=-O2 "$CENV_BIN" install -e "$E") >"$SCRATCH/install.out" 2>&1
+check_eq "install of the eight packages succeeds" 0 $?
 grep -v ': installed' "$SCRATCH/install.out" | head -20
 "$CENV_BIN" list -e "$E" >"$SCRATCH/list"
 
@@ -48,6 +55,15 @@ check "bz2shared installed no static library of its own" bash -c '! grep -q "lib
 # CMake with CMAKE_INSTALL_LIBDIR declared CACHE PATH
 check "cmakelibdir's library lands in the environment's lib/" test -f "$E/lib/libcmlibdir.so"
 check "cmake got its cache variables typed" grep -q -- "-DCMAKE_INSTALL_LIBDIR:PATH=lib" "$E/var/cenv/logs/cmakelibdir.log"
+
+check "cmake: make_args after -- of the build and of the install (--target install)" bash -c '
+	grep -qF -- "--build $0/var/cenv/work/cmakeargs/build -j 3 -- $1" "$0/var/cenv/logs/cmakeargs.log" &&
+	grep -qF -- "--build $0/var/cenv/work/cmakeargs/build --target install -- $1" "$0/var/cenv/logs/cmakeargs.log" &&
+	test -f "$0/lib/libcenvfix_cmake.so"' "$E" "$verbose"
+check "meson: make_args go to ninja, meson install does not rebuild" bash -c '
+	grep -qF "ninja -C $0/var/cenv/work/mesonargs/build -j3 -v" "$0/var/cenv/logs/mesonargs.log" &&
+	grep -qF "meson install -C $0/var/cenv/work/mesonargs/build --no-rebuild" "$0/var/cenv/logs/mesonargs.log" &&
+	test -f "$0/lib/libcenvfix_meson.so"' "$E"
 
 # configure commands joined by &&, args after the last one, {jobs}, {{ }}, env, LDFLAGS
 check_eq "keysseen: ./autogen.sh then ./configure with args after it" \
@@ -82,7 +98,7 @@ check "freeze writes configure, args, make_args and env" bash -c '
 	grep -qxF "env = GREETING={prefix}/hi LDFLAGS=-L/opt/x" "$0" &&
 	grep -qxF "make_args = -f Makefile-libbz2like_so" "$0"' "$P/frozen.ini"
 out=$("$CENV_BIN" install -e "$E" -f "$P/frozen.ini" 2>&1)
-check_eq "the frozen manifest is up to date with what it was frozen from" "6 packages up to date in $E" "$out"
+check_eq "the frozen manifest is up to date with what it was frozen from" "8 packages up to date in $E" "$out"
 
 # a changed make_args, env, install_target (install, given) or configure rebuilds the package (and only it)
 for change in 'make_args:s/^make_args = JOBS={jobs} BRACE={{x}}$/make_args = JOBS={jobs} BRACE={{y}}/' \
