@@ -426,7 +426,75 @@ static const struct bad_case bad_cases[] = {
 	{ "[zlib]\nbad line\n[zlib]\n",
 	  "cenv.ini:2: syntax error: expected '[section]' or 'key = value'" },
 	{ "[zlib]\nurl = ;x\n", "cenv.ini:2: empty value for 'url' in [zlib]" },
+	/* the build keys (issue 11) */
+	{ "[z]\nconfigure = && ./configure\n", "cenv.ini:2: bad configure in [z]: an empty command before or after '&&'" },
+	{ "[z]\nconfigure = ./a && && ./b\n", "cenv.ini:2: bad configure in [z]: an empty command before or after '&&'" },
+	{ "[z]\nconfigure = ./autogen.sh &&\n", "cenv.ini:2: bad configure in [z]: an empty command before or after '&&'" },
+	{ "[z]\nconfigure = ./configure --prefix={prefix\n",
+	  "cenv.ini:2: bad configure in [z]: unclosed '{' (a literal '{' is written '{{')" },
+	{ "[z]\nmake_args = 'V=1\n", "cenv.ini:2: bad make_args in [z]: unterminated single quote" },
+	{ "[z]\nmake_args = DIR={destdri}\n",
+	  "cenv.ini:2: bad make_args in [z]: unknown placeholder '{destdri}' (expected {prefix}, {destdir} "
+	  "or {jobs}; a literal '{' is written '{{')" },
+	{ "[z]\ninstall_target = install sw\n", "cenv.ini:2: install_target in [z] must be one make target, not 'install sw'" },
+	{ "[z]\ninstall_target = -k\n", "cenv.ini:2: install_target in [z] must be one make target, not '-k'" },
+	{ "[z]\nenv = CFLAGS\n", "cenv.ini:2: bad env in [z]: 'CFLAGS' is not NAME=VALUE with a variable's name" },
+	{ "[z]\nenv = =x\n", "cenv.ini:2: bad env in [z]: '=x' is not NAME=VALUE with a variable's name" },
+	{ "[z]\nenv = A-B=x\n", "cenv.ini:2: bad env in [z]: 'A-B=x' is not NAME=VALUE with a variable's name" },
+	{ "[z]\nenv = CC=cc CC=gcc\n", "cenv.ini:2: bad env in [z]: CC is set twice" },
+	{ "[z]\nenv = DESTDIR=/x\n",
+	  "cenv.ini:2: bad env in [z]: DESTDIR is set by cenv for the install step (its value is {destdir})" },
+	{ "[z]\nenv = X={jobz}\n",
+	  "cenv.ini:2: bad env in [z]: unknown placeholder '{jobz}' (expected {prefix}, {destdir} or {jobs}; "
+	  "a literal '{' is written '{{')" },
+	{ "[z]\nurl = z\n" SUM "configure = ./configure\nbuild = meson\n",
+	  "cenv.ini:4: configure in [z] is for autotools and make builds, not build = meson (line 5): use args" },
+	{ "[z]\nurl = z\n" SUM "build = meson\ninstall_target = all\n",
+	  "cenv.ini:5: install_target in [z] is for make and cmake builds, not build = meson (line 4)" },
+	{ "[z]\nurl = z\n" SUM "build = prebuilt\nmake_args = V=1\n",
+	  "cenv.ini:5: make_args in [z]: build = prebuilt (line 4) runs no make" },
+	{ "[z]\nurl = z\n" SUM "build = prebuilt\nenv = A=b\n",
+	  "cenv.ini:5: env in [z]: build = prebuilt (line 4) runs no build" },
 };
+
+/* The build keys as parsed, and as records keep them. */
+static void test_build_keys(void **state)
+{
+	struct manifest m;
+	const struct package_spec *p;
+	char *text;
+
+	(void)state;
+	assert_int_equal(manifest_parse_string("[z]\nurl = z\n" SUM
+					       "configure = ./autogen.sh && ./configure '--with x={{y}}'\n"
+					       "make_args = -f Makefile-z INSTALL_TOP={destdir}{prefix}\n"
+					       "install_target = install_sw\nenv = CFLAGS=-fPIC 'LIBS=-lm -lz'\n",
+					       "cenv.ini", &m), 0);
+	p = &m.pkgs[0];
+	assert_int_equal(p->nconfigure, 4);
+	assert_string_equal(p->configure[1], "&&");
+	assert_string_equal(p->configure[3], "--with x={{y}}");
+	assert_int_equal(p->nmake_args, 3);
+	assert_string_equal(p->make_args[2], "INSTALL_TOP={destdir}{prefix}");
+	assert_string_equal(p->install_target, "install_sw");
+	assert_int_equal(p->nenv, 2);
+	assert_string_equal(p->env[1], "LIBS=-lm -lz");
+	text = manifest_words_text(p->configure, p->nconfigure);
+	assert_string_equal(text, "./autogen.sh && ./configure '--with x={{y}}'");
+	free(text);
+	text = manifest_words_text(p->env, p->nenv);
+	assert_string_equal(text, "CFLAGS=-fPIC 'LIBS=-lm -lz'");
+	free(text);
+	manifest_release(&m);
+	/* absent: NULL configure and install_target, empty lists */
+	assert_int_equal(manifest_parse_string("[z]\nurl = z\n" SUM, "cenv.ini", &m), 0);
+	assert_null(m.pkgs[0].configure);
+	assert_null(m.pkgs[0].install_target);
+	assert_non_null(m.pkgs[0].make_args);
+	assert_null(m.pkgs[0].make_args[0]);
+	assert_int_equal(m.pkgs[0].nenv, 0);
+	manifest_release(&m);
+}
 
 static void test_bad_manifests(void **state)
 {
@@ -700,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_url_list),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_bad_manifests),
+		cmocka_unit_test(test_build_keys),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test_setup_teardown(test_load, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup_dir, teardown_dir),
