@@ -2,7 +2,7 @@
 # placeholders, with fixtures that build like OpenSSL, lua, bzip2 and libjpeg-turbo; CMake's
 # typed cache variables; records, freeze and the up-to-date check keeping the keys.
 . "$(dirname "$0")/lib.sh"
-plan 38
+plan 39
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -29,8 +29,8 @@ pack bzip2like bz2shared || fail "pack bz2shared"
 } >"$P/cenv.ini"
 
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
-# a CFLAGS of its own, which bz2static's env must replace
-(cd "$P" && CFLAGS=-O2 "$CENV_BIN" install -e "$E") >"$SCRATCH/install.out" 2>&1
+# a CFLAGS and GREETING of its own, which the packages' env must replace
+(cd "$P" && CFLAGS=-O2 GREETING=outer "$CENV_BIN" install -e "$E") >"$SCRATCH/install.out" 2>&1
 check_eq "install of the eight packages succeeds" 0 $?
 grep -v ': installed' "$SCRATCH/install.out" | head -20
 "$CENV_BIN" list -e "$E" >"$SCRATCH/list"
@@ -74,6 +74,7 @@ seen=$(cat "$E/share/keysseen/seen" 2>&1)
 check "keysseen: {jobs} is [cenv] jobs" grep -qx 'jobs=3' <<<"$seen"
 check "keysseen: {{x}} is {x}" grep -qx 'brace={x}' <<<"$seen"
 check "keysseen: env's value, {prefix} expanded" grep -qx "greeting=$E/hi" <<<"$seen"
+check "keysseen: env's variable replaces the outer one (not set twice)" grep -qx "greetings=1" <<<"$seen"
 check "keysseen: env's LDFLAGS, with cenv's rpath after it" grep -qx "ldflags=-L/opt/x -Wl,-rpath,$E/lib" <<<"$seen"
 
 # without env, the bzip2-like build fails as it says
