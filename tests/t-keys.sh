@@ -2,7 +2,7 @@
 # placeholders, with fixtures that build like OpenSSL, lua, bzip2 and libjpeg-turbo; CMake's
 # typed cache variables; records, freeze and the up-to-date check keeping the keys.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 41
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -85,6 +85,15 @@ E2="$TMP_ROOT/env2"
 check_eq "bz2static without env = CFLAGS=-fPIC fails" 1 $?
 check "... at make" grep -q "^cenv: build of 'bz2static' failed at make (exit status 2)" "$SCRATCH/nopic.out"
 check "... and its log says why" grep -q "lack -fPIC" "$E2/var/cenv/logs/bz2static.log"
+
+# env's variables replace the outer environment's, seen by a program that reads environ as it is
+# (make and sh would hide a duplicate): configure = env, with build = make
+pack bzip2like envdup || fail "pack envdup"
+{ entry envdup build=make configure=env 'env=CFLAGS=-fPIC GREETING=inner'; } >"$P/envdup.ini"
+(cd "$P" && GREETING=outer "$CENV_BIN" install -e "$E2" -f envdup.ini) >"$SCRATCH/envdup.out" 2>&1
+check_eq "build = make with configure = env installs" 0 $?
+check_eq "... and env's GREETING is the only one the build had" "GREETING=inner" \
+	"$(grep '^GREETING=' "$E2/var/cenv/logs/envdup.log")"
 
 # the records keep the keys as written, and freeze writes them back
 rec=$(cat "$E/var/cenv/records/keysseen")
