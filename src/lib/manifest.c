@@ -455,6 +455,7 @@ static int set_env(struct parser *p, const char *value)
 			}
 		}
 	}
+	shell_words_free(pkg->env);
 	pkg->nenv = w.n;
 	pkg->env = strvec_detach(&w);
 	pkg->env_line = p->line;
