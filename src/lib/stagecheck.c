@@ -339,7 +339,9 @@ static int outside_dir(struct outside *o, int fd, int on_path)
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno != ENOENT)
 				ret = fail_errno("cannot read '%s/%s'", o->stage, o->rel.buf);
-		} else if (S_ISDIR(st.st_mode)) {
+		} else if (!S_ISDIR(st.st_mode)) {
+			strvec_push(o->out, o->rel.buf);
+		} else {
 			int sub = fsat_open_dir(fd, de->d_name);
 
 			if (sub < 0) {
@@ -348,8 +350,6 @@ static int outside_dir(struct outside *o, int fd, int on_path)
 				ret = outside_dir(o, sub, toward);
 				close(sub);
 			}
-		} else {
-			strvec_push(o->out, o->rel.buf);
 		}
 next:
 		o->rel.len = keep;
