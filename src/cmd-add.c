@@ -112,7 +112,7 @@ static int check_depends(const char *value)
 }
 
 enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_SUBDIR, OPT_DEPENDS,
-       OPT_NO_INSTALL, DOWNLOADS_OPTIONS };
+       OPT_NO_INSTALL, OPT_STRICT, DOWNLOADS_OPTIONS };
 static const struct option_spec add_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -123,6 +123,7 @@ static const struct option_spec add_options[] = {
 	[OPT_SUBDIR] = { "subdir", 0, 1, check_subdir },
 	[OPT_DEPENDS] = { "depends", 0, 1, check_depends },
 	[OPT_NO_INSTALL] = { "no-install", 0, 0, NULL },
+	[OPT_STRICT] = { "strict", 0, 0, NULL },
 	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
@@ -130,7 +131,7 @@ static const struct option_spec add_options[] = {
 const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.usage = "[-f FILE] [-e DIR] [--name N] [--version V] [--build B] [--args \"...\"] [--subdir D]\n"
-		 "                [--depends A,B] [--no-install] [--offline] [--timeout S] [--retries N]\n"
+		 "                [--depends A,B] [--no-install] [--strict] [--offline] [--timeout S] [--retries N]\n"
 		 "                [--max-size SIZE] [--mirror URL]... [--no-origin] [-q] URL|PATH",
 	.summary = "add an archive to the manifest (cenv.ini) with its sha256, and install it",
 	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini; made when missing)\n"
@@ -143,6 +144,7 @@ const struct cmd_entry cmd_add_entry = {
 		"  --subdir D       the source tree's directory inside the archive\n"
 		"  --depends A,B    packages of the manifest it depends on\n"
 		"  --no-install     only write the manifest\n"
+		"  --strict         the install fails if the build staged files outside the environment\n"
 		"  --offline        never connect (a URL cannot be added then; the install obeys it)\n"
 		DOWNLOADS_HELP_LIMITS
 		"  --mirror URL     for the install that follows: ask this web directory first, for\n"
@@ -406,12 +408,12 @@ static int detect_build(const char *archive, const struct section *s, char **bui
 			*build = xstrdup(build_system_name(sys));
 			ret = 0;
 		} else {
-			/* build_detect names the temporary tree: the archive means more to the user */
+			/* build_detect says "this tree": the archive means more to the user */
 			char *why = error_take();
-			const char *rest = why ? strstr(why, "': ") : NULL;
+			const char *rest = why ? strstr(why, "this tree: ") : NULL;
 
 			fail("%s: cannot tell how to build '%s'%s%s; give --build", s->name, archive,
-			     rest ? ": " : "", rest ? rest + 3 : "");
+			     rest ? ": " : "", rest ? rest + 11 : "");
 			free(why);
 		}
 	}
@@ -578,6 +580,7 @@ static int install_added(struct invocation *inv, const char *file, const char *n
 	int failures;
 
 	install_run_start(&run, &inv->cfg);
+	run.env.strict = inv->opts[OPT_STRICT].given > 0;
 	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;

@@ -41,7 +41,7 @@ static int check_sandbox(const char *value)
 	return sandbox_mode_parse(value, &mode);
 }
 
-enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, DOWNLOADS_OPTIONS };
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_STRICT, DOWNLOADS_OPTIONS };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -50,6 +50,7 @@ static const struct option_spec install_options[] = {
 	[OPT_SANDBOX] = { "sandbox", 0, 1, check_sandbox },
 	[OPT_NETWORK] = { "build-network", 0, 0, NULL },
 	[OPT_VERBOSE] = { "verbose", 'v', 0, NULL },
+	[OPT_STRICT] = { "strict", 0, 0, NULL },
 	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
@@ -57,7 +58,7 @@ static const struct option_spec install_options[] = {
 const struct cmd_entry cmd_install_entry = {
 	.name = "install",
 	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
-		 "                    [--build-network] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
+		 "                    [--build-network] [--strict] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
 		 "                    [--mirror URL]... [--no-origin] [-q]\n"
 		 "                    | [-v] [-e DIR] [options] PATH|URL...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
@@ -70,6 +71,8 @@ const struct cmd_entry cmd_install_entry = {
 		"  --sandbox=MODE   auto (the default): builds run in a bubblewrap sandbox when bwrap\n"
 		"                   works here; on: never build without it; off: builds run as they are\n"
 		"  --build-network  let builds reach the network (off in the sandbox by default)\n"
+		"  --strict         fail a package whose build staged files outside the environment\n"
+		"                   (by default they are named in a warning and left out)\n"
 		"  -v, --verbose    say whether builds are sandboxed, and what each build may write\n"
 		"  --offline        never connect: archives come from the download cache or not at all\n"
 		"                   (also CENV_OFFLINE=1)\n"
@@ -106,6 +109,7 @@ static int cmd_install(struct invocation *inv)
 		sandbox_mode_parse(inv->opts[OPT_SANDBOX].value, &run.sandbox);
 	run.env.build_network = inv->opts[OPT_NETWORK].given > 0;
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
+	run.env.strict = inv->opts[OPT_STRICT].given > 0;
 	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;

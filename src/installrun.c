@@ -20,6 +20,7 @@
 #include "report.h"
 #include "sandbox.h"
 #include "setup.h"
+#include "stagecheck.h"
 #include "txn.h"
 #include "unpack.h"
 #include "util.h"
@@ -155,6 +156,16 @@ static int stop_before(struct install_run *run, const char *name)
 void install_run_say_note(const char *name, const char *line)
 {
 	fprintf(stderr, "cenv: %s: %s\n", name, line);
+}
+
+/* install_env.outside: the files a package staged outside the environment, a few of them named. */
+static void say_outside(const char *name, char *const *paths, size_t n, const char *log)
+{
+	char *list = stagecheck_list(paths, n, 3);
+
+	fprintf(stderr, "cenv: warning: %s: %zu file%s staged outside the environment %s not installed: %s "
+		"(log: %s)\n", name, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", list, log);
+	free(list);
 }
 
 /*
@@ -546,6 +557,7 @@ void install_run_start(struct install_run *run, const struct env_config *cfg)
 	run->env.prefix = cfg->prefix;
 	run->env.envp = run->envp;
 	run->env.jobs = cores > 0 ? (int)cores : 1;
+	run->env.outside = say_outside;
 	run->sandbox = SANDBOX_AUTO;
 	downloads_init(&run->downloads, 0, NULL, NULL, NULL);
 }

@@ -74,28 +74,6 @@ static int has_entry(const char *dir, const char *name, int want_dir)
 	return ok;
 }
 
-int build_detect(const char *src, enum build_system *out)
-{
-	if (!is_dir(src))
-		return fail("cannot detect the build system of '%s': not a directory", src);
-	if (has_entry(src, "configure", 0) || has_entry(src, "configure.ac", 0) ||
-	    has_entry(src, "configure.in", 0))
-		*out = BUILD_AUTOTOOLS;
-	else if (has_entry(src, "CMakeLists.txt", 0))
-		*out = BUILD_CMAKE;
-	else if (has_entry(src, "meson.build", 0))
-		*out = BUILD_MESON;
-	else if (has_entry(src, "Makefile", 0) || has_entry(src, "makefile", 0) ||
-		 has_entry(src, "GNUmakefile", 0))
-		*out = BUILD_MAKE;
-	else if (has_entry(src, "include", 1) || has_entry(src, "lib", 1) || has_entry(src, "bin", 1))
-		*out = BUILD_PREBUILT;
-	else
-		return fail("cannot tell how to build '%s': no configure, configure.ac, CMakeLists.txt, "
-			    "meson.build or Makefile, and no include/, lib/ or bin/ to copy", src);
-	return 0;
-}
-
 /* ---- running commands ------------------------------------------------------------------ */
 
 /* One build in progress.  Owns every pointer but req. */
@@ -400,7 +378,7 @@ static int build_autotools(struct build *b)
 	}
 	if (!path_exists(configure)) {
 		if (!has_entry(b->src, "configure.ac", 0) && !has_entry(b->src, "configure.in", 0)) {
-			fail("build of '%s' failed: '%s' has neither configure nor configure.ac",
+			fail("build of '%s' failed: '%s' has no configure, configure.ac or configure.in",
 			     req->name, b->src);
 			goto out;
 		}

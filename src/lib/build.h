@@ -20,10 +20,14 @@ const char *build_system_name(enum build_system sys);
 int build_system_parse(const char *name, enum build_system *out);
 
 /*
- * Detects the build system of the tree at src, in this order: configure;
- * configure.ac without configure (autotools after autoreconf -fi);
+ * Detects the build system of the tree at src (detect.c), in this order: configure;
+ * configure.ac or configure.in without configure (autotools after autoreconf -fi);
  * CMakeLists.txt; meson.build; Makefile (or makefile, GNUmakefile); include/,
- * lib/ or bin/ with nothing to build (prebuilt).  -1 with fail() when none.
+ * lib/ or bin/ with nothing to build (prebuilt).  Never prebuilt for a tree with a
+ * build script cenv does not run on its own (Configure, config, autogen.sh,
+ * Makefile.am, SConstruct, build.zig, BUILD, Cargo.toml, ...) or C/C++ sources
+ * outside include/, share/, doc/ and examples/: -1 with fail() naming what it has
+ * and the manifest keys that would build it.  -1 with fail() when none.
  */
 int build_detect(const char *src, enum build_system *out);
 

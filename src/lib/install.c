@@ -24,6 +24,7 @@
 #include "sandbox.h"
 #include "sockfilter.h"
 #include "stagecheck.h"
+#include "strvec.h"
 #include "txn.h"
 #include "unpack.h"
 #include "util.h"
@@ -372,9 +373,56 @@ out:
 	return ret;
 }
 
+/*
+ * What the build staged outside the prefix (stagecheck_outside) onto outside, and all of it
+ * into the log; *missing: nothing at all under the prefix.  0, or -1 with fail().
+ */
+static int staged_outside(const struct install_env *env, const char *name, const char *destdir,
+			  int log_fd, struct strvec *outside, int *missing)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (stagecheck_outside(destdir, env->prefix, outside, missing) < 0)
+		return fail_wrap("%s", name);
+	if (!outside->n)
+		return 0;
+	sb_addf(&sb, "cenv: %zu file%s staged outside %s, not installed:\n", outside->n,
+		outside->n == 1 ? "" : "s", env->prefix);
+	for (i = 0; i < outside->n; i++)
+		sb_addf(&sb, "  %s\n", outside->v[i]);
+	write_all(log_fd, sb.buf, sb.len, -1);
+	sb_release(&sb);
+	return 0;
+}
+
+/*
+ * "the build installed nothing", with what it staged elsewhere and, for a make install that
+ * may have ignored PREFIX or DESTDIR, the make_args that would tell it where.  Returns -1.
+ */
+static int installed_nothing(const struct install_env *env, const char *name, enum build_system sys,
+			     const struct strvec *outside)
+{
+	char *log = install_log_path(env->prefix, name), *list = NULL;
+
+	if (outside->n)
+		list = stagecheck_list(outside->v, outside->n, 3);
+	fail("%s: the build installed nothing under %s%s%s%s%s (log: %s)", name, env->prefix,
+	     list ? "; it staged " : "", list ? list : "", list ? " outside it" : "",
+	     sys == BUILD_MAKE || sys == BUILD_AUTOTOOLS
+		     ? "; if its Makefile ignores PREFIX or DESTDIR, say where in its section: "
+		       "make_args = PREFIX={prefix} DESTDIR={destdir}, or INSTALL_TOP={destdir}{prefix} "
+		       "as lua's wants"
+		     : "",
+	     log);
+	free(list);
+	free(log);
+	return -1;
+}
+
 static int build_package(const struct install_env *env, const struct install_source *src,
 			 const char *work, const char *srcdir, enum build_system *sys,
-			 int *build_failed)
+			 struct strvec *outside, int *missing, int *build_failed)
 {
 	struct build_request req = { 0 };
 	struct sandbox sb = { 0 };
@@ -428,6 +476,8 @@ static int build_package(const struct install_env *env, const struct install_sou
 	}
 	ret = watched_build(env, src, &req, log_fd);
 	*build_failed = ret < 0;
+	if (ret == 0)
+		ret = staged_outside(env, src->name, destdir, log_fd, outside, missing);
 out:
 	if (sb.bwrap)
 		sandbox_release(&sb);
@@ -446,8 +496,9 @@ int install_package(const struct install_env *env, const struct install_source *
 	struct unpack_result ures = { 0 };
 	enum build_system sys;
 	char *work = NULL, *unpacked = NULL, *stage_root = NULL;
+	struct strvec outside = STRVEC_INIT;
 	size_t staged;
-	int fd, ret = -1;
+	int fd, ret = -1, missing = 0;
 
 	memset(installed, 0, sizeof(*installed));
 	*build_failed = 0;
@@ -484,8 +535,12 @@ int install_package(const struct install_env *env, const struct install_source *
 		}
 		goto out;
 	}
-	if (build_package(env, src, work, ures.srcdir, &sys, build_failed) < 0)
+	if (build_package(env, src, work, ures.srcdir, &sys, &outside, &missing, build_failed) < 0)
 		goto out;
+	if (missing) {
+		installed_nothing(env, src->name, sys, &outside);
+		goto out;
+	}
 	/* before anything of it is read or moved: a real prefix, no symlink leading out */
 	stage_root = path_join(work, "stage");
 	if (stagecheck(stage_root, env->prefix) < 0) {
@@ -498,11 +553,27 @@ int install_package(const struct install_env *env, const struct install_source *
 	if (record_scan(stage_root, installed) < 0)
 		goto out;
 	if (installed->nfiles == 0) {
-		fail("%s: the build installed no files", src->name);
+		installed_nothing(env, src->name, sys, &outside);
+		goto out;
+	}
+	if (outside.n && env->strict) {
+		char *list = stagecheck_list(outside.v, outside.n, 3), *log = install_log_path(env->prefix, src->name);
+
+		fail("%s: %zu file%s staged outside the environment would not be installed: %s "
+		     "(--strict: nothing installed; log: %s)", src->name, outside.n, outside.n == 1 ? "" : "s",
+		     list, log);
+		free(list);
+		free(log);
 		goto out;
 	}
 	if (txn_commit(env->prefix, stage_root, installed, old) < 0)
 		goto out;
+	if (outside.n && env->outside) {
+		char *log = install_log_path(env->prefix, src->name);
+
+		env->outside(src->name, outside.v, outside.n, log);
+		free(log);
+	}
 	ret = 0;
 out:
 	if (ret < 0)
@@ -516,6 +587,7 @@ out:
 			error_restore(msg);
 	}
 	unpack_result_release(&ures);
+	strvec_release(&outside);
 	close(fd);
 	free(work);
 	free(unpacked);

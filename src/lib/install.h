@@ -21,6 +21,10 @@ struct install_env {
 	size_t nwritable;
 	/* NULL, or told each line worth saying with -v ("zlib: ccache: ... is writable") */
 	void (*note)(const char *name, const char *line);
+	/* files the build staged outside the prefix (stagecheck_outside), never installed: with
+	   strict the package fails; else, once it is installed, told them (NULL: not told) */
+	int strict;
+	void (*outside)(const char *name, char *const *paths, size_t n, const char *log);
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "failp.h"
 #include "fsat.h"
 #include "stagecheck.h"
+#include "strvec.h"
 #include "util.h"
 
 /* The next component of *p (skipping "/" and "."), its length in *len; NULL at the end. */
@@ -296,4 +297,111 @@ out:
 	sb_release(&w.rel);
 	free(staged);
 	return ret;
+}
+
+/* ---- what was staged outside the prefix ---------------------------------------------------- */
+
+/* The walk of the stage around the prefix: rel the directory being walked, relative to stage. */
+struct outside {
+	const char *stage, *prefix_rel; /* prefix_rel: the prefix without its leading '/' */
+	struct strbuf rel;
+	struct strvec *out;
+};
+
+/*
+ * Walks the directory fd (at o->rel); on_path: it is the stage or a directory on the way to
+ * the prefix, so one of its entries may be the prefix (skipped) or further on the way.
+ */
+static int outside_dir(struct outside *o, int fd, int on_path)
+{
+	DIR *d = fsat_opendir(fd);
+	struct dirent *de;
+	size_t keep = o->rel.len, plen = strlen(o->prefix_rel);
+	int ret = 0;
+
+	if (!d)
+		return fail_errno("cannot read '%s/%s'", o->stage, o->rel.buf);
+	while (ret == 0 && (errno = 0, de = readdir(d))) {
+		struct stat st;
+		int toward = 0;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (o->rel.len)
+			sb_addc(&o->rel, '/');
+		sb_adds(&o->rel, de->d_name);
+		if (on_path) {
+			if (!strcmp(o->rel.buf, o->prefix_rel))
+				goto next; /* the prefix: what is installed */
+			toward = o->rel.len < plen && o->prefix_rel[o->rel.len] == '/' &&
+				 !strncmp(o->prefix_rel, o->rel.buf, o->rel.len);
+		}
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT)
+				ret = fail_errno("cannot read '%s/%s'", o->stage, o->rel.buf);
+		} else if (!S_ISDIR(st.st_mode)) {
+			strvec_push(o->out, o->rel.buf);
+		} else {
+			int sub = fsat_open_dir(fd, de->d_name);
+
+			if (sub < 0) {
+				ret = fail_errno("cannot read '%s/%s'", o->stage, o->rel.buf);
+			} else {
+				ret = outside_dir(o, sub, toward);
+				close(sub);
+			}
+		}
+next:
+		o->rel.len = keep;
+		o->rel.buf[keep] = '\0';
+	}
+	if (ret == 0 && errno)
+		ret = fail_errno("cannot read '%s/%s'", o->stage, o->rel.buf);
+	closedir(d);
+	return ret;
+}
+
+int stagecheck_outside(const char *stage, const char *prefix, struct strvec *out, int *missing)
+{
+	struct outside o = { stage, prefix, STRBUF_INIT, out };
+	size_t bad = 0, from = out->n;
+	int stage_fd, fd, ret;
+
+	*missing = 0;
+	if (prefix[0] != '/')
+		return fail("the prefix '%s' is not an absolute path", prefix);
+	while (*o.prefix_rel == '/')
+		o.prefix_rel++;
+	stage_fd = open(stage, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (stage_fd < 0)
+		return fail_errno("cannot open '%s'", stage);
+	fd = fsat_walk(stage_fd, o.prefix_rel, strlen(o.prefix_rel), 0, &bad);
+	if (fd >= 0)
+		close(fd);
+	else if (errno == ENOENT)
+		*missing = 1;
+	sb_adds(&o.rel, "");
+	/* a prefix of "/": everything staged is inside it */
+	ret = *o.prefix_rel ? outside_dir(&o, stage_fd, 1) : 0;
+	if (out->n > from)
+		qsort(out->v + from, out->n - from, sizeof(*out->v), strvec_cmp);
+	sb_release(&o.rel);
+	close(stage_fd);
+	return ret;
+}
+
+char *stagecheck_list(char *const *paths, size_t n, size_t show)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, shown = n <= show + 1 ? n : show;
+
+	sb_adds(&sb, "");
+	for (i = 0; i < shown; i++) {
+		if (i)
+			sb_adds(&sb, i + 1 == shown && shown == n ? " and " : ", ");
+		sb_adds(&sb, paths[i]);
+	}
+	if (shown < n)
+		sb_addf(&sb, " and %zu more", n - shown);
+	return sb_detach(&sb);
 }

@@ -18,6 +18,22 @@
  */
 int stagecheck(const char *stage, const char *prefix);
 
+struct strvec;
+
+/*
+ * What a build staged outside stage + prefix: under its DESTDIR but not under
+ * DESTDIR/PREFIX (sqlite3's usr/share/tcltk/..., a Makefile that ignored PREFIX),
+ * which is never installed.  Pushes onto out each file, symlink or other
+ * non-directory found there, its path relative to stage, sorted; directories are
+ * walked, not listed, and a symlink is never entered (from a descriptor of stage,
+ * O_NOFOLLOW).  *missing is 1 when nothing is at stage + prefix (a component on
+ * the way is absent), else 0.  0, or -1 with fail().
+ */
+int stagecheck_outside(const char *stage, const char *prefix, struct strvec *out, int *missing);
+
+/* "a, b, c and 4 more": the first show of n paths (all of them when n <= show + 1); caller frees. */
+char *stagecheck_list(char *const *paths, size_t n, size_t show);
+
 /* What stagecheck_link finds of a symlink's target. */
 enum stagecheck_verdict {
 	STAGECHECK_INSIDE,  /* resolves inside the prefix */

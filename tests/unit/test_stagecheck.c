@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "stagecheck.h"
+#include "strvec.h"
 #include "util.h"
 
 /* after our headers: cmocka defines a fail() macro */
@@ -312,6 +313,105 @@ static void test_hardlink_inside(void **state)
 	free(c);
 }
 
+/* A file at rel under the stage itself (not the staged prefix). */
+static void put_stage(const char *rel, const char *text)
+{
+	char *path = path_join(stage, rel), *dir = path_dirname(path);
+
+	assert_int_equal(mkdir_p(dir, 0755, NULL), 0);
+	assert_int_equal(write_file_new(path, text, strlen(text), 0644), 0);
+	free(dir);
+	free(path);
+}
+
+/* stagecheck_outside's list joined with spaces ("" when empty), *missing in missing. */
+static char *outside_of(int *missing)
+{
+	struct strvec out = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (stagecheck_outside(stage, prefix, &out, missing) < 0)
+		print_error("%s\n", last_error());
+	sb_adds(&sb, "");
+	for (i = 0; i < out.n; i++)
+		sb_addf(&sb, "%s%s", i ? " " : "", out.v[i]);
+	strvec_release(&out);
+	return sb_detach(&sb);
+}
+
+/* Files beside the prefix, in the directories on the way to it and at the stage's top, sorted. */
+static void test_outside_listed(void **state)
+{
+	char *want, *got, *sib, *dir, *ln = path_join(stage, "usr/etc-link");
+	int missing = -1;
+
+	(void)state;
+	put("lib/libx.so.1", "x");           /* inside: never listed */
+	put_stage("usr/share/tcltk/x/pkgIndex.tcl", "p");
+	put_stage("usr/share/tcltk/x/lib.so", "l");
+	put_stage("top", "t");
+	sib = xasprintf("%s/envx/neighbour", base + 1); /* starts like the prefix, is not it */
+	put_stage(sib, "n");
+	dir = xasprintf("%s%s/emptydir", stage, base); /* empty directories are not listed */
+	assert_int_equal(mkdir_p(dir, 0755, NULL), 0);
+	free(dir);
+	dir = xasprintf("%s%s/in-parent", stage, base); /* a file in a directory on the way */
+	assert_int_equal(write_file_new(dir, "i", 1, 0644), 0);
+	assert_int_equal(symlink("/etc", ln), 0); /* listed, not entered */
+	got = outside_of(&missing);
+	want = xasprintf("%s/envx/neighbour %s/in-parent top usr/etc-link usr/share/tcltk/x/lib.so "
+			 "usr/share/tcltk/x/pkgIndex.tcl", base + 1, base + 1);
+	/* sorted by strcmp: "tmp/cenv-stagecheck-..." before "top" */
+	assert_string_equal(got, want);
+	assert_int_equal(missing, 0);
+	free(got);
+	free(want);
+	free(dir);
+	free(sib);
+	free(ln);
+}
+
+/* Nothing outside, and a prefix never staged: missing, and what was staged elsewhere listed. */
+static void test_outside_missing(void **state)
+{
+	char *got;
+	int missing = -1;
+
+	(void)state;
+	put("include/x.h", "x");
+	got = outside_of(&missing);
+	assert_string_equal(got, "");
+	assert_int_equal(missing, 0);
+	free(got);
+	assert_int_equal(remove_tree(staged), 0);
+	put_stage("usr/local/bin/lua", "l");
+	got = outside_of(&missing);
+	assert_string_equal(got, "usr/local/bin/lua");
+	assert_int_equal(missing, 1);
+	free(got);
+}
+
+static void test_list_text(void **state)
+{
+	char *const v[] = { "a", "b", "c", "d", "e" };
+	char *got;
+
+	(void)state;
+	got = stagecheck_list(v, 1, 3);
+	assert_string_equal(got, "a");
+	free(got);
+	got = stagecheck_list(v, 3, 3);
+	assert_string_equal(got, "a, b and c");
+	free(got);
+	got = stagecheck_list(v, 4, 3); /* "and 1 more" would say less than the name */
+	assert_string_equal(got, "a, b, c and d");
+	free(got);
+	got = stagecheck_list(v, 5, 3);
+	assert_string_equal(got, "a, b, c and 2 more");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +425,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hardlink_outside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hardlink_one_outside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hardlink_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outside_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outside_missing, setup, teardown),
+		cmocka_unit_test(test_list_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

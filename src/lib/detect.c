@@ -1,0 +1,310 @@
+/* detect.c - which build system a source tree uses; never "prebuilt" for a tree that still has to be built. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "error.h"
+#include "fsat.h"
+#include "strvec.h"
+#include "util.h"
+
+/*
+ * A tree is prebuilt only when nothing in it asks to be built.  OpenSSL's tarball has include/
+ * and no configure (its scripts are Configure and config): taken for prebuilt, its whole source
+ * tree was "installed".  So before "prebuilt" two things are looked for:
+ *
+ * - a build script at the top that cenv knows but does not run on its own (table below);
+ * - C or C++ sources (.c .cc .cpp .cxx .c++ .C) at the top or in any directory but those a
+ *   prebuilt package ships as they are: include/ (a header-only library may keep .c files
+ *   there to be included), share/, doc/, man/ and examples/-like ones (an SDK's sample code).
+ *   lib/ and bin/ are looked in: a prebuilt lib/ holds .so and .a files, never .c ones, and
+ *   a source tree's lib/ (zstd, gnulib) is where its sources are.
+ *
+ * Sources are looked for SCAN_DEPTH levels deep (crypto/aes/aes_core.c, src/libgit2/x.c are
+ * three) and in at most SCAN_ENTRIES entries: a source tree shows its sources near the top, and
+ * an SDK of 100,000 files should not be read through for them.  Nothing is followed: the walk
+ * goes from directory descriptors with O_NOFOLLOW.
+ */
+#define SCAN_DEPTH 4
+#define SCAN_ENTRIES 20000
+
+/* The directories a prebuilt tree may ship sources in, as they are. */
+static const char *const shipped_dirs[] = {
+	"include", "share", "doc", "docs", "man", "examples", "example", "samples", "sample", "demo", "demos",
+};
+
+enum script_kind {
+	CONFIGURES, /* writes a Makefile: `configure = ./NAME --prefix={prefix}` would do */
+	AUTOMAKE,   /* automake input without configure.ac: a generator has to run first */
+	FOREIGN,    /* another build system, that cenv does not run */
+};
+
+/* Build scripts cenv knows of but does not run on its own (configure, configure.ac and
+   configure.in, CMakeLists.txt, meson.build, Makefile, makefile and GNUmakefile it runs). */
+static const struct script {
+	const char *file;
+	enum script_kind kind;
+	const char *system; /* FOREIGN: its name, for the message */
+} scripts[] = {
+	{ "Configure", CONFIGURES, NULL },        /* OpenSSL (perl) */
+	{ "config", CONFIGURES, NULL },           /* OpenSSL's wrapper of Configure */
+	{ "autogen.sh", CONFIGURES, NULL },
+	{ "bootstrap", CONFIGURES, NULL },
+	{ "bootstrap.sh", CONFIGURES, NULL },
+	{ "Makefile.am", AUTOMAKE, NULL },
+	{ "Makefile.in", AUTOMAKE, NULL },        /* its configure missing from the tarball */
+	{ "SConstruct", FOREIGN, "SCons" },
+	{ "Sconstruct", FOREIGN, "SCons" },
+	{ "build.zig", FOREIGN, "Zig" },
+	{ "BUILD", FOREIGN, "Bazel" },
+	{ "BUILD.bazel", FOREIGN, "Bazel" },
+	{ "WORKSPACE", FOREIGN, "Bazel" },
+	{ "WORKSPACE.bazel", FOREIGN, "Bazel" },
+	{ "MODULE.bazel", FOREIGN, "Bazel" },
+	{ "meson_options.txt", FOREIGN, "Meson, without its meson.build" },
+	{ "meson.options", FOREIGN, "Meson, without its meson.build" },
+	{ "Cargo.toml", FOREIGN, "Cargo" },
+	{ "Jamroot", FOREIGN, "Boost.Build" },
+	{ "Jamfile", FOREIGN, "Boost.Build" },
+	{ "wscript", FOREIGN, "waf" },
+	{ "build.ninja", FOREIGN, "ninja, without its generator" },
+	{ "xmake.lua", FOREIGN, "xmake" },
+	{ "premake*.lua", FOREIGN, "premake" }, /* premake4.lua, premake5.lua */
+};
+#define NSCRIPTS (sizeof(scripts) / sizeof(scripts[0]))
+
+/* 1 when dir/name exists and (following symlinks, as the build system would) is a regular
+   file, or a directory if want_dir. */
+static int has_entry(int dir, const char *name, int want_dir)
+{
+	struct stat st;
+
+	return fstatat(dir, name, &st, 0) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/* name matches pattern: literal, or "premake*.lua" (one '*', anything between). */
+static int name_matches(const char *pattern, const char *name)
+{
+	const char *star = strchr(pattern, '*');
+	size_t head, tail, len = strlen(name);
+
+	if (!star)
+		return !strcmp(pattern, name);
+	head = (size_t)(star - pattern);
+	tail = strlen(star + 1);
+	return len >= head + tail && !strncmp(name, pattern, head) && !strcmp(name + len - tail, star + 1);
+}
+
+/* 1 for a C or C++ source's name. */
+static int is_source(const char *name)
+{
+	static const char *const exts[] = { ".c", ".cc", ".cpp", ".cxx", ".c++", ".C" };
+	size_t i, len = strlen(name), n;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		n = strlen(exts[i]);
+		if (len > n && !strcmp(name + len - n, exts[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int shipped_dir(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shipped_dirs) / sizeof(shipped_dirs[0]); i++)
+		if (!strcmp(name, shipped_dirs[i]))
+			return 1;
+	return 0;
+}
+
+/* The walk for sources: where it is (rel), how many entries it has read, the first source found. */
+struct scan {
+	struct strbuf rel;
+	size_t entries;
+	char *found; /* relative to the tree; NULL while none */
+};
+
+/* Looks in the directory fd (at s->rel, depth levels below the top) for a source, by name: the
+   first in strcmp order of this level's files, then of each subdirectory's. */
+static void scan_dir(struct scan *s, int fd, int depth)
+{
+	DIR *d = fsat_opendir(fd);
+	struct dirent *de;
+	struct strvec names = STRVEC_INIT, subdirs = STRVEC_INIT;
+	size_t i, keep = s->rel.len;
+
+	if (!d)
+		return; /* unreadable: the build would not read it either */
+	rewinddir(d); /* the descriptor's offset is shared with find_scripts' stream of the top */
+	while (s->entries < SCAN_ENTRIES && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		s->entries++;
+		strvec_push(&names, de->d_name);
+	}
+	closedir(d);
+	strvec_sort_unique(&names);
+	for (i = 0; i < names.n && !s->found; i++) {
+		struct stat st;
+
+		if (fstatat(fd, names.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && is_source(names.v[i]))
+			s->found = xasprintf("%s%s%s", s->rel.buf, s->rel.len ? "/" : "", names.v[i]);
+		else if (S_ISDIR(st.st_mode) && depth + 1 < SCAN_DEPTH && !(depth == 0 && shipped_dir(names.v[i])))
+			strvec_push(&subdirs, names.v[i]);
+	}
+	for (i = 0; i < subdirs.n && !s->found && s->entries < SCAN_ENTRIES; i++) {
+		int sub = fsat_open_dir(fd, subdirs.v[i]);
+
+		if (sub < 0)
+			continue;
+		if (s->rel.len)
+			sb_addc(&s->rel, '/');
+		sb_adds(&s->rel, subdirs.v[i]);
+		scan_dir(s, sub, depth + 1);
+		close(sub);
+		s->rel.len = keep;
+		s->rel.buf[keep] = '\0';
+	}
+	strvec_release(&names);
+	strvec_release(&subdirs);
+}
+
+/* The first C or C++ source of the tree at fd outside the shipped directories; NULL if none. */
+static char *find_source(int fd)
+{
+	struct scan s = { STRBUF_INIT, 0, NULL };
+
+	sb_adds(&s.rel, "");
+	scan_dir(&s, fd, 0);
+	sb_release(&s.rel);
+	return s.found;
+}
+
+/* The first entry of the top matching each of scripts[], in table order; kinds[k]: found->v[k]'s index. */
+static void find_scripts(int fd, struct strvec *found, int *kinds)
+{
+	DIR *d = fsat_opendir(fd);
+	struct strvec top = STRVEC_INIT;
+	struct dirent *de;
+	size_t i, j;
+
+	if (!d)
+		return;
+	rewinddir(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			strvec_push(&top, de->d_name);
+	closedir(d);
+	strvec_sort_unique(&top);
+	for (i = 0; i < NSCRIPTS; i++) {
+		for (j = 0; j < top.n; j++) {
+			if (name_matches(scripts[i].file, top.v[j]) && has_entry(fd, top.v[j], 0)) {
+				kinds[found->n] = (int)i;
+				strvec_push(found, top.v[j]);
+				break;
+			}
+		}
+	}
+	strvec_release(&top);
+}
+
+/* "a", "a and b", "a, b and c" */
+static void add_list(struct strbuf *sb, char *const *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_adds(sb, i + 1 == n ? " and " : ", ");
+		sb_adds(sb, v[i]);
+	}
+}
+
+/*
+ * The refusal: what was found, and the keys of a manifest section that would build it.
+ * found: the scripts (kinds[i] their index in scripts[]), source: a C source or NULL.
+ */
+static int refuse(const struct strvec *found, const int *kinds, const char *source)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec what = STRVEC_INIT;
+	const char *configures = NULL;
+	size_t i;
+	int automake = 0;
+
+	for (i = 0; i < found->n; i++) {
+		const struct script *s = &scripts[kinds[i]];
+
+		if (s->kind == FOREIGN)
+			strvec_pushf(&what, "%s (%s)", found->v[i], s->system);
+		else
+			strvec_push(&what, found->v[i]);
+		if (s->kind == CONFIGURES && !configures)
+			configures = found->v[i];
+		automake |= s->kind == AUTOMAKE;
+	}
+	if (source)
+		strvec_pushf(&what, "C sources (%s)", source);
+	sb_adds(&sb, "cannot tell how to build this tree: it has ");
+	add_list(&sb, what.v, what.n);
+	sb_adds(&sb, " but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (");
+	if (configures)
+		sb_addf(&sb, "configure = ./%s --prefix={prefix} ...", configures);
+	else if (automake)
+		sb_adds(&sb, "configure = the command that writes its Makefile (./autogen.sh ...)");
+	else
+		sb_adds(&sb, "configure = the command that writes its Makefile");
+	sb_adds(&sb, ", make_args = ..., install_target = ...), or build = prebuilt to copy include/, "
+		     "lib/ and bin/ as they are");
+	fail("%s", sb.buf);
+	sb_release(&sb);
+	strvec_release(&what);
+	return -1;
+}
+
+int build_detect(const char *src, enum build_system *out)
+{
+	struct strvec found = STRVEC_INIT;
+	int kinds[NSCRIPTS], fd, ret = 0;
+	char *source = NULL;
+
+	fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail("cannot detect the build system of '%s': not a directory", src);
+	if (has_entry(fd, "configure", 0) || has_entry(fd, "configure.ac", 0) ||
+	    has_entry(fd, "configure.in", 0)) {
+		*out = BUILD_AUTOTOOLS;
+	} else if (has_entry(fd, "CMakeLists.txt", 0)) {
+		*out = BUILD_CMAKE;
+	} else if (has_entry(fd, "meson.build", 0)) {
+		*out = BUILD_MESON;
+	} else if (has_entry(fd, "Makefile", 0) || has_entry(fd, "makefile", 0) ||
+		   has_entry(fd, "GNUmakefile", 0)) {
+		*out = BUILD_MAKE;
+	} else {
+		find_scripts(fd, &found, kinds);
+		source = find_source(fd);
+		if (found.n || source)
+			ret = refuse(&found, kinds, source);
+		else if (has_entry(fd, "include", 1) || has_entry(fd, "lib", 1) || has_entry(fd, "bin", 1))
+			*out = BUILD_PREBUILT;
+		else
+			ret = fail("cannot tell how to build this tree: no configure, configure.ac, CMakeLists.txt, "
+				   "meson.build or Makefile, and no include/, lib/ or bin/ to copy");
+	}
+	strvec_release(&found);
+	free(source);
+	close(fd);
+	return ret;
+}
