@@ -95,11 +95,11 @@ static int entry_unchanged(const struct manifest *m, const struct package_spec *
 
 static void print_installed(const struct record *r)
 {
-	long long bytes = record_size(r);
+	char size[SIZE_TEXT_MAX];
 
-	printf("%s%s%s: installed (%s, %zu file%s, %.1f KiB)\n", r->name, r->version ? " " : "",
-	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s",
-	       (double)bytes / 1024);
+	size_text(size, record_size(r));
+	printf("%s%s%s: installed (%s, %zu file%s, %s)\n", r->name, r->version ? " " : "",
+	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s", size);
 	fflush(stdout);
 }
 

@@ -27,6 +27,20 @@ int finish_stdout(int status)
 	return status;
 }
 
+void size_text(char buf[SIZE_TEXT_MAX], long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)(bytes < 0 ? 0 : bytes) / 1024;
+	size_t u = 0;
+
+	/* 1023.96 KiB would print as "1024.0 KiB": the unit changes where the rounding does */
+	while (v >= 1023.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, SIZE_TEXT_MAX, "%.1f %s", v, units[u]);
+}
+
 void say_out_of_memory(void)
 {
 	static const char msg[] = "cenv: out of memory\n";

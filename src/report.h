@@ -22,6 +22,13 @@ void say_interrupted(const char *command, int sig, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int said_interrupted(void);
 
+/*
+ * A size as install lines and `cenv list` show it: KiB with one decimal below 1 MiB (so a
+ * small package is "0.3 KiB", never bytes), then MiB, GiB, TiB: "403.5 KiB", "12.1 MiB".
+ */
+#define SIZE_TEXT_MAX 32
+void size_text(char buf[SIZE_TEXT_MAX], long long bytes);
+
 /* Prints s as a JSON string literal (json.h: valid UTF-8 whatever its bytes), or null. */
 void print_json_string(const char *s);
 /* Prints a path as json_add_bytes does: a backslash as \x5c too, so it reads back byte for byte. */
