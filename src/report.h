@@ -5,7 +5,13 @@
 /* Prints "cenv: MESSAGE" for the last failure (error.h's last_error()) to stderr; returns 1, the exit status. */
 int report(void);
 
-/* fflush and check stdout, so `cenv env > /dev/full` fails visibly: status, or 1 after saying so. */
+/*
+ * fflush and check stdout, so `cenv env > /dev/full` fails visibly: status, or 1 after saying
+ * so.  A reader that went away (`cenv list | head -1`: EPIPE) is no failure to report: then
+ * nothing is said, and a status of 0 becomes STATUS_PIPE_CLOSED, for main to end the way a
+ * program that did not ignore SIGPIPE would (die_of); any other status stays, it says more.
+ */
+#define STATUS_PIPE_CLOSED (-2)
 int finish_stdout(int status);
 
 /* The handlers main gives the modules: util's out of memory, lock's wait for another process. */
