@@ -5,6 +5,8 @@
 . "$TOP/tests/lib-install.sh"
 plan 54
 
+# downloads (and cache list, fetch) use a cache of this script's own, never the user's
+export XDG_CACHE_HOME="$TMP_ROOT/cache"
 BASE_PATH=/usr/local/bin:/usr/bin:/bin
 MK="$TOP/tests/tools/mkarchive"
 E="$TMP_ROOT/env m"
@@ -198,11 +200,11 @@ closed_pipe "closed pipe: list" "$CENV_BIN" list -e "$S"
 closed_pipe "closed pipe: list --json" "$CENV_BIN" list -e "$S" --json
 closed_pipe "closed pipe: freeze" "$CENV_BIN" freeze -e "$S"
 closed_pipe "closed pipe: env" "$CENV_BIN" env -e "$S"
-closed_pipe "closed pipe: cache list" env XDG_CACHE_HOME="$TMP_ROOT/cache" "$CENV_BIN" cache list
+closed_pipe "closed pipe: cache list" "$CENV_BIN" cache list
 closed_pipe "closed pipe: help" "$CENV_BIN" help
 closed_pipe "closed pipe: install --help" "$CENV_BIN" install --help
 printf '[tiny]\nurl = tiny-1.0.tar\nsha256 = %s\n' "$(sha256sum "$P/tiny-1.0.tar" | cut -d' ' -f1)" >"$P/tiny.ini"
-closed_pipe "closed pipe: fetch" env XDG_CACHE_HOME="$TMP_ROOT/cache" "$CENV_BIN" fetch -f "$P/tiny.ini"
+closed_pipe "closed pipe: fetch" "$CENV_BIN" fetch -f "$P/tiny.ini"
 # the write fails in the middle (install flushes each line): the work still ends, and silently
 W="$TMP_ROOT/env w"
 "$CENV_BIN" create "$W" >/dev/null || fail "create $W"
