@@ -278,7 +278,7 @@ static int dispatch(const struct cmd_entry *cmd, int argc, char **argv)
 	sig = interrupt_requested();
 	if (sig) {
 		/* a command that failed has said why (a wait for the lock stopped, say) */
-		if (!said_interrupted() && status == EXIT_OK)
+		if (!said_interrupted() && (status == EXIT_OK || status == STATUS_PIPE_CLOSED))
 			say_interrupted(cmd->name, sig, ": the change in progress was finished first");
 		die_of(sig);
 	}
@@ -295,7 +295,20 @@ static void ensure_std_fds(void)
 			abort();
 }
 
-int main(int argc, char **argv)
+/*
+ * stdout's reader went away (finish_stdout): the work is done, nothing is said, and cenv ends
+ * as git does (its check_pipe), and as a coreutils program writing to the pipe would: killed
+ * by SIGPIPE, which the shell shows as status 141 and `set -o pipefail` sees.  SIGPIPE stays
+ * ignored until then, so that a socket or a build's pipe closing never stops a change halfway.
+ */
+static int ended(int status)
+{
+	if (status == STATUS_PIPE_CLOSED)
+		die_of(SIGPIPE);
+	return status;
+}
+
+static int run_main(int argc, char **argv)
 {
 	const struct cmd_entry *cmd;
 
@@ -323,4 +336,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return dispatch(cmd, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	return ended(run_main(argc, argv));
 }

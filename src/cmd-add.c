@@ -19,6 +19,7 @@
 #include "installrun.h"
 #include "interrupt.h"
 #include "manifest.h"
+#include "naming.h"
 #include "quote.h"
 #include "readfile.h"
 #include "record.h"
@@ -29,14 +30,6 @@
 
 static int check_add(const struct invocation *inv);
 static int cmd_add(struct invocation *inv);
-
-static int check_name(const char *value)
-{
-	if (!valid_package_name(value))
-		return fail("'%s' does not name a package (a letter or digit, then letters, digits, "
-			    "'.', '_', '+', '-'; at most %d bytes)", value, RECORD_NAME_MAX);
-	return 0;
-}
 
 static int check_build(const char *value)
 {
@@ -116,7 +109,7 @@ enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_SUBDIR
 static const struct option_spec add_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
-	[OPT_NAME] = { "name", 0, 1, check_name },
+	[OPT_NAME] = { "name", 0, 1, check_package_name },
 	[OPT_VERSION] = { "version", 0, 1, NULL },
 	[OPT_BUILD] = { "build", 0, 1, check_build },
 	[OPT_ARGS] = { "args", 0, 1, check_args },
@@ -188,27 +181,6 @@ static void section_release(struct section *s)
 	free(s->args);
 	free(s->subdir);
 	free(s->depends);
-}
-
-/*
- * A value a manifest cannot hold (as cenv freeze judges it): inih cuts it at " ;" (a
- * comment) and trims blanks at its ends; a control character would end the line.
- */
-static int writable_value(const char *key, const char *v)
-{
-	size_t len = v ? strlen(v) : 0;
-	struct strbuf shown = STRBUF_INIT;
-
-	if (!v)
-		return 0;
-	if (!strstr(v, " ;") && !strstr(v, "\t;") && !has_control_char(v) &&
-	    !(len && (isspace((unsigned char)v[0]) || isspace((unsigned char)v[len - 1]))))
-		return 0;
-	escape_name(&shown, v);
-	fail("a manifest cannot hold the %s '%s' (a blank before ';' starts a comment, blanks at the "
-	     "ends are dropped, a control character ends the line)", key, sb_str(&shown));
-	sb_release(&shown);
-	return -1;
 }
 
 /* As cenv freeze writes a key: nothing when empty; ";1.0" right after '=' (inih's comments). */
@@ -425,39 +397,6 @@ static int detect_build(const char *archive, const struct section *s, char **bui
 	return ret;
 }
 
-/* Name and version from the archive's top directory, unless given. */
-static int name_archive(const char *archive, const char *operand, const struct invocation *inv,
-			struct section *s)
-{
-	char *top = NULL, *name = NULL, *version = NULL;
-
-	if (archive_topdir(archive, &top) < 0)
-		return -1;
-	split_name_version(top, &name, &version);
-	if (inv->opts[OPT_NAME].given) {
-		free(name);
-		name = xstrdup(inv->opts[OPT_NAME].value);
-	} else if (!valid_package_name(name)) {
-		char *shown = printable(top);
-
-		fail("'%s': its top directory '%s' does not name a package: give --name", operand, shown);
-		free(shown);
-		free(top);
-		free(name);
-		free(version);
-		return -1;
-	}
-	if (inv->opts[OPT_VERSION].given) {
-		free(version);
-		/* --version "": no version, as a top directory without one */
-		version = *inv->opts[OPT_VERSION].value ? xstrdup(inv->opts[OPT_VERSION].value) : NULL;
-	}
-	free(top);
-	s->name = name;
-	s->version = version;
-	return 0;
-}
-
 /* ---- the manifest written -------------------------------------------------------------------- */
 
 /* The old bytes as they are, a newline if the last line has none, a blank line, the section. */
@@ -616,8 +555,8 @@ static int cmd_add(struct invocation *inv)
 	if (inv->opts[OPT_NAME].given && fits(file, &c, inv->opts[OPT_NAME].value, opt(inv, OPT_DEPENDS)) < 0)
 		goto out;
 	current_release(&c);
-	if (writable_value("version", opt(inv, OPT_VERSION)) < 0 || writable_value("args", opt(inv, OPT_ARGS)) < 0 ||
-	    writable_value("subdir", opt(inv, OPT_SUBDIR)) < 0)
+	if (manifest_can_hold("version", opt(inv, OPT_VERSION)) < 0 || manifest_can_hold("args", opt(inv, OPT_ARGS)) < 0 ||
+	    manifest_can_hold("subdir", opt(inv, OPT_SUBDIR)) < 0)
 		goto out;
 
 	/* (a URL added comes from itself: its sha256 is not known, so no mirror is asked) */
@@ -628,9 +567,10 @@ static int cmd_add(struct invocation *inv)
 	if (ret < 0)
 		goto out;
 	ret = -1;
-	if (writable_value("url", s.url) < 0)
+	if (manifest_can_hold("url", s.url) < 0)
 		goto out;
-	if (name_archive(archive, operand, inv, &s) < 0 || writable_value("version", s.version) < 0)
+	if (name_archive(archive, operand, opt(inv, OPT_NAME), opt(inv, OPT_VERSION), &s.name, &s.version) < 0 ||
+	    manifest_can_hold("version", s.version) < 0)
 		goto out;
 	if (opt(inv, OPT_SUBDIR))
 		s.subdir = xstrdup(opt(inv, OPT_SUBDIR));

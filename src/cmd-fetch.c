@@ -43,29 +43,27 @@ const struct cmd_entry cmd_fetch_entry = {
 };
 
 /* "1.2 MiB", "3.4 KiB": the size of the file at path, or "?" when it cannot be stat()ed. */
-static void format_size(const char *path, char *buf, size_t size)
+static void format_size(const char *path, char buf[SIZE_TEXT_MAX])
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0)
-		snprintf(buf, size, "?");
-	else if (st.st_size >= 1024 * 1024)
-		snprintf(buf, size, "%.1f MiB", (double)st.st_size / (1024 * 1024));
+		snprintf(buf, SIZE_TEXT_MAX, "?");
 	else
-		snprintf(buf, size, "%.1f KiB", (double)st.st_size / 1024);
+		size_text(buf, st.st_size);
 }
 
 /* A local archive: its sha256 checked where it is.  0, or -1 with fail(). */
 static int check_local(const struct package_spec *p, const char *path)
 {
-	char hex[DIGEST_HEX_SIZE], size[32];
+	char hex[DIGEST_HEX_SIZE], size[SIZE_TEXT_MAX];
 
 	if (digest_file(path, hex) < 0)
 		return fail_wrap("%s", p->name);
 	if (strcmp(hex, p->sha256))
 		return fail("%s: checksum mismatch for '%s': the manifest says %s, the file is %s", p->name,
 			    path, p->sha256, hex);
-	format_size(path, size, sizeof(size));
+	format_size(path, size);
 	printf("%s: local file %s (%s)\n", p->name, path, size);
 	return 0;
 }
@@ -73,12 +71,12 @@ static int check_local(const struct package_spec *p, const char *path)
 /* A remote archive: the cache's, else downloaded into it.  0, or -1 with fail(). */
 static int fetch_remote(struct downloads *d, const struct package_spec *p)
 {
-	char *path = NULL, *source = NULL, size[32];
+	char *path = NULL, *source = NULL, size[SIZE_TEXT_MAX];
 
 	if (downloads_get_urls(d, p->name, (const char *const *)p->urls, p->nurls, p->sha256, &path,
 			       &source) < 0)
 		return -1;
-	format_size(path, size, sizeof(size));
+	format_size(path, size);
 	if (source) {
 		char *shown = fetch_shown_url(source);
 

@@ -15,6 +15,7 @@
 #include "install.h"
 #include "interrupt.h"
 #include "manifest.h"
+#include "naming.h"
 #include "quote.h"
 #include "record.h"
 #include "report.h"
@@ -41,7 +42,8 @@ static int check_sandbox(const char *value)
 	return sandbox_mode_parse(value, &mode);
 }
 
-enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_STRICT, DOWNLOADS_OPTIONS };
+enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_STRICT,
+       OPT_NAME, OPT_VERSION, DOWNLOADS_OPTIONS };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -51,6 +53,8 @@ static const struct option_spec install_options[] = {
 	[OPT_NETWORK] = { "build-network", 0, 0, NULL },
 	[OPT_VERBOSE] = { "verbose", 'v', 0, NULL },
 	[OPT_STRICT] = { "strict", 0, 0, NULL },
+	[OPT_NAME] = { "name", 0, 1, check_package_name },
+	[OPT_VERSION] = { "version", 0, 1, NULL },
 	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
@@ -60,7 +64,7 @@ const struct cmd_entry cmd_install_entry = {
 	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
 		 "                    [--build-network] [--strict] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
 		 "                    [--mirror URL]... [--no-origin] [-q]\n"
-		 "                    | [-v] [-e DIR] [options] PATH|URL...",
+		 "                    | [-v] [-e DIR] [options] [--name N] [--version V] PATH|URL...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
 		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
@@ -78,6 +82,8 @@ const struct cmd_entry cmd_install_entry = {
 		"                   (also CENV_OFFLINE=1)\n"
 		DOWNLOADS_HELP_LIMITS
 		DOWNLOADS_HELP_MIRRORS
+		"  --name N         with one PATH|URL: the package's name (default: from its top directory)\n"
+		"  --version V      with one PATH|URL: its version (default: from its top directory)\n"
 		"  PATH|URL...      install these archives, local or http(s) (name and version from their\n"
 		"                   top directory)\n",
 	.options = install_options,
@@ -92,7 +98,12 @@ static int check_install(const struct invocation *inv)
 {
 	if (inv->noperands && (inv->opts[OPT_FILE].given || inv->opts[OPT_PRUNE].given))
 		return fail("archives on the command line go without -f and --prune");
-	return 0;
+	/* one name for several archives would make them one package, replacing each other */
+	if ((inv->opts[OPT_NAME].given || inv->opts[OPT_VERSION].given) && inv->noperands != 1)
+		return fail("--name and --version name one archive given on the command line%s",
+			    inv->noperands ? "" : ", not a manifest's packages (their sections do)");
+	/* recorded, and so written by cenv freeze: it must read back */
+	return manifest_can_hold("version", inv->opts[OPT_VERSION].value);
 }
 
 /* Each failure is reported where it happens; the others go on, and the status says. */
@@ -110,6 +121,8 @@ static int cmd_install(struct invocation *inv)
 	run.env.build_network = inv->opts[OPT_NETWORK].given > 0;
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
 	run.env.strict = inv->opts[OPT_STRICT].given > 0;
+	run.name = inv->opts[OPT_NAME].value;
+	run.version = inv->opts[OPT_VERSION].value;
 	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;

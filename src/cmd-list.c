@@ -35,6 +35,8 @@ const struct cmd_entry cmd_list_entry = {
 
 static int print_row(const struct record *r, size_t index, void *data)
 {
+	char size[SIZE_TEXT_MAX];
+
 	(void)data;
 	if (!r) {
 		if (index == 0)
@@ -43,8 +45,9 @@ static int print_row(const struct record *r, size_t index, void *data)
 	}
 	if (index == 0)
 		printf("%-20s %-12s %-10s %7s %10s\n", "NAME", "VERSION", "BUILD", "FILES", "SIZE");
-	printf("%-20s %-12s %-10s %7zu %10lld\n", r->name, r->version ? r->version : "-",
-	       r->build ? r->build : "-", r->nfiles, record_size(r));
+	size_text(size, record_size(r)); /* as the install line said it; --json has the bytes */
+	printf("%-20s %-12s %-10s %7zu %10s\n", r->name, r->version ? r->version : "-",
+	       r->build ? r->build : "-", r->nfiles, size);
 	return 0;
 }
 

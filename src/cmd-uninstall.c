@@ -8,6 +8,7 @@
 #include "error.h"
 #include "record.h"
 #include "setup.h"
+#include "strvec.h"
 #include "txn.h"
 #include "util.h"
 
@@ -46,7 +47,7 @@ static int in_list(char *const *names, int n, const char *name)
 }
 
 /* Whether a record's "depends" (names separated by commas and blanks) names name. */
-int depends_on(const char *depends, const char *name)
+static int depends_on(const char *depends, const char *name)
 {
 	size_t len = strlen(name);
 	const char *p = depends;
@@ -63,14 +64,15 @@ int depends_on(const char *depends, const char *name)
 	return 0;
 }
 
-/* The packages being removed, for refuse_needed. */
+/* The packages being removed, and for each the packages staying that need it (name order). */
 struct removal {
 	char *const *names;
 	int n;
+	struct strvec *needed_by;
 };
 
-/* Refuses, before anything is removed, a package that a package staying installed needs. */
-static int refuse_needed(const struct record *r, size_t index, void *data)
+/* Notes the packages that stay installed and need one of those being removed. */
+static int note_needed(const struct record *r, size_t index, void *data)
 {
 	const struct removal *rm = data;
 	int k;
@@ -80,9 +82,54 @@ static int refuse_needed(const struct record *r, size_t index, void *data)
 		return 0;
 	for (k = 0; k < rm->n; k++)
 		if (depends_on(r->depends, rm->names[k]))
-			return fail("cannot uninstall '%s': '%s' depends on it (--force removes it anyway)",
-				    rm->names[k], r->name);
+			strvec_push(&rm->needed_by[k], r->name);
 	return 0;
+}
+
+/*
+ * Up to NEEDED_SHOWN names in full: "curl", "curl and libpng", "a, b, c and d"; more are cut
+ * to the first NEEDED_SHOWN - 1 and a count: "curl, libpng, libxml2 and 5 more".
+ */
+#define NEEDED_SHOWN 4
+static void add_names(struct strbuf *sb, const struct strvec *v)
+{
+	size_t shown = v->n <= NEEDED_SHOWN ? v->n : NEEDED_SHOWN - 1, i;
+
+	for (i = 0; i < shown; i++) {
+		if (i)
+			sb_adds(sb, i + 1 == v->n ? " and " : ", ");
+		sb_adds(sb, v->v[i]);
+	}
+	if (shown < v->n)
+		sb_addf(sb, " and %zu more", v->n - shown);
+}
+
+/*
+ * Refuses, before anything is removed, packages that packages staying installed need:
+ * "cannot uninstall 'zlib': needed by curl, libpng, libxml2 and 5 more", each such name
+ * in the order given, so that one look shows everything that stands in the way.
+ */
+static int refuse_needed(const char *prefix, char *const *names, int n)
+{
+	struct removal rm = { names, n, xmalloc((size_t)n * sizeof(struct strvec)) };
+	struct strbuf sb = STRBUF_INIT;
+	int k, refused = 0, ret;
+
+	for (k = 0; k < n; k++)
+		strvec_init(&rm.needed_by[k]);
+	ret = for_each_record(prefix, note_needed, &rm);
+	for (k = 0; k < n; k++) {
+		if (ret == 0 && rm.needed_by[k].n) {
+			sb_addf(&sb, "%s'%s': needed by ", refused++ ? "; " : "cannot uninstall ", names[k]);
+			add_names(&sb, &rm.needed_by[k]);
+		}
+		strvec_release(&rm.needed_by[k]);
+	}
+	free(rm.needed_by);
+	if (refused)
+		ret = fail("%s (--force removes %s anyway)", sb_str(&sb), refused == 1 ? "it" : "them");
+	sb_release(&sb);
+	return ret;
 }
 
 /*
@@ -109,7 +156,6 @@ static int uninstall(const char *prefix, char *const *names, int n, int force)
 {
 	struct record *recs = xmalloc((size_t)n * sizeof(*recs));
 	int *damaged = xmalloc((size_t)n * sizeof(*damaged));
-	struct removal rm;
 	int loaded, i, ret = -1;
 
 	for (loaded = 0; loaded < n; loaded++) {
@@ -122,9 +168,7 @@ static int uninstall(const char *prefix, char *const *names, int n, int force)
 			goto out;
 		}
 	}
-	rm.names = names;
-	rm.n = n;
-	if (!force && for_each_record(prefix, refuse_needed, &rm) < 0)
+	if (!force && refuse_needed(prefix, names, n) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		size_t nf = recs[i].nfiles;

@@ -15,6 +15,7 @@
 #include "install.h"
 #include "interrupt.h"
 #include "manifest.h"
+#include "naming.h"
 #include "quote.h"
 #include "record.h"
 #include "report.h"
@@ -104,11 +105,11 @@ static int entry_unchanged(const struct manifest *m, const struct package_spec *
 
 static void print_installed(const struct record *r)
 {
-	long long bytes = record_size(r);
+	char size[SIZE_TEXT_MAX];
 
-	printf("%s%s%s: installed (%s, %zu file%s, %.1f KiB)\n", r->name, r->version ? " " : "",
-	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s",
-	       (double)bytes / 1024);
+	size_text(size, record_size(r));
+	printf("%s%s%s: installed (%s, %zu file%s, %s)\n", r->name, r->version ? " " : "",
+	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s", size);
 	fflush(stdout);
 }
 
@@ -502,7 +503,7 @@ void install_run_paths(struct install_run *run, char **paths, int n)
 
 	for (i = 0; i < n; i++) {
 		struct install_source src = { 0 };
-		char *abs, *top = NULL, *name = NULL, *version = NULL;
+		char *abs, *name = NULL, *version = NULL;
 		int changed;
 
 		if (stop_before(run, paths[i]))
@@ -514,32 +515,17 @@ void install_run_paths(struct install_run *run, char **paths, int n)
 			fail_errno("cannot open '%s'", paths[i]);
 			report();
 			run->failures++;
-		} else if (archive_topdir(abs, &top) < 0) {
+		} else if (name_archive(abs, paths[i], run->name, run->version, &name, &version) < 0) {
 			report();
 			run->failures++;
 		} else {
-			split_name_version(top, &name, &version);
-			if (!valid_package_name(name)) {
-				char *shown = printable(top);
-
-				fail("'%s': its top directory '%s' does not name a package "
-				     "(a letter or digit, then letters, digits, '.', '_', '+', '-'; "
-				     "at most %d bytes)",
-				     paths[i], shown, RECORD_NAME_MAX);
-				free(shown);
-				report();
-				run->failures++;
-				goto next;
-			}
 			src.name = name;
 			src.version = version;
 			src.url = downloads_is_remote(paths[i]) ? paths[i] : abs;
 			src.archive = abs;
 			install_one(run, &src, &changed);
 		}
-next:
 		free(abs);
-		free(top);
 		free(name);
 		free(version);
 	}

@@ -18,6 +18,7 @@ struct install_run {
 	enum sandbox_mode sandbox; /* --sandbox, else [cenv] sandbox, else auto */
 	int sandbox_given;         /* by --sandbox: the manifest's does not replace it */
 	int verbose;
+	const char *name, *version; /* install PATH's --name, --version (one archive): NULL if not given */
 	int probed;                /* the sandbox was looked at: once per run */
 	struct sandbox_probe probe;
 	struct downloads downloads;

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cenv.h"
@@ -18,13 +20,50 @@ int report(void)
 	return EXIT_FAIL;
 }
 
+/*
+ * Whether stdout is a pipe or socket nobody reads any more.  errno alone cannot say: the write
+ * that failed may have been an earlier printf's, with other calls since.  Linux and the BSDs
+ * report a pipe without readers as POLLERR to its writer, a socket shut down as POLLHUP.
+ */
+static int stdout_reader_gone(int err)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
+	struct stat st;
+
+	if (err == EPIPE)
+		return 1;
+	if (fstat(STDOUT_FILENO, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return 0;
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
 int finish_stdout(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "cenv: cannot write to standard output: %s\n", strerror(errno));
-		return EXIT_FAIL;
+	int flushed = fflush(stdout) == 0, err = flushed ? 0 : errno;
+
+	if (flushed && !ferror(stdout))
+		return status;
+	if (stdout_reader_gone(err))
+		return status == EXIT_OK ? STATUS_PIPE_CLOSED : status;
+	if (err)
+		fprintf(stderr, "cenv: cannot write to standard output: %s\n", strerror(err));
+	else
+		fprintf(stderr, "cenv: cannot write to standard output\n");
+	return EXIT_FAIL;
+}
+
+void size_text(char buf[SIZE_TEXT_MAX], long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)(bytes < 0 ? 0 : bytes) / 1024;
+	size_t u = 0;
+
+	/* 1023.96 KiB would print as "1024.0 KiB": the unit changes where the rounding does */
+	while (v >= 1023.95 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
 	}
-	return status;
+	snprintf(buf, SIZE_TEXT_MAX, "%.1f %s", v, units[u]);
 }
 
 void say_out_of_memory(void)

@@ -28,7 +28,7 @@ expected() { # VAR STATE ENV ISOLATED CC
 	LIBRARY_PATH | LD_RUN_PATH) head="$e/lib" ;;
 	CMAKE_PREFIX_PATH) head="$e" ;;
 	ACLOCAL_PATH) head="$e/share/aclocal" ;;
-	MANPATH) head="$e/share/man" sep=: ;;
+	MANPATH) head="$e/share/man:$e/man" sep=: ;;
 	esac
 	if [ -z "$head" ]; then # not managed by this environment: as it was
 		case $state in unset) return 1 ;; empty) return 0 ;; set) printf '%s' "$orig"; return ;; esac

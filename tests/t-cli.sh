@@ -77,6 +77,6 @@ mkdir -p "$TMP_ROOT/bang" && "$CENV_BIN" create "$TMP_ROOT/bang/x!y" >/dev/null
 expect_fail "env --shell csh refuses a '!' it cannot express" 1 "csh's eval cannot take literally" "$CENV_BIN" env --shell csh -e "$TMP_ROOT/bang/x!y"
 out=$(env -i PATH=/usr/bin:/bin CPATH=/x dash -c 'eval "$("$0" env -e "$1")"; printenv CPATH MANPATH' "$CENV_BIN" "$E")
 check_eq "env: evaluated in dash" "$E/include:/x
-$E/share/man:" "$out"
+$E/share/man:$E/man:" "$out"
 check_eq "env: no PS1 and no functions" "" "$("$CENV_BIN" env -e "$E" | grep -E 'PS1|deactivate')"
 finish

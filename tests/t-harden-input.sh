@@ -101,7 +101,7 @@ refused "nonregular: uninstall of a record that is a symlink to /dev/zero is ref
 run "$CENV_BIN" list -e "$E"
 check_eq "nonregular: list shows the good record and exits 1" "1
 NAME                 VERSION      BUILD        FILES       SIZE
-kb                   1.0          prebuilt         2         15" "$status
+kb                   1.0          prebuilt         2    0.0 KiB" "$status
 $(cat "$SCRATCH/out")"
 check_eq "nonregular: list names both damaged records, one line each" \
 	"cenv: record '$R/kf' is damaged: it is not a regular file; \`cenv uninstall --force kf\` removes it and the files it still names
@@ -238,8 +238,8 @@ $(tail -n 1 "$SCRATCH/err")\$"
 run "$CENV_BIN" list -e "$E"
 check_eq "damaged: list shows the others and names it" "1
 NAME                 VERSION      BUILD        FILES       SIZE
-flags                1.0          make             1 $(printf '%10d' $((${#flags} + 1)))
-kb                   1.0          prebuilt         2         15
+flags                1.0          make             1 $(awk -v n=$((${#flags} + 1)) 'BEGIN { printf "%10s", sprintf("%.1f KiB", n / 1024) }')
+kb                   1.0          prebuilt         2    0.0 KiB
 ${msg#^}" "$status
 $(cat "$SCRATCH/out")
 $(cat "$SCRATCH/err")\$"

@@ -79,7 +79,7 @@ out=$(cd "$P" && "$CENV_BIN" install -e "$E" --prune 2>&1)
 check "--prune removes it" test ! -e "$E/include/cenvfix_make.h"
 
 # uninstall refuses what others need; --force overrides; empty directories go
-expect_fail "uninstall refuses a package others depend on" 1 "cannot uninstall 'pcbase': 'pcuser' depends on it" "$CENV_BIN" uninstall -e "$E" pcbase
+expect_fail "uninstall refuses a package others depend on" 1 "cannot uninstall 'pcbase': needed by pcuser \(--force removes it anyway\)$" "$CENV_BIN" uninstall -e "$E" pcbase
 check "uninstall of both at once" bash -c '"$0" uninstall -e "$1" pcuser pcbase >/dev/null' "$CENV_BIN" "$E"
 check "their files are gone" test ! -e "$E/lib/libcenvbase.so" -a ! -e "$E/include/cenvuser.h"
 check "layout directories stay" test -d "$E/lib/pkgconfig" -a -d "$E/bin"

@@ -10,7 +10,7 @@ _cenv_options() {
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
-	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
+	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --name --version --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	fetch) echo '-f --file --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	add) echo '-e --env -f --file --name --version --build --args --subdir --depends --no-install --strict --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	uninstall) echo '-e --env --force --help' ;;

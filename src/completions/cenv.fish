@@ -173,6 +173,8 @@ complete -c cenv -n '__cenv_using install' -l sandbox -x -a 'auto on off' -d 'ru
 complete -c cenv -n '__cenv_using install' -l build-network -d 'let builds reach the network'
 complete -c cenv -n '__cenv_using install' -l strict -d 'fail a package that staged files outside the environment'
 complete -c cenv -n '__cenv_using install' -s v -l verbose -d 'say whether builds are sandboxed, and what each may write'
+complete -c cenv -n '__cenv_using install' -l name -x -d 'with one archive: the package name (default: from the archive)'
+complete -c cenv -n '__cenv_using install' -l version -x -d 'with one archive: its version (default: from the archive)'
 complete -c cenv -n '__cenv_using install' -l offline -d 'never connect: archives come from the download cache'
 complete -c cenv -n '__cenv_using install' -l timeout -x -d 'a download without data for this long fails'
 complete -c cenv -n '__cenv_using install' -l retries -x -d 'tries after the first for a download that may pass'

@@ -52,7 +52,8 @@ void activation_init(struct activation *act, const struct env_config *cfg)
 	add_prepend(act, "LD_RUN_PATH", p, "lib", NULL);
 	add_prepend(act, "CMAKE_PREFIX_PATH", p, "", NULL);
 	add_prepend(act, "ACLOCAL_PATH", p, "share/aclocal", NULL);
-	add_prepend(act, "MANPATH", p, "share/man", NULL)->keep_default = 1;
+	/* lua's and bzip2's Makefiles put their pages in DIR/man */
+	add_prepend(act, "MANPATH", p, "share/man", "man")->keep_default = 1;
 	if (cfg->cc)
 		add_set(act, "CC", xstrdup(cfg->cc));
 }

@@ -55,8 +55,8 @@ static void test_prepend(void **state)
 	check_apply(op_named(&act, "PATH"), NULL, "/e/bin");
 	check_apply(op_named(&act, "PATH"), "", "/e/bin");
 	check_apply(op_named(&act, "PATH"), "/usr/bin", "/e/bin:/usr/bin");
-	check_apply(op_named(&act, "MANPATH"), NULL, "/e/share/man:");
-	check_apply(op_named(&act, "MANPATH"), "/m", "/e/share/man:/m");
+	check_apply(op_named(&act, "MANPATH"), NULL, "/e/share/man:/e/man:");
+	check_apply(op_named(&act, "MANPATH"), "/m", "/e/share/man:/e/man:/m");
 	check_apply(op_named(&act, "PKG_CONFIG_PATH"), NULL, "/e/lib/pkgconfig:/e/share/pkgconfig");
 	check_apply(op_named(&act, "CENV"), "/old", "/e");
 	assert_null(op_named(&act, "CC"));
@@ -75,7 +75,8 @@ static void test_remove(void **state)
 	check_remove(op_named(&act, "PATH"), "/e/bin", NULL);
 	check_remove(op_named(&act, "PATH"), "/e/bin:/x:/e/bin", "/x:/e/bin"); /* only the first */
 	check_remove(op_named(&act, "PATH"), "/e/binx:/y", "/e/binx:/y");
-	check_remove(op_named(&act, "MANPATH"), "/e/share/man:", NULL);
+	check_remove(op_named(&act, "MANPATH"), "/e/share/man:/e/man:", NULL);
+	check_remove(op_named(&act, "MANPATH"), "/e/share/man:/e/man:/m", "/m");
 	check_remove(op_named(&act, "PKG_CONFIG_PATH"), "/e/lib/pkgconfig:/e/share/pkgconfig:/s", "/s");
 	check_remove(op_named(&act, "CPATH"), "/a::/e/include:/b", "/a::/b");
 	activation_release(&act);
