@@ -2,7 +2,7 @@
 # placeholders, with fixtures that build like OpenSSL, lua, bzip2 and libjpeg-turbo; CMake's
 # typed cache variables; records, freeze and the up-to-date check keeping the keys.
 . "$(dirname "$0")/lib.sh"
-plan 41
+plan 44
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -132,3 +132,15 @@ bad "an unknown placeholder is refused" "^cenv: bad.ini:5: bad make_args in \[ke
 bad "an unclosed { is refused" "^cenv: bad.ini:5: bad args in \[keysseen\]: unclosed '\{'" 'args=--prefix={prefix'
 bad "an env word without NAME= is refused" "^cenv: bad.ini:5: bad env in \[keysseen\]: '1CFLAGS=-O2' is not NAME=VALUE" 'env=CC=cc 1CFLAGS=-O2'
 bad "configure with build = cmake is refused" "^cenv: bad.ini:5: configure in \[keysseen\] is for autotools and make builds, not build = cmake \(line 6\)" 'configure=./Configure' 'build=cmake'
+
+# bzip2's Makefile, given PREFIX={destdir}{prefix}, makes its links with that path in them
+# ("ln -s $(PREFIX)/bin/bzgrep $(PREFIX)/bin/bzegrep"): they are made again pointing where the
+# file is installed, not into the stage, which is removed
+recipe_pkg bzlinks true 'mkdir -p $(PREFIX)/bin\nprintf "#!/bin/sh\\necho bzlgrep\\n" >$(PREFIX)/bin/bzlgrep\nchmod +x $(PREFIX)/bin/bzlgrep\nln -sf $(PREFIX)/bin/bzlgrep $(PREFIX)/bin/bzlegrep' || fail "recipe bzlinks"
+entry bzlinks 'make_args=PREFIX={destdir}{prefix}' >"$P/links.ini"
+E3="$TMP_ROOT/links-env"
+"$CENV_BIN" create "$E3" >/dev/null || fail "create links-env"
+"$CENV_BIN" install -e "$E3" -f "$P/links.ini" >"$SCRATCH/links.out" 2>&1
+check_eq "a package whose links hold the stage's path installs" 0 $?
+check_eq "its link points where the file is installed" "$E3/bin/bzlgrep" "$(readlink "$E3/bin/bzlegrep")"
+check_eq "and works once the stage is gone" bzlgrep "$("$E3/bin/bzlegrep" 2>&1)"

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "failp.h"
 #include "fsat.h"
+#include "layout.h"
 #include "stagecheck.h"
 #include "strvec.h"
 #include "util.h"
@@ -86,6 +87,7 @@ struct hlink {
  * of several links noted, to be judged once the walk is over.
  */
 struct walk {
+	const char *stage;           /* the DESTDIR */
 	const char *prefix, *staged; /* staged: stage + prefix, for messages */
 	struct strbuf rel;           /* the directory being walked, relative to the prefix */
 	struct hlink *links;
@@ -95,6 +97,47 @@ struct walk {
 #define SPECIAL_BITS 07000 /* S_ISUID | S_ISGID | S_ISVTX (the last one XSI, not POSIX) */
 
 static int walk_dir(struct walk *w, int fd);
+
+/*
+ * A Makefile given its install directory as DESTDIR and PREFIX in one (make_args =
+ * PREFIX={destdir}{prefix}, as bzip2's takes it) writes that path into the links it makes
+ * ("ln -s $(PREFIX)/bin/bzgrep $(PREFIX)/bin/bzegrep"): such a link would dangle once the stage
+ * is gone.  It is made again without the stage's part, pointing where the file will be.  Returns
+ * target itself, or a new string (the caller frees both); NULL with fail().
+ */
+static char *unstage_link(struct walk *w, int fd, const char *name, char *target)
+{
+	size_t n = strlen(w->stage);
+	char *fixed;
+
+	while (n > 1 && w->stage[n - 1] == '/')
+		n--;
+	if (strncmp(target, w->stage, n) || target[n] != '/')
+		return target;
+	fixed = xstrdup(target + n);
+	if (unlinkat(fd, name, 0) < 0 || symlinkat(fixed, fd, name) < 0) {
+		fail_errno("cannot write the symlink '%s/%s' again", w->staged, w->rel.buf);
+		free(fixed);
+		free(target);
+		return NULL;
+	}
+	free(target);
+	return fixed;
+}
+
+/* 1 when the absolute target lies in prefix's LAYOUT_STATE. */
+static int in_state(const char *prefix, const char *target)
+{
+	size_t n = strlen(prefix);
+
+	while (n > 1 && prefix[n - 1] == '/')
+		n--;
+	if (target[0] != '/' || strncmp(target, prefix, n) || target[n] != '/')
+		return 0;
+	while (target[n] == '/')
+		n++;
+	return layout_in_state(target + n);
+}
 
 static int walk_entry(struct walk *w, int fd, const char *name)
 {
@@ -110,11 +153,18 @@ static int walk_entry(struct walk *w, int fd, const char *name)
 	} else if (S_ISLNK(st.st_mode)) {
 		char *target = read_link_at(fd, name, (size_t)st.st_size);
 
+		if (target)
+			target = unstage_link(w, fd, name, target);
 		if (!target) {
 			ret = -1;
 		} else {
 			switch (stagecheck_link(w->prefix, w->rel.buf, target)) {
 			case STAGECHECK_INSIDE:
+				/* cenv's state (the work area with this very stage) is no package's */
+				if (in_state(w->prefix, target))
+					ret = failp("the build staged '%s' as a symlink to '%s', inside cenv's own "
+						    "state (var/cenv), which the install does not keep",
+						    w->rel.buf, target);
 				break;
 			case STAGECHECK_OUTSIDE:
 				ret = failp("the build staged '%s' as a symlink to '%s', which leads outside "
@@ -269,7 +319,7 @@ static int open_prefix(int stage_fd, const char *stage, const char *prefix)
 
 int stagecheck(const char *stage, const char *prefix)
 {
-	struct walk w = { prefix, NULL, STRBUF_INIT, NULL, 0, 0 };
+	struct walk w = { stage, prefix, NULL, STRBUF_INIT, NULL, 0, 0 };
 	size_t i;
 	int stage_fd, fd = -1, ret = -1;
 	char *staged = NULL;

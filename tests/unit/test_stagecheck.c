@@ -131,6 +131,39 @@ static void test_good_tree(void **state)
 	free(abs);
 }
 
+/* A link whose target holds the stage (PREFIX={destdir}{prefix}) is made again without it. */
+static void test_link_into_stage(void **state)
+{
+	char *into = xasprintf("%s/bin/bzgrep", staged), *want = path_join(prefix, "bin/bzgrep");
+	char *linkp = path_join(staged, "bin/bzegrep"), buf[4096];
+	ssize_t n;
+
+	(void)state;
+	put("bin/bzgrep", "#!/bin/sh\n");
+	link_at("bin/bzegrep", into);
+	assert_int_equal(stagecheck(stage, prefix), 0);
+	n = readlink(linkp, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, want);
+	free(into);
+	free(want);
+	free(linkp);
+}
+
+/* A link into cenv's own state (the work area, which is removed) is refused. */
+static void test_link_into_state(void **state)
+{
+	char *work = path_join(prefix, "var/cenv/work/x/src/libx.so");
+
+	(void)state;
+	put("lib/libx.so.1", "x");
+	link_at("lib/libx.so", work);
+	assert_int_equal(stagecheck(stage, prefix), -1);
+	assert_non_null(strstr(last_error(), "inside cenv's own state"));
+	free(work);
+}
+
 /* A symlink deep in the tree leading out is refused, naming it and its target. */
 static void test_link_out(void **state)
 {
@@ -417,6 +450,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_link_verdicts),
 		cmocka_unit_test_setup_teardown(test_good_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_into_stage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_into_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_dotdot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_symlink, setup, teardown),
