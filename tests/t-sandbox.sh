@@ -33,7 +33,7 @@ denied() {
 	"$CENV_BIN" install "$@" -e "$E" -f "$P/cenv.ini" >"$SCRATCH/out" 2>"$SCRATCH/err" && fail "$name: install fails" ||
 		pass "$name: install fails"
 	check_eq "$name: the message names the path" \
-		"cenv: $pkg: the build tried to write outside its staging area: $path — set args so that it installs into \$(DESTDIR)\$(PREFIX) (make install failed with exit status 2; log: $E/var/cenv/logs/$pkg.log)" \
+		"cenv: $pkg: the build tried to write outside its staging area: $path — its Makefile ignores DESTDIR/PREFIX: pass its own variables in make_args (e.g. make_args = INSTALL_TOP={destdir}{prefix}) (make install failed with exit status 2; log: $E/var/cenv/logs/$pkg.log)" \
 		"$(head -1 "$SCRATCH/err")"
 	check_eq "$name: environment unchanged" "$before" "$(state)"
 	check_eq "$name: nothing written outside" "$out" "$(outside)"
@@ -57,7 +57,7 @@ recipe_pkg buildwrite "echo x > $O/at-build" "$(good_recipe buildwrite)"
 entry buildwrite >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "a write at build time fails" ||
 	pass "a write at build time fails"
-check "a write at build time: the path and the step" grep -qF "buildwrite: the build tried to write outside its staging area: $O/at-build — set args so that it installs into \$(DESTDIR)\$(PREFIX) (make failed with exit status 2;" "$SCRATCH/err"
+check "a write at build time: the path and the step" grep -qF "buildwrite: the build tried to write outside its staging area: $O/at-build — its Makefile ignores DESTDIR/PREFIX: pass its own variables in make_args (e.g. make_args = INSTALL_TOP={destdir}{prefix}) (make failed with exit status 2;" "$SCRATCH/err"
 check "a write at build time: no file" test ! -e "$O/at-build"
 
 # ---- what a build may do --------------------------------------------------------------------
