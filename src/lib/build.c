@@ -236,6 +236,8 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 
 	spawn_init(&sp);
 	from = lseek(b->log_fd, 0, SEEK_END);
+	if (req->on_step)
+		req->on_step(req->step_ctx, step, from < 0 ? 0 : from);
 	sb_adds(&line, "$ cd ");
 	quote_sh_word(&line, dir);
 	sb_adds(&line, " &&");

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "digest.h"
 #include "record.h"
@@ -21,6 +22,9 @@ struct install_env {
 	size_t nwritable;
 	/* NULL, or told each line worth saying with -v ("zlib: ccache: ... is writable") */
 	void (*note)(const char *name, const char *line);
+	/* NULL, or build_request.on_step for every build (with step_ctx) */
+	void (*on_step)(void *ctx, const char *step, off_t from);
+	void *step_ctx;
 };
 
 /*
