@@ -70,7 +70,8 @@ const struct cmd_entry cmd_install_entry = {
 		"  --sandbox=MODE   auto (the default): builds run in a bubblewrap sandbox when bwrap\n"
 		"                   works here; on: never build without it; off: builds run as they are\n"
 		"  --build-network  let builds reach the network (off in the sandbox by default)\n"
-		"  -v, --verbose    say whether builds are sandboxed, and what each build may write\n"
+		"  -v, --verbose    say whether builds are sandboxed, and what each build may write;\n"
+		"                   stream each build's output, its lines prefixed with the package\n"
 		"  --offline        never connect: archives come from the download cache or not at all\n"
 		"                   (also CENV_OFFLINE=1)\n"
 		DOWNLOADS_HELP_LIMITS
