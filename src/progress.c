@@ -213,7 +213,7 @@ static void follow_log(struct build_progress *bp, int last)
 		bp->read_pos += r;
 		while ((nl = memchr(p, '\n', (size_t)(buf + r - p))) != NULL) {
 			if (!shown++)
-				clear_status(bp);
+				clear_status(bp); /* a line of the build is never drawn over */
 			fprintf(stderr, "%s| %s%.*s\n", bp->name, sb_str(&bp->partial), (int)(nl - p), p);
 			bp->partial.len = 0;
 			if (bp->partial.buf)
@@ -296,8 +296,7 @@ void build_progress_finish(struct build_progress *bp)
 		bp->running = 0;
 	}
 	follow_log(bp, 1);
-	if (bp->term)
-		clear_status(bp);
+	clear_status(bp); /* gone before the package's own line */
 	if (bp->log_fd >= 0)
 		close(bp->log_fd);
 	bp->log_fd = -1;
