@@ -191,10 +191,10 @@ static void draw_status(struct build_progress *bp, const char *step)
 }
 
 /*
- * -v: the log's complete lines since read_pos on stderr, "zlib| LINE"; at the end (last) the
- * line without its newline too.  The status line is cleared first and drawn again after.
+ * -v: the log's complete lines since read_pos on stderr, "zlib| LINE" (the build's last line
+ * is cenv's own, with its newline).  The status line is cleared first and drawn again after.
  */
-static void follow_log(struct build_progress *bp, int last)
+static void follow_log(struct build_progress *bp)
 {
 	char buf[65536];
 	ssize_t r;
@@ -222,11 +222,6 @@ static void follow_log(struct build_progress *bp, int last)
 		}
 		sb_add(&bp->partial, p, (size_t)(buf + r - p));
 	}
-	if (last && bp->partial.len) {
-		if (!shown++)
-			clear_status(bp);
-		fprintf(stderr, "%s| %s\n", bp->name, sb_str(&bp->partial));
-	}
 	if (shown)
 		fflush(stderr);
 }
@@ -241,7 +236,7 @@ static void *display(void *arg)
 	while (!bp->stop) {
 		memcpy(step, bp->step, sizeof(step));
 		pthread_mutex_unlock(&bp->lock);
-		follow_log(bp, 0);
+		follow_log(bp);
 		if (bp->term)
 			draw_status(bp, step);
 		clock_gettime(CLOCK_MONOTONIC, &until);
@@ -295,7 +290,7 @@ void build_progress_finish(struct build_progress *bp)
 		pthread_join(bp->thread, NULL);
 		bp->running = 0;
 	}
-	follow_log(bp, 1);
+	follow_log(bp);
 	clear_status(bp); /* gone before the package's own line */
 	if (bp->log_fd >= 0)
 		close(bp->log_fd);
