@@ -77,7 +77,8 @@ const struct cmd_entry cmd_install_entry = {
 		"  --build-network  let builds reach the network (off in the sandbox by default)\n"
 		"  --strict         fail a package whose build staged files outside the environment\n"
 		"                   (by default they are named in a warning and left out)\n"
-		"  -v, --verbose    say whether builds are sandboxed, and what each build may write\n"
+		"  -v, --verbose    say whether builds are sandboxed, and what each build may write;\n"
+		"                   stream each build's output, its lines prefixed with the package\n"
 		"  --offline        never connect: archives come from the download cache or not at all\n"
 		"                   (also CENV_OFFLINE=1)\n"
 		DOWNLOADS_HELP_LIMITS

@@ -16,12 +16,14 @@
 #include "interrupt.h"
 #include "manifest.h"
 #include "naming.h"
+#include "progress.h"
 #include "quote.h"
 #include "record.h"
 #include "report.h"
 #include "sandbox.h"
 #include "setup.h"
 #include "stagecheck.h"
+#include "steplog.h"
 #include "txn.h"
 #include "unpack.h"
 #include "util.h"
@@ -113,17 +115,45 @@ static void print_installed(const struct record *r)
 	fflush(stdout);
 }
 
-static void report_failure(const char *prefix, const char *name, int build_failed)
+#define REPORT_ERRORS 5
+#define REPORT_TAIL 20
+
+/*
+ * A failed build's log, after its message: the first lines of the failed step's part of it
+ * that look like errors (steplog_errors: the cause, often far from the end), then its last
+ * lines.  step and from: the step that ran last, where its part began (NULL and -1: none).
+ */
+static void show_log(const char *log, const char *step, off_t from)
 {
-	char *log, *tail = NULL;
+	struct steplog_line lines[REPORT_ERRORS];
+	size_t n = 0, i;
+	char *tail = NULL;
+	int fd = step && from >= 0 ? steplog_open(log) : -1;
+
+	if (fd >= 0 && steplog_errors(fd, from, lines, REPORT_ERRORS, &n) == 0 && n) {
+		fprintf(stderr, "---- first error lines of %s, by line of %s ----\n", step, log);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "%6ld: %s\n", lines[i].number, lines[i].text);
+		steplog_lines_release(lines, n);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (log_tail(log, REPORT_TAIL, &tail) == 0 && tail && *tail)
+		fprintf(stderr, "---- last %d lines of %s ----\n%s%s", REPORT_TAIL, log, tail,
+			tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+	free(tail);
+}
+
+static void report_failure(const char *prefix, const char *name, int build_failed, const char *step,
+			   off_t from)
+{
+	char *log;
 
 	report();
 	if (!build_failed)
 		return;
 	log = install_log_path(prefix, name);
-	if (log_tail(log, 20, &tail) == 0 && tail && *tail)
-		fprintf(stderr, "---- last lines of %s ----\n%s", log, tail);
-	free(tail);
+	show_log(log, step, from);
 	free(log);
 }
 
@@ -207,17 +237,25 @@ static int install_one(struct install_run *run, const struct install_source *src
 {
 	struct record old = { 0 }, installed;
 	int have_old = record_load(run->env.prefix, src->name, &old) == 0;
+	struct build_progress shown;
 	int build_failed, ret;
-	char buf[64];
+	char buf[64], *log;
 
 	if (!have_old && errno != ENOENT) {
 		/* a damaged record (the message names it) or one that cannot be read */
-		report_failure(run->env.prefix, src->name, 0);
+		report_failure(run->env.prefix, src->name, 0, NULL, -1);
 		run->failures++;
 		return -1;
 	}
 	settle_sandbox(run);
+	log = install_log_path(run->env.prefix, src->name);
+	build_progress_start(&shown, src->name, log, run->downloads.quiet, run->verbose);
+	run->env.on_step = build_progress_step;
+	run->env.step_ctx = &shown;
 	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
+	build_progress_finish(&shown);
+	run->env.on_step = NULL;
+	run->env.step_ctx = NULL;
 	if (ret == 0) {
 		print_installed(&installed);
 		record_release(&installed);
@@ -230,11 +268,13 @@ static int install_one(struct install_run *run, const struct install_source *src
 		run->stopped = 1;
 		run->failures++;
 	} else {
-		report_failure(run->env.prefix, src->name, build_failed);
+		report_failure(run->env.prefix, src->name, build_failed, shown.step_from >= 0 ? shown.step : NULL,
+			       shown.step_from);
 		run->failures++;
 	}
 	if (have_old)
 		record_release(&old);
+	free(log);
 	return ret;
 }
 
@@ -455,7 +495,7 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 		free(archive);
 		src.archive = NULL;
 		if (archive_of(run, &m, p, &archive) < 0) {
-			report_failure(run->env.prefix, p->name, 0);
+			report_failure(run->env.prefix, p->name, 0, NULL, -1);
 			run->failures++;
 			failed[order[i]] = 1;
 		} else if ((src.archive = archive, install_one(run, &src, &done)) < 0) {

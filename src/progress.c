@@ -1,9 +1,16 @@
-/* progress.c - what a download shows: a line redrawn in place on a terminal, one plain line per event elsewhere. */
+/* progress.c - what a download and a build show: a line redrawn in place on a terminal, plain lines elsewhere. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "progress.h"
+#include "steplog.h"
 
 #define BAR_WIDTH 24
 
@@ -99,4 +106,196 @@ void progress_finish(struct progress *p, int ok, const char *shown_url)
 	printf("%s: downloaded %s in %.1f s (%s/s) from %s\n", p->name, size, (double)ms / 1000, rate,
 	       shown_url);
 	fflush(stdout);
+}
+
+FILE *progress_terminal(int quiet)
+{
+	const char *term = getenv("TERM");
+
+	if (quiet || (term && !strcmp(term, "dumb")))
+		return NULL;
+	if (isatty(STDERR_FILENO))
+		return stderr;
+	if (isatty(STDOUT_FILENO))
+		return stdout;
+	return NULL;
+}
+
+/* ---- a build's display ------------------------------------------------------------------- */
+
+void build_progress_start(struct build_progress *bp, const char *name, const char *log_path, int quiet,
+			  int verbose)
+{
+	const char *columns = getenv("COLUMNS");
+	pthread_condattr_t attr;
+
+	memset(bp, 0, sizeof(*bp));
+	bp->name = name;
+	bp->log_path = log_path;
+	bp->term = progress_terminal(quiet);
+	bp->verbose = verbose;
+	bp->columns = columns && atoi(columns) > 0 ? atoi(columns) : 80;
+	bp->step_from = -1;
+	bp->log_fd = -1;
+	pthread_mutex_init(&bp->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&bp->wake, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/* The terminal's width now (it may be resized while a build runs). */
+static int term_width(const struct build_progress *bp)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(bp->term), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return bp->columns;
+}
+
+static void clear_status(struct build_progress *bp)
+{
+	if (!bp->drawn)
+		return;
+	fputs("\r\033[K", bp->term);
+	fflush(bp->term);
+	bp->drawn = 0;
+}
+
+/* "c-ares: building (make) 1:12", within the terminal's width (one column kept free: no wrap). */
+static void draw_status(struct build_progress *bp, const char *step)
+{
+	char text[sizeof(bp->shown)];
+	struct timespec now;
+	long s;
+	int width = term_width(bp) - 1, len;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = elapsed_ms(&bp->start, &now) / 1000;
+	if (s >= 3600)
+		len = snprintf(text, sizeof(text), "%s: building (%s) %ld:%02ld:%02ld", bp->name, step, s / 3600,
+			       s / 60 % 60, s % 60);
+	else
+		len = snprintf(text, sizeof(text), "%s: building (%s) %ld:%02ld", bp->name, step, s / 60, s % 60);
+	if (width < 1)
+		width = 1;
+	if (len > width)
+		text[width] = '\0'; /* the name and the step are ASCII: a byte is a column */
+	if (bp->drawn && !strcmp(text, bp->shown))
+		return;
+	fprintf(bp->term, "\r%s\033[K", text);
+	fflush(bp->term);
+	memcpy(bp->shown, text, sizeof(text));
+	bp->drawn = 1;
+}
+
+/*
+ * -v: the log's complete lines since read_pos on stderr, "zlib| LINE" (the build's last line
+ * is cenv's own, with its newline).  The status line is cleared first and drawn again after.
+ */
+static void follow_log(struct build_progress *bp)
+{
+	char buf[65536];
+	ssize_t r;
+	int shown = 0;
+
+	if (bp->log_fd < 0)
+		return;
+	while ((r = pread(bp->log_fd, buf, sizeof(buf), bp->read_pos)) != 0) {
+		char *p = buf, *nl;
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		bp->read_pos += r;
+		while ((nl = memchr(p, '\n', (size_t)(buf + r - p))) != NULL) {
+			if (!shown++)
+				clear_status(bp); /* a line of the build is never drawn over */
+			fprintf(stderr, "%s| %s%.*s\n", bp->name, sb_str(&bp->partial), (int)(nl - p), p);
+			bp->partial.len = 0;
+			if (bp->partial.buf)
+				bp->partial.buf[0] = '\0';
+			p = nl + 1;
+		}
+		sb_add(&bp->partial, p, (size_t)(buf + r - p));
+	}
+	if (shown)
+		fflush(stderr);
+}
+
+static void *display(void *arg)
+{
+	struct build_progress *bp = arg;
+	char step[sizeof(bp->step)];
+	struct timespec until;
+
+	pthread_mutex_lock(&bp->lock);
+	while (!bp->stop) {
+		memcpy(step, bp->step, sizeof(step));
+		pthread_mutex_unlock(&bp->lock);
+		follow_log(bp);
+		if (bp->term)
+			draw_status(bp, step);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += BUILD_PROGRESS_TICK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&bp->lock);
+		if (!bp->stop)
+			pthread_cond_timedwait(&bp->wake, &bp->lock, &until);
+	}
+	pthread_mutex_unlock(&bp->lock);
+	return NULL;
+}
+
+void build_progress_step(void *ctx, const char *step, off_t from)
+{
+	struct build_progress *bp = ctx;
+	sigset_t all, old;
+
+	pthread_mutex_lock(&bp->lock);
+	snprintf(bp->step, sizeof(bp->step), "%s", step);
+	bp->step_from = from;
+	pthread_cond_signal(&bp->wake);
+	pthread_mutex_unlock(&bp->lock);
+	if (bp->running || (!bp->term && !bp->verbose))
+		return;
+	/* the first step: the clock starts, the log is followed from here */
+	clock_gettime(CLOCK_MONOTONIC, &bp->start);
+	if (bp->verbose) {
+		bp->log_fd = steplog_open(bp->log_path);
+		if (bp->log_fd < 0)
+			free(error_take()); /* no -v lines then; the build goes on */
+		bp->read_pos = from;
+	}
+	/* the signals stay the main thread's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bp->running = pthread_create(&bp->thread, NULL, display, bp) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void build_progress_finish(struct build_progress *bp)
+{
+	if (bp->running) {
+		pthread_mutex_lock(&bp->lock);
+		bp->stop = 1;
+		pthread_cond_signal(&bp->wake);
+		pthread_mutex_unlock(&bp->lock);
+		pthread_join(bp->thread, NULL);
+		bp->running = 0;
+	}
+	follow_log(bp);
+	clear_status(bp); /* gone before the package's own line */
+	if (bp->log_fd >= 0)
+		close(bp->log_fd);
+	bp->log_fd = -1;
+	sb_release(&bp->partial);
+	pthread_cond_destroy(&bp->wake);
+	pthread_mutex_destroy(&bp->lock);
 }

@@ -210,8 +210,10 @@ static int step_failed(struct build *b, const char *step, int status, off_t from
 		shown = printable(denied);
 		ret = fail("%s: the build tried to write outside its staging area: %s — %s (%s failed "
 			   "with exit status %d; log: %s)", req->name, shown,
-			   req->system == BUILD_MAKE ? "set args so that it installs into $(DESTDIR)$(PREFIX)"
-						    : "its install must go into $DESTDIR$PREFIX",
+			   req->system == BUILD_MAKE || req->system == BUILD_AUTOTOOLS
+				   ? "its Makefile ignores DESTDIR/PREFIX: pass its own variables in make_args "
+				     "(e.g. make_args = INSTALL_TOP={destdir}{prefix})"
+				   : "its install must go into $DESTDIR$PREFIX",
 			   step, status, req->log_path);
 		free(shown);
 		free(denied);
@@ -238,6 +240,8 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 
 	spawn_init(&sp);
 	from = lseek(b->log_fd, 0, SEEK_END);
+	if (req->on_step)
+		req->on_step(req->step_ctx, step, from < 0 ? 0 : from);
 	sb_adds(&line, "$ cd ");
 	quote_sh_word(&line, dir);
 	sb_adds(&line, " &&");

@@ -3,6 +3,7 @@
 #define CENV_BUILD_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct sandbox;
 
@@ -58,6 +59,10 @@ struct build_request {
 	int jobs;               /* make -j / ninja -j */
 	enum build_system system;
 	const struct sandbox *sandbox; /* every command runs inside it; NULL: as it is */
+	/* NULL, or told as each command starts: its step ("make install") and the log's offset
+	   where its part begins (a display, the report of a failure); called in build_run's thread */
+	void (*on_step)(void *ctx, const char *step, off_t from);
+	void *step_ctx;
 };
 
 /*

@@ -464,6 +464,8 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.envp = env->envp;
 	req.jobs = env->jobs;
 	req.system = *sys;
+	req.on_step = env->on_step;
+	req.step_ctx = env->step_ctx;
 	if (env->sandbox_missing && *sys != BUILD_PREBUILT) {
 		fail("%s: not built: builds need the sandbox (sandbox = on), which does not work here: %s",
 		     src->name, env->sandbox_missing);

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "digest.h"
 #include "record.h"
@@ -25,6 +26,9 @@ struct install_env {
 	   strict the package fails; else, once it is installed, told them (NULL: not told) */
 	int strict;
 	void (*outside)(const char *name, char *const *paths, size_t n, const char *log);
+	/* NULL, or build_request.on_step for every build (with step_ctx) */
+	void (*on_step)(void *ctx, const char *step, off_t from);
+	void *step_ctx;
 };
 
 /*

@@ -1,9 +1,13 @@
 /* steplog.c - what the log of a failed build step says went wrong in the sandbox. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "steplog.h"
 #include "util.h"
 
@@ -104,4 +108,184 @@ int steplog_network_denied(int log_fd, off_t from)
 		found = strstr(text, signs[i]) != NULL;
 	free(text);
 	return found;
+}
+
+/* ---- the lines that look like errors ------------------------------------------------------ */
+
+/* How much of a line is looked at: the tools put their "error:" near the start. */
+#define SCAN_MAX 4096
+
+static int has(const char *line, size_t len, const char *what)
+{
+	size_t n = strlen(what), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (!memcmp(line + i, what, n))
+			return 1;
+	return 0;
+}
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A character that joins a word to a name, a path or an option (-Werror, strerror_r, Error.c). */
+static int joins(char c)
+{
+	return is_alnum(c) || c == '_' || c == '-' || c == '.' || c == '/';
+}
+
+/*
+ * "error" at i, in one of its three spellings, as the tools use it: "error:" after no letter
+ * (gcc, ld, configure, collect2), "Error:" after anything but a name's joiner (python's
+ * "OSError:", CMake), "Error" or "ERROR" as a word before a space, a colon or the end (make's
+ * "Error 2", "CMake Error at", meson's "ERROR: ...").
+ */
+static int error_word(const char *line, size_t len, size_t i)
+{
+	char before = i ? line[i - 1] : ' ', after = i + 5 < len ? line[i + 5] : '\0';
+
+	if (!memcmp(line + i, "error", 5))
+		return after == ':' && !joins(before);
+	if (!memcmp(line + i, "Error", 5) && after == ':')
+		return before != '_' && before != '-' && before != '.' && before != '/';
+	if (!memcmp(line + i, "Error", 5) || !memcmp(line + i, "ERROR", 5))
+		return !joins(before) && (after == ' ' || after == ':' || after == '\0');
+	return 0;
+}
+
+int steplog_is_error(const char *line, size_t len)
+{
+	/* what no tool says unless something failed */
+	static const char *const phrases[] = { "No rule to make target", "undefined reference to",
+					       "multiple definition of", "cannot find -l", "command not found",
+					       "Meson encountered an error", "fatal error", "Segmentation fault",
+					       "Traceback (most recent call last)" };
+	size_t i;
+
+	if ((len >= 5 && !memcmp(line, "$ cd ", 5)) || (len >= 6 && !memcmp(line, "cenv: ", 6)))
+		return 0;
+	/* make going on past a recipe prefixed with '-' */
+	if (has(line, len, "(ignored)"))
+		return 0;
+	if (len >= 8 && !memcmp(line, "FAILED: ", 8)) /* ninja */
+		return 1;
+	for (i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
+		if (has(line, len, phrases[i]))
+			return 1;
+	for (i = 0; i + 5 <= len; i++)
+		if (error_word(line, len, i))
+			return 1;
+	return 0;
+}
+
+/* The text of a line kept for the report: at most STEPLOG_LINE_MAX bytes, cut between characters. */
+static char *kept_text(const char *line, size_t len)
+{
+	size_t cut = STEPLOG_LINE_MAX;
+
+	if (len <= STEPLOG_LINE_MAX)
+		return xasprintf("%.*s", (int)len, line);
+	while (cut > 0 && ((unsigned char)line[cut] & 0xc0) == 0x80)
+		cut--;
+	return xasprintf("%.*s...", (int)cut, line);
+}
+
+/* How many lines the log has before offset from (its newlines); -1 with errno. */
+static long lines_before(int fd, off_t from)
+{
+	char buf[65536];
+	off_t pos = 0;
+	long n = 0;
+
+	while (pos < from) {
+		size_t want = from - pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)(from - pos), i;
+		ssize_t r = pread(fd, buf, want, pos);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? n : -1; /* shorter than from: what is there */
+		for (i = 0; i < (size_t)r; i++)
+			n += buf[i] == '\n';
+		pos += r;
+	}
+	return n;
+}
+
+int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t max, size_t *n)
+{
+	char buf[65536], line[SCAN_MAX];
+	size_t len = 0, i;
+	long number = lines_before(log_fd, from);
+	off_t pos = from;
+	ssize_t r = 0;
+
+	*n = 0;
+	if (number < 0)
+		return fail_errno("cannot read the build log");
+	number++;
+	while (*n < max) {
+		r = pread(log_fd, buf, sizeof(buf), pos);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fail_errno("cannot read the build log");
+			steplog_lines_release(lines, *n);
+			*n = 0;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		for (i = 0; i < (size_t)r && *n < max; i++) {
+			if (buf[i] != '\n') {
+				if (len < sizeof(line))
+					line[len++] = buf[i];
+				continue;
+			}
+			if (steplog_is_error(line, len)) {
+				lines[*n].number = number;
+				lines[(*n)++].text = kept_text(line, len);
+			}
+			number++;
+			len = 0;
+		}
+		pos += r;
+	}
+	/* a last line without its newline (the build was killed mid-line) */
+	if (r == 0 && len && *n < max && steplog_is_error(line, len)) {
+		lines[*n].number = number;
+		lines[(*n)++].text = kept_text(line, len);
+	}
+	return 0;
+}
+
+void steplog_lines_release(struct steplog_line *lines, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(lines[i].text);
+		lines[i].text = NULL;
+	}
+}
+
+int steplog_open(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail_errno("cannot open the log '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		fail_errno("cannot read the log '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail("the log '%s' is not a regular file", path);
+	}
+	return fd;
 }

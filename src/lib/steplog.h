@@ -14,4 +14,31 @@ char *steplog_denied_write(int log_fd, off_t from);
 /* 1 when the log from offset from says a lookup or connection failed for want of a network. */
 int steplog_network_denied(int log_fd, off_t from);
 
+/*
+ * A line of a log that looks like an error: its number in the whole log (the first line is
+ * 1) and its text without the newline, cut at STEPLOG_LINE_MAX bytes ("..." then).  text is
+ * the caller's: steplog_lines_release.
+ */
+#define STEPLOG_LINE_MAX 300
+struct steplog_line {
+	long number;
+	char *text;
+};
+
+/*
+ * The first (at most max) lines of the log from offset from that look like errors: a
+ * compiler's, the linker's, make's, configure's, CMake's, Meson's, ninja's or a shell's
+ * ("x.c:3:5: error: ...", "undefined reference to", "make: *** ... Error 1", "No rule to make
+ * target", "configure: error: ...", "CMake Error at ...", "ERROR: ...", "FAILED: ...",
+ * "sh: 1: foo: command not found" ...).  cenv's own lines ("$ cd ...", "cenv: ...") are not
+ * the build's.  *n of them in lines[].  0, or -1 with fail() when the log cannot be read.
+ */
+int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t max, size_t *n);
+void steplog_lines_release(struct steplog_line *lines, size_t n);
+/* 1 when the line of len bytes (no newline) looks like an error, as steplog_errors decides. */
+int steplog_is_error(const char *line, size_t len);
+
+/* A log opened for reading: never through a symlink, never a FIFO; -1 with fail(). */
+int steplog_open(const char *path);
+
 #endif

@@ -1,5 +1,5 @@
 /* test_steplog.c - unit tests of what a failed step's log says: the path it could not write,
- * or that it had no network. */
+ * that it had no network, and its lines that look like errors. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "steplog.h"
+#include "util.h"
 
 /* after our headers: cmocka defines a fail() macro */
 #include <stdarg.h>
@@ -90,11 +91,150 @@ static void test_network_denied(void **state)
 	unlink(path);
 }
 
+static void expect_error(const char *line, int want)
+{
+	if (steplog_is_error(line, strlen(line)) != want)
+		fail_msg("'%s': wanted %s", line, want ? "an error line" : "no error line");
+}
+
+static void test_is_error(void **state)
+{
+	(void)state;
+	/* what the tools say when they fail (gcc, clang, ld, make, configure, CMake, Meson, ninja, sh, python) */
+	expect_error("src/x.c:12:3: error: 'foo' undeclared (first use in this function)", 1);
+	expect_error("x.c:1:10: fatal error: zlib.h: No such file or directory", 1);
+	expect_error("/usr/bin/ld: x.o: in function `main': x.c:(.text+0x5): undefined reference to `foo'", 1);
+	expect_error("collect2: error: ld returned 1 exit status", 1);
+	expect_error("/usr/bin/ld: cannot find -lfoo: No such file or directory", 1);
+	expect_error("make: *** [Makefile:2: all] Error 1", 1);
+	expect_error("make[1]: *** No rule to make target 'foo.c', needed by 'foo.o'.  Stop.", 1);
+	expect_error("configure: error: C compiler cannot create executables", 1);
+	expect_error("CMake Error at CMakeLists.txt:40 (message):", 1);
+	expect_error("meson.build:3:0: ERROR: Dependency \"foo\" not found, tried pkgconfig", 1);
+	expect_error("Meson encountered an error in file meson.build, line 3, column 0:", 1);
+	expect_error("FAILED: src/libfoo.so.p/a.c.o ", 1);
+	expect_error("/bin/sh: 1: autopoint: command not found", 1);
+	expect_error("ModuleNotFoundError: No module named 'foo'", 1);
+	expect_error("ERROR", 1);
+	/* what they say when nothing is wrong, and cenv's own lines */
+	expect_error("checking for strerror_r... yes", 0);
+	expect_error("checking whether error_at_line works... no", 0);
+	expect_error("gcc -O2 -Werror -c error.c -o error.o", 0);
+	expect_error("cc -c src/Error.c -DHAVE_ERROR_H", 0);
+	expect_error("-- Looking for strerror - found", 0);
+	expect_error("make: [Makefile:5: clean] Error 1 (ignored)", 0);
+	expect_error("warning: unused variable 'errors' [-Wunused-variable]", 0);
+	expect_error("$ cd /w/src && make 'CFLAGS=-DERROR: x' error: y", 0);
+	expect_error("cenv: make failed with exit status 2", 0);
+	expect_error("", 0);
+}
+
+/* A log file holding text; its descriptor (the file is unlinked already). */
+static int log_with(const char *text)
+{
+	char path[] = "/tmp/cenv-test-steplog-err.XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	return fd;
+}
+
+static void test_errors(void **state)
+{
+	struct steplog_line lines[3];
+	struct strbuf text = STRBUF_INIT;
+	char long_line[STEPLOG_LINE_MAX + 40];
+	size_t n, i, step;
+	int fd;
+
+	(void)state;
+	/* an earlier step's error (before from) is not the step's; the numbers are the whole log's */
+	sb_adds(&text, "$ cd /w && ./configure\nconfigure: error: old\n");
+	step = text.len;
+	sb_adds(&text, "$ cd /w && make error:\ncc -c a.c\n");
+	for (i = 0; i < 40; i++)
+		sb_addf(&text, "noise %zu\n", i);
+	sb_adds(&text, "a.c:3:1: error: expected ';'\nmore noise\nmake: *** [Makefile:2: all] Error 1\n"
+		       "cc: fatal error: one too many\nld: error: and another\n");
+	fd = log_with(text.buf);
+	assert_int_equal(steplog_errors(fd, (off_t)step, lines, 3, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(lines[0].number, 45); /* 2 lines before the step, 2 of it, 40 of noise */
+	assert_string_equal(lines[0].text, "a.c:3:1: error: expected ';'");
+	assert_int_equal(lines[1].number, 47);
+	assert_string_equal(lines[1].text, "make: *** [Makefile:2: all] Error 1");
+	assert_int_equal(lines[2].number, 48);
+	assert_string_equal(lines[2].text, "cc: fatal error: one too many");
+	steplog_lines_release(lines, n);
+	/* from the start: the old one first */
+	assert_int_equal(steplog_errors(fd, 0, lines, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lines[0].number, 2);
+	assert_string_equal(lines[0].text, "configure: error: old");
+	steplog_lines_release(lines, n);
+	close(fd);
+	sb_release(&text);
+
+	/* nothing that looks like an error */
+	fd = log_with("$ cd /w && make\nall good\n");
+	assert_int_equal(steplog_errors(fd, 0, lines, 3, &n), 0);
+	assert_int_equal(n, 0);
+	close(fd);
+
+	/* a long line is cut, with "..." after it; a last line without a newline counts */
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	memcpy(long_line, "error: ", 7);
+	sb_adds(&text, long_line);
+	sb_adds(&text, "\nFAILED: x.o");
+	fd = log_with(text.buf);
+	assert_int_equal(steplog_errors(fd, 0, lines, 3, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(strlen(lines[0].text), STEPLOG_LINE_MAX + 3);
+	assert_memory_equal(lines[0].text, long_line, STEPLOG_LINE_MAX);
+	assert_string_equal(lines[0].text + STEPLOG_LINE_MAX, "...");
+	assert_int_equal(lines[1].number, 2);
+	assert_string_equal(lines[1].text, "FAILED: x.o");
+	steplog_lines_release(lines, n);
+	close(fd);
+	sb_release(&text);
+}
+
+static void test_open(void **state)
+{
+	char dir[] = "/tmp/cenv-test-steplog-open.XXXXXX", *file, *link;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	file = path_join(dir, "a.log");
+	link = path_join(dir, "b.log");
+	fd = open(file, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(symlink(file, link), 0);
+	fd = steplog_open(file);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(steplog_open(link), -1); /* a symlink planted at the log is not followed */
+	assert_int_equal(steplog_open(dir), -1);  /* a directory is no log */
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+	free(file);
+	free(link);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_denied_write),
 		cmocka_unit_test(test_network_denied),
+		cmocka_unit_test(test_is_error),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,147 @@
+# t-output.sh - issue 11: what a user sees of a build: a failed build's report shows the first
+# lines of the failed step that look like errors (with their line numbers in the log), then the
+# log's tail, each labelled; an outside write points at make_args; on a terminal a status line per
+# package, redrawn in place and within its width, none in a pipe, with TERM=dumb or -q; -v streams
+# the build's output, each line prefixed with the package's name.
+. "$(dirname "$0")/lib.sh"
+plan 43
+. "$(dirname "$0")/lib-install.sh"
+
+E="$TMP_ROOT/env"
+"$CENV_BIN" create "$E" >/dev/null || fail "create"
+LOG="$E/var/cenv/logs"
+PTY="$TOP/tests/pty.py"
+ESC=$(printf '\033')
+CR=$(printf '\r')
+
+# section LABEL FILE: the lines of FILE after the line LABEL, up to the next "---- " line
+section() { awk -v l="$2" '$0 == l { on = 1; next } /^---- / { on = 0 } on' "$1"; }
+
+# ---- a failed build: its first error lines, then its tail -----------------------------------
+pack output/late late
+"$CENV_BIN" install -e "$E" "$P/late-1.0.tar.gz" >"$SCRATCH/out" 2>"$SCRATCH/err" && fail "late: the build fails" ||
+	pass "late: the build fails"
+log="$LOG/late.log"
+errline=$(grep -n "^src/late.c:12:3: error: 'late_undeclared' undeclared" "$log" | cut -d: -f1)
+check "late: the error is 40 lines before the end of the log" test $(($(wc -l <"$log") - errline)) -ge 40
+check_eq "late: the message comes first" "cenv: build of 'late' failed at make (exit status 2); log: $log" \
+	"$(head -1 "$SCRATCH/err")"
+check_eq "late: then the error lines, labelled with the step and the log" \
+	"---- first error lines of make, by line of $log ----" "$(sed -n 2p "$SCRATCH/err")"
+errors=$(section "$SCRATCH/err" "---- first error lines of make, by line of $log ----")
+check_eq "late: the error line, with its number in the log" \
+	"$(printf '%6d: %s' "$errline" "$(sed -n "${errline}p" "$log")")" "$(head -1 <<<"$errors")"
+makeline=$(grep -n '^make: \*\*\* \[Makefile:4: all\] Error 1$' "$log" | cut -d: -f1)
+check_eq "late: make's own error line follows, nothing else" \
+	"$(printf '%6d: %s\n%6d: %s' "$errline" "$(sed -n "${errline}p" "$log")" "$makeline" "$(sed -n "${makeline}p" "$log")")" \
+	"$errors"
+check_eq "late: then the last 20 lines of the log, labelled" "$(tail -20 "$log")" \
+	"$(section "$SCRATCH/err" "---- last 20 lines of $log ----")"
+check_eq "late: the two sections, in that order, and nothing else (1 + 1 + 2 + 1 + 20 lines)" "25
+---- first error lines of make, by line of $log ----
+---- last 20 lines of $log ----" "$(wc -l <"$SCRATCH/err"; grep '^---- ' "$SCRATCH/err")"
+
+# an error-looking line of an earlier step (make) is not the failed step's (make install)
+pack output/later later
+"$CENV_BIN" install -e "$E" "$P/later-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err" && fail "later: install fails" ||
+	pass "later: install fails"
+log="$LOG/later.log"
+check "later: the make step's error-looking line is in the log" grep -q '^tests/t.c:1:1: error: (expected' "$log"
+makeline=$(grep -n '^make: \*\*\* \[Makefile:6: install\] Error 1$' "$log" | cut -d: -f1)
+check_eq "later: only the install step's error line, under its step's name" \
+	"$(printf -- '---- first error lines of make install, by line of %s ----\n%6d: %s' "$log" "$makeline" \
+		"$(sed -n "${makeline}p" "$log")")" \
+	"$(grep -A1 '^---- first error lines' "$SCRATCH/err")"
+check "later: cp's message (no error word) is in the tail" grep -qx "cp: cannot stat 'liblater.so': No such file or directory" \
+	<(section "$SCRATCH/err" "---- last 20 lines of $log ----")
+
+# configure: error:
+pack output/confail confail
+"$CENV_BIN" install -e "$E" "$P/confail-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err" && fail "configure fails" ||
+	pass "configure fails"
+log="$LOG/confail.log"
+cline=$(grep -n '^configure: error: libfoo is required' "$log" | cut -d: -f1)
+check_eq "configure: error: shown under configure's name, with its line number" \
+	"$(printf -- '---- first error lines of configure, by line of %s ----\n%6d: configure: error: libfoo is required: install it, or --without-foo\n---- last 20 lines of %s ----' \
+		"$log" "$cline" "$log")" \
+	"$(sed -n 2,4p "$SCRATCH/err")"
+check "configure: its checks (strerror_r ... yes) are not error lines" \
+	test "$(section "$SCRATCH/err" "---- first error lines of configure, by line of $log ----" | wc -l)" -eq 1
+
+# ---- a write outside the staging area: the path, and make_args ------------------------------
+pack output/luaish luaish
+if "$CENV_BIN" install -v -e "$E" "$P/later-1.0.tar.gz" 2>&1 | grep -q '^cenv: builds run in a sandbox'; then
+	"$CENV_BIN" install -e "$E" "$P/luaish-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err" && fail "luaish: install fails" ||
+		pass "luaish: install fails"
+	check_eq "luaish: the path, and the make_args that would put it in the stage" \
+		"cenv: luaish: the build tried to write outside its staging area: /usr/bin/luaish-cenv-test — its Makefile ignores DESTDIR/PREFIX: pass its own variables in make_args (e.g. make_args = INSTALL_TOP={destdir}{prefix}) (make install failed with exit status 2; log: $LOG/luaish.log)" \
+		"$(head -1 "$SCRATCH/err")"
+	check "luaish: nothing written there" test ! -e /usr/bin/luaish-cenv-test
+else
+	for c in "luaish: install fails" "luaish: the path and make_args" "luaish: nothing written there"; do
+		skip "$c" "no working bwrap sandbox"
+	done
+fi
+
+# ---- the status line on a terminal ----------------------------------------------------------
+pack output/slow slowpoke
+# shown FILE: what a terminal showed, one line per redraw (\r), escape codes as ESC
+shown() { tr '\r' '\n' <"$1" | sed "s/$ESC/ESC/g"; }
+check "on a terminal: the build installs" python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
+shown "$SCRATCH/tty" >"$SCRATCH/shown"
+check "on a terminal: a status line with the step and the time" grep -qx 'slowpoke: building (make) 0:00ESC\[K' "$SCRATCH/shown"
+check_eq "on a terminal: redrawn in place once a second (the build sleeps 3 s)" "0:01
+0:02" "$(grep -o '^slowpoke: building (make) 0:0[12]ESC\[K$' "$SCRATCH/shown" | grep -o '0:0[12]' | sort -u)"
+check "on a terminal: the install step is shown too" grep -q '^slowpoke: building (make install) 0:0[0-9]ESC\[K$' "$SCRATCH/shown"
+check_eq "on a terminal: cleared when the package ends, before its line" "ESC[Kslowpoke 1.0: installed (make, 1 file, 0.0 KiB)" \
+	"$(tail -1 "$SCRATCH/shown")"
+check "on a terminal: the build's output stays in the log (no -v)" grep -qx "slow: started" "$LOG/slowpoke.log"
+check "on a terminal: and off the screen" test "$(grep -c 'slow: started' "$SCRATCH/tty")" = 0
+
+# within the width: 20 columns (COLUMNS too) leave 19 for the line
+COLUMNS=20 CENV_TEST_SLEEP=1 python3 "$PTY" 20 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
+shown "$SCRATCH/tty" >"$SCRATCH/shown"
+check_eq "20 columns: the status line is cut to 19" "$(printf 'slowpoke: building (make) 0:00' | cut -c1-19)" \
+	"$(grep 'ESC\[K$' "$SCRATCH/shown" | sed 's/ESC\[K$//' | sort -u)"
+
+# no terminal, TERM=dumb, -q: no escape codes, no carriage return
+CENV_TEST_SLEEP=1 "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "in a pipe: one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/out" "$SCRATCH/err")"
+check "in a pipe: no escape code or carriage return" test "$(cat "$SCRATCH/out" "$SCRATCH/err" | grep -c "[$ESC$CR]")" = 0
+TERM=dumb CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
+check_eq "TERM=dumb: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/tty")"
+CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -q -e "$E" "$P/slowpoke-1.0.tar.gz"
+check_eq "-q: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/tty")"
+# stdout a terminal, stderr not: the line goes to the terminal
+CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" sh -c '"$0" install -e "$1" "$2" 2>"$3"' "$CENV_BIN" "$E" \
+	"$P/slowpoke-1.0.tar.gz" "$SCRATCH/err"
+check "stderr redirected: the status line on stdout's terminal" grep -q 'slowpoke: building (make) 0:00ESC\[K$' <(shown "$SCRATCH/tty")
+check_eq "stderr redirected: nothing on stderr" "" "$(cat "$SCRATCH/err")"
+
+# ---- -v: the build's output, each line prefixed -----------------------------------------------
+CENV_TEST_SLEEP=1 "$CENV_BIN" install -v -e "$E" "$P/slowpoke-1.0.tar.gz" >"$SCRATCH/out" 2>"$SCRATCH/err"
+log="$LOG/slowpoke.log"
+check_eq "-v: every line of the build's log from its first command on, prefixed" \
+	"$(sed -n '/^\$ cd /,$p' "$log" | sed 's/^/slowpoke| /')" "$(grep '^slowpoke| ' "$SCRATCH/err")"
+check "-v: the build's own output among them" grep -qx 'slowpoke| slow: done' "$SCRATCH/err"
+check "-v: no line unprefixed but cenv's" test "$(grep -v -c -e '^slowpoke| ' -e '^cenv: ' "$SCRATCH/err")" = 0
+check "-v: in a pipe, no escape code" test "$(grep -c "[$ESC$CR]" "$SCRATCH/err")" = 0
+check "-v: the log still has everything" grep -qx 'slow: started' "$log"
+check_eq "-v: stdout as without it" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/out")"
+CENV_TEST_SLEEP=2 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -v -e "$E" "$P/slowpoke-1.0.tar.gz"
+shown "$SCRATCH/tty" | sed 's/ESC\[K//g' >"$SCRATCH/shown"
+check "-v on a terminal: the lines come as the build writes them, the status line between" \
+	grep -Pzq 'slowpoke\| slow: started\n(.*\n)*slowpoke: building \(make\) 0:01\n(.*\n)*slowpoke\| slow: done\n' "$SCRATCH/shown"
+check "-v on a terminal: a line is never drawn over (cleared before, drawn after)" \
+	test "$(grep -c '^slowpoke: building.*slowpoke|' "$SCRATCH/shown")" = 0
+check "-v on a terminal: the status line cleared at the end" grep -qx 'slowpoke 1.0: installed (make, 1 file, 0.0 KiB)' "$SCRATCH/shown"
+
+# without -v, a failed build's output is only in the report
+pack output/late late
+"$CENV_BIN" install -e "$E" "$P/late-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err"
+check "without -v: no prefixed line" test "$(grep -c '^late| ' "$SCRATCH/err")" = 0
+"$CENV_BIN" install -v -e "$E" "$P/late-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err"
+check_eq "-v, a failed build: its lines, then the report" "late| cenv: failed to build 'late'
+cenv: build of 'late' failed at make (exit status 2); log: $LOG/late.log" \
+	"$(grep -A1 "^late| cenv: failed to build 'late'" "$SCRATCH/err")"
+finish
