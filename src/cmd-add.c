@@ -20,6 +20,7 @@
 #include "interrupt.h"
 #include "manifest.h"
 #include "naming.h"
+#include "placeholder.h"
 #include "quote.h"
 #include "readfile.h"
 #include "record.h"
@@ -58,16 +59,28 @@ bad:
 	return fail("--subdir must be a relative path without '..', not '%s'", value);
 }
 
-static int check_args(const char *value)
+/* Words as the manifest's build keys take them: shell quoting, well-formed placeholders. */
+static int check_words(const char *option, const char *value)
 {
 	char **words;
-	size_t n;
+	size_t n, i;
 
 	if (split_shell_words(value, &words, &n) < 0)
-		return fail_wrap("--args");
+		return fail_wrap("%s", option);
+	for (i = 0; i < n; i++) {
+		if (placeholder_check(words[i]) < 0) {
+			shell_words_free(words);
+			return fail_wrap("%s", option);
+		}
+	}
 	shell_words_free(words);
 	return 0;
 }
+
+static int check_args(const char *value) { return check_words("--args", value); }
+static int check_configure(const char *value) { return check_words("--configure", value); }
+static int check_make_args(const char *value) { return check_words("--make-args", value); }
+static int check_build_env(const char *value) { return check_words("--build-env", value); }
 
 /* The names of --depends, split as the manifest splits them (commas and blanks); caller frees. */
 static char **split_depends(const char *value, size_t *n)
@@ -104,8 +117,9 @@ static int check_depends(const char *value)
 	return ret;
 }
 
-enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_SUBDIR, OPT_DEPENDS,
-       OPT_NO_INSTALL, OPT_STRICT, DOWNLOADS_OPTIONS };
+enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_CONFIGURE, OPT_MAKE_ARGS,
+       OPT_INSTALL_TARGET, OPT_BUILD_ENV, OPT_SUBDIR, OPT_DEPENDS, OPT_NO_INSTALL, OPT_STRICT,
+       DOWNLOADS_OPTIONS };
 static const struct option_spec add_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -113,6 +127,10 @@ static const struct option_spec add_options[] = {
 	[OPT_VERSION] = { "version", 0, 1, NULL },
 	[OPT_BUILD] = { "build", 0, 1, check_build },
 	[OPT_ARGS] = { "args", 0, 1, check_args },
+	[OPT_CONFIGURE] = { "configure", 0, 1, check_configure },
+	[OPT_MAKE_ARGS] = { "make-args", 0, 1, check_make_args },
+	[OPT_INSTALL_TARGET] = { "install-target", 0, 1, NULL },
+	[OPT_BUILD_ENV] = { "build-env", 0, 1, check_build_env },
 	[OPT_SUBDIR] = { "subdir", 0, 1, check_subdir },
 	[OPT_DEPENDS] = { "depends", 0, 1, check_depends },
 	[OPT_NO_INSTALL] = { "no-install", 0, 0, NULL },
@@ -124,6 +142,7 @@ static const struct option_spec add_options[] = {
 const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.usage = "[-f FILE] [-e DIR] [--name N] [--version V] [--build B] [--args \"...\"] [--subdir D]\n"
+		 "                [--configure \"...\"] [--make-args \"...\"] [--install-target T] [--build-env \"...\"]\n"
 		 "                [--depends A,B] [--no-install] [--strict] [--offline] [--timeout S] [--retries N]\n"
 		 "                [--max-size SIZE] [--mirror URL]... [--no-origin] [-q] URL|PATH",
 	.summary = "add an archive to the manifest (cenv.ini) with its sha256, and install it",
@@ -134,6 +153,11 @@ const struct cmd_entry cmd_add_entry = {
 		"  --version V      its version (default: from the archive's top directory)\n"
 		"  --build B        autotools, cmake, meson, make or prebuilt (default: detected)\n"
 		"  --args \"...\"     words for the configure step, quoted as in a shell\n"
+		"  --configure \"...\" the configure command instead of ./configure (its key configure;\n"
+		"                   {prefix}, {destdir}, {jobs} as in cenv.ini(5))\n"
+		"  --make-args \"...\" words for every make or ninja run (its key make_args)\n"
+		"  --install-target T  make's install target (default: install)\n"
+		"  --build-env \"...\" NAME=VALUE words for the build's environment (its key env)\n"
 		"  --subdir D       the source tree's directory inside the archive\n"
 		"  --depends A,B    packages of the manifest it depends on\n"
 		"  --no-install     only write the manifest\n"
@@ -169,6 +193,7 @@ static int check_add(const struct invocation *inv)
 /* What cenv add writes, all owned here. */
 struct section {
 	char *name, *version, *url, *sha256, *build, *args, *subdir, *depends;
+	char *configure, *make_args, *install_target, *env;
 };
 
 static void section_release(struct section *s)
@@ -181,6 +206,10 @@ static void section_release(struct section *s)
 	free(s->args);
 	free(s->subdir);
 	free(s->depends);
+	free(s->configure);
+	free(s->make_args);
+	free(s->install_target);
+	free(s->env);
 }
 
 /* As cenv freeze writes a key: nothing when empty; ";1.0" right after '=' (inih's comments). */
@@ -202,7 +231,17 @@ static char *section_text(const struct section *s)
 	add_key(&sb, "args", s->args);
 	add_key(&sb, "subdir", s->subdir);
 	add_key(&sb, "depends", s->depends);
+	add_key(&sb, "configure", s->configure);
+	add_key(&sb, "make_args", s->make_args);
+	add_key(&sb, "install_target", s->install_target);
+	add_key(&sb, "env", s->env);
 	return sb_detach(&sb);
+}
+
+/* A copy of v, or NULL when it is NULL or empty (an empty option writes no key). */
+static char *nonempty(const char *v)
+{
+	return v && *v ? xstrdup(v) : NULL;
 }
 
 /* ---- the manifest as it is ------------------------------------------------------------------ */
@@ -556,7 +595,11 @@ static int cmd_add(struct invocation *inv)
 		goto out;
 	current_release(&c);
 	if (manifest_can_hold("version", opt(inv, OPT_VERSION)) < 0 || manifest_can_hold("args", opt(inv, OPT_ARGS)) < 0 ||
-	    manifest_can_hold("subdir", opt(inv, OPT_SUBDIR)) < 0)
+	    manifest_can_hold("subdir", opt(inv, OPT_SUBDIR)) < 0 ||
+	    manifest_can_hold("configure", opt(inv, OPT_CONFIGURE)) < 0 ||
+	    manifest_can_hold("make_args", opt(inv, OPT_MAKE_ARGS)) < 0 ||
+	    manifest_can_hold("install_target", opt(inv, OPT_INSTALL_TARGET)) < 0 ||
+	    manifest_can_hold("env", opt(inv, OPT_BUILD_ENV)) < 0)
 		goto out;
 
 	/* (a URL added comes from itself: its sha256 is not known, so no mirror is asked) */
@@ -574,8 +617,11 @@ static int cmd_add(struct invocation *inv)
 		goto out;
 	if (opt(inv, OPT_SUBDIR))
 		s.subdir = xstrdup(opt(inv, OPT_SUBDIR));
-	if (opt(inv, OPT_ARGS) && *opt(inv, OPT_ARGS))
-		s.args = xstrdup(opt(inv, OPT_ARGS));
+	s.args = nonempty(opt(inv, OPT_ARGS));
+	s.configure = nonempty(opt(inv, OPT_CONFIGURE));
+	s.make_args = nonempty(opt(inv, OPT_MAKE_ARGS));
+	s.install_target = nonempty(opt(inv, OPT_INSTALL_TARGET));
+	s.env = nonempty(opt(inv, OPT_BUILD_ENV));
 	if (opt(inv, OPT_DEPENDS)) {
 		size_t n, i;
 		char **deps = split_depends(opt(inv, OPT_DEPENDS), &n);
@@ -589,6 +635,8 @@ static int cmd_add(struct invocation *inv)
 	}
 	if (opt(inv, OPT_BUILD))
 		s.build = xstrdup(opt(inv, OPT_BUILD));
+	else if (s.configure)
+		; /* built as autotools with its own configure command: a tree detection may refuse */
 	else if (detect_build(archive, &s, &s.build) < 0)
 		goto out;
 	if (interrupt_requested()) {

@@ -2,7 +2,7 @@
 # kept), its sha256 and build system found, a name or dependency refused, then installed; and the
 # manifest it writes is one `cenv install` takes as it is.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 65
+plan 69
 . "$(dirname "$0")/lib-install.sh"
 . "$(dirname "$0")/lib-http.sh"
 
@@ -225,6 +225,25 @@ check_eq "add --mirror --no-origin: both installed" "0 yes yes" \
 check_eq "... [webm] came from the mirror" 1 "$(requests "/sha256/$SHA")"
 run "$CENV_BIN" add --mirror ftp://x -f "$M/mirror.ini" --no-install "$WWW/web-1.0.tar.gz"
 check_eq "add --mirror ftp://x: a usage error" 2 "$st"
+
+# ---- the build keys: an OpenSSL-like tree that detection refuses, added with its configure ----------
+pack ossllike ossl || fail "pack ossl"
+run "$CENV_BIN" add -f "$M/ossl.ini" --no-install "$P/ossl-1.0.tar.gz"
+check "add of an OpenSSL-like tree without --configure: refused, saying how" \
+	sh -c '[ "$0" = 1 ] && grep -q "configure = ./Configure --prefix={prefix}" "$1" && [ ! -e "$2" ]' "$st" "$SCRATCH/err" "$M/ossl.ini"
+E4="$TMP_ROOT/ossl-env"
+"$CENV_BIN" create "$E4" >/dev/null || fail "create 4"
+run "$CENV_BIN" add -f "$M/ossl.ini" -e "$E4" --configure './Configure --prefix={prefix} --libdir=lib shared' \
+	--install-target install_sw --make-args 'V=1' --build-env 'OSSL_GREETING=hi' "$P/ossl-1.0.tar.gz"
+check_eq "add --configure --install-target --make-args --build-env: the keys written, no build" \
+	"configure = ./Configure --prefix={prefix} --libdir=lib shared
+make_args = V=1
+install_target = install_sw
+env = OSSL_GREETING=hi" "$(grep -E '^(build|configure|make_args|install_target|env) =' "$M/ossl.ini")"
+check "... and it installs with them" sh -c '[ "$0" = 0 ] && test -f "$1/lib/libossllike.so"' "$st" "$E4"
+run "$CENV_BIN" add -f "$M/ossl2.ini" --no-install --make-args 'JOBS={jbos}' "$P/ossl-1.0.tar.gz"
+check_eq "add --make-args with an unknown placeholder: a usage error naming it" \
+	"2 cenv: --make-args: unknown placeholder '{jbos}'" "$st $(head -1 "$SCRATCH/err" | sed 's/ (.*//')"
 
 # ---- help and usage ---------------------------------------------------------------------------------
 run "$CENV_BIN" add

@@ -12,7 +12,7 @@ _cenv_options() {
 	run) echo '-e --env --help' ;;
 	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --name --version --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	fetch) echo '-f --file --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
-	add) echo '-e --env -f --file --name --version --build --args --subdir --depends --no-install --strict --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
+	add) echo '-e --env -f --file --name --version --build --args --configure --make-args --install-target --build-env --subdir --depends --no-install --strict --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;

@@ -21,7 +21,7 @@ set -l cenv_commands \
 
 # The options that take a value, whose value is skipped when looking for operands.
 function __cenv_takes_value --argument-names word
-    contains -- $word -e --env -f --file --shell --prompt --cc --older-than --mirror --name --version --build --args --subdir --depends
+    contains -- $word -e --env -f --file --shell --prompt --cc --older-than --mirror --name --version --build --args --configure --make-args --install-target --build-env --subdir --depends
 end
 
 # Prints the command (the first word after cenv that is not an option), then
@@ -200,6 +200,10 @@ complete -c cenv -n '__cenv_using add' -l name -x -d 'the section name (default:
 complete -c cenv -n '__cenv_using add' -l version -x -d 'its version (default: from the archive)'
 complete -c cenv -n '__cenv_using add' -l build -x -a 'autotools cmake meson make prebuilt' -d 'the build system (default: detected)'
 complete -c cenv -n '__cenv_using add' -l args -x -d 'words for the configure step'
+complete -c cenv -n '__cenv_using add' -l configure -x -d 'the configure command instead of ./configure'
+complete -c cenv -n '__cenv_using add' -l make-args -x -d 'words for every make or ninja run'
+complete -c cenv -n '__cenv_using add' -l install-target -x -d 'make\'s install target (default: install)'
+complete -c cenv -n '__cenv_using add' -l build-env -x -d 'NAME=VALUE words for the build\'s environment'
 complete -c cenv -n '__cenv_using add' -l subdir -x -d 'the source tree inside the archive'
 complete -c cenv -n '__cenv_using add' -l depends -x -d 'packages of the manifest it depends on'
 complete -c cenv -n '__cenv_using add' -l no-install -d 'only write the manifest'
