@@ -237,6 +237,8 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 	size_t i;
 	off_t from;
 	int status, ret = -1, filter_fd = -1;
+	char *const *envp;
+	char **launch_env = NULL;
 
 	spawn_init(&sp);
 	from = lseek(b->log_fd, 0, SEEK_END);
@@ -267,6 +269,7 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		     "log: %s", req->name, step, av->v[0], req->log_path);
 		goto out;
 	}
+	envp = with_destdir ? b->env_destdir : b->env;
 	if (req->sandbox) {
 		/* a fresh pipe for each command: bwrap reads its filter to the end */
 		if (sandbox_filter_fd(req->sandbox, &filter_fd) < 0) {
@@ -275,12 +278,15 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		}
 		if (filter_fd >= 0)
 			spawn_keep_fd(&sp, filter_fd);
-		sandbox_words(req->sandbox, dir, filter_fd, &sp.wrapper);
+		sandbox_words(req->sandbox, dir, filter_fd, envp, &sp.wrapper);
+		/* bwrap itself runs outside: none of the loader's variables (a manifest's env =
+		   LD_PRELOAD=...), not in the build's writable directory (LD_PRELOAD=./evil.so) */
+		launch_env = sandbox_launch_env(envp);
 	}
 	strvec_pushv(&sp.argv, strvec_argv(av));
-	sp.envp = with_destdir ? b->env_destdir : b->env;
+	sp.envp = launch_env ? launch_env : envp;
 	sp.path = b->path;
-	sp.dir = dir;
+	sp.dir = launch_env ? "/" : dir;
 	sp.log_fd = b->log_fd;
 	sp.no_stdin = 1;
 	/* a group of its own: stopped as a whole on an interrupt, out of reach of the terminal's ^C */
@@ -315,6 +321,7 @@ out:
 	reap_leftovers(b, step, &ret);
 	sb_release(&line);
 	spawn_release(&sp);
+	free(launch_env);
 	free(exe);
 	return ret;
 }

@@ -487,7 +487,43 @@ void sandbox_keep_env_visible(struct sandbox *sb, char *const *envp)
 		keep_words_visible(sb, env_get(envp, tool_vars[i]), " \t");
 }
 
-void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, struct strvec *out)
+/*
+ * 1 for a variable the dynamic loader or libc acts on as a program starts (glibc's
+ * unsecvars.h, which it clears for setuid programs, plus every LD_ and MALLOC_ name).
+ */
+static int launch_unsafe(const char *entry)
+{
+	static const char *const names[] = {
+		"GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",
+		"NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "TMPDIR", "TZDIR",
+	};
+	size_t len = strcspn(entry, "="), i;
+
+	if (!strncmp(entry, "LD_", 3) || !strncmp(entry, "MALLOC_", 7))
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == len && !strncmp(entry, names[i], len))
+			return 1;
+	return 0;
+}
+
+char **sandbox_launch_env(char *const *envp)
+{
+	size_t n = 0, k = 0;
+	char **out;
+
+	while (envp && envp[n])
+		n++;
+	out = xmalloc((n + 1) * sizeof(*out));
+	for (n = 0; envp && envp[n]; n++)
+		if (!launch_unsafe(envp[n]))
+			out[k++] = envp[n];
+	out[k] = NULL;
+	return out;
+}
+
+void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, char *const *envp,
+		   struct strvec *out)
 {
 	size_t i;
 
@@ -506,6 +542,15 @@ void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, str
 		strvec_push(out, "--bind");
 		strvec_push(out, sb->writable.v[i]);
 		strvec_push(out, sb->writable.v[i]);
+	}
+	for (i = 0; envp && envp[i]; i++) {
+		const char *eq = strchr(envp[i], '=');
+
+		if (eq && launch_unsafe(envp[i])) {
+			strvec_push(out, "--setenv");
+			strvec_pushf(out, "%.*s", (int)(eq - envp[i]), envp[i]);
+			strvec_push(out, eq + 1);
+		}
 	}
 	strvec_push(out, "--chdir");
 	strvec_push(out, dir);

@@ -69,9 +69,21 @@ void sandbox_keep_env_visible(struct sandbox *sb, char *const *envp);
 /*
  * The words that run a command with working directory dir inside sb: "bwrap ... --chdir
  * DIR --", appended to out (spawn's wrapper); with "--seccomp FD" when filter_fd is not -1
- * (sandbox_filter_fd's, kept by the child under the same number).
+ * (sandbox_filter_fd's, kept by the child under the same number).  The variables of envp
+ * (the build's) that bwrap must not start with (sandbox_launch_env) are given to the command
+ * inside with "--setenv NAME VALUE".
  */
-void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, struct strvec *out);
+void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, char *const *envp,
+		   struct strvec *out);
+/*
+ * The environment bwrap itself starts with: envp without what the dynamic loader and libc
+ * obey before any sandbox exists (every LD_* variable, GCONV_PATH, GLIBC_TUNABLES, MALLOC_*,
+ * ... glibc's list of variables unsafe for a privileged program).  A manifest's env =
+ * LD_PRELOAD=... would otherwise run its library in bwrap, outside the sandbox.  A new
+ * NULL-terminated array borrowing envp's strings; the caller frees the array.  bwrap is to be
+ * started in "/", not in the build's writable directory (relative library paths).
+ */
+char **sandbox_launch_env(char *const *envp);
 /*
  * A pipe holding sb's filter for one command (bwrap reads it to its end): *fd gets its read
  * end, close-on-exec, for the caller to keep in the child and close after the start; -1

@@ -67,7 +67,7 @@ static void test_words(void **state)
 	assert_int_equal(sb.visible.n, 0);
 	sb.visible.n = 0;
 	strvec_push(&sb.visible, "/tmp/e");
-	sandbox_words(&sb, "/tmp/e/var/cenv/work/z/src", -1, &w);
+	sandbox_words(&sb, "/tmp/e/var/cenv/work/z/src", -1, NULL, &w);
 	assert_string_equal(w.v[0], "/usr/bin/bwrap");
 	/* no network, every namespace, no capabilities, a new session, killed with cenv */
 	assert_true(find_from(&w, "--unshare-net", 0) > 0);
@@ -94,7 +94,7 @@ static void test_words(void **state)
 	strvec_release(&w);
 
 	sb.network = 1;
-	sandbox_words(&sb, "/", -1, &w);
+	sandbox_words(&sb, "/", -1, NULL, &w);
 	assert_int_equal(find_from(&w, "--unshare-net", 0), -1);
 	strvec_release(&w);
 	sandbox_release(&sb);
@@ -127,7 +127,7 @@ static void test_refused_writes(void **state)
 	sandbox_keep_visible(&sb, "/tmp/");
 	sandbox_keep_visible(&sb, "/tmp/.");
 	assert_int_equal(sb.visible.n, 0);
-	sandbox_words(&sb, "/", -1, &w);
+	sandbox_words(&sb, "/", -1, NULL, &w);
 	/* /proc/sys read-only after the new /proc */
 	assert_true(find_from(&w, "/proc/sys", (size_t)find_from(&w, "--proc", 0)) > 0);
 	assert_string_equal(w.v[find_from(&w, "/proc/sys", 0) - 1], "--ro-bind");
@@ -279,11 +279,45 @@ static void test_probe(void **state)
 	free(fake);
 }
 
+/* bwrap starts without the loader's variables; the command inside gets them back with --setenv. */
+static void test_launch_env(void **state)
+{
+	char *env[] = { "PATH=/usr/bin", "LD_PRELOAD=./evil.so", "CFLAGS=-O2", "LD_LIBRARY_PATH=/opt/lib:",
+			"GLIBC_TUNABLES=glibc.malloc.check=3", "GCONV_PATH=/x", "LDFLAGS=-L/y", "TMPDIR=/tmp", NULL };
+	struct sandbox sb;
+	struct strvec w = STRVEC_INIT;
+	char **launch = sandbox_launch_env(env);
+	long at;
+
+	(void)state;
+	assert_string_equal(launch[0], "PATH=/usr/bin");
+	assert_string_equal(launch[1], "CFLAGS=-O2");
+	assert_string_equal(launch[2], "LDFLAGS=-L/y"); /* LDFLAGS is the compiler's, not the loader's */
+	assert_null(launch[3]);
+	free(launch);
+
+	sandbox_init(&sb, "/usr/bin/bwrap");
+	sandbox_words(&sb, "/", -1, env, &w);
+	at = find_from(&w, "LD_PRELOAD", 0);
+	assert_true(at > 0);
+	assert_string_equal(w.v[at - 1], "--setenv");
+	assert_string_equal(w.v[at + 1], "./evil.so");
+	at = find_from(&w, "LD_LIBRARY_PATH", 0);
+	assert_true(at > 0 && !strcmp(w.v[at + 1], "/opt/lib:"));
+	assert_true(find_from(&w, "GLIBC_TUNABLES", 0) > 0 && find_from(&w, "GCONV_PATH", 0) > 0);
+	assert_true(find_from(&w, "TMPDIR", 0) > 0);
+	assert_true(find_from(&w, "CFLAGS", 0) < 0 && find_from(&w, "PATH", 0) < 0);
+	assert_true(find_from(&w, "LD_PRELOAD", 0) < find_from(&w, "--", 0));
+	strvec_release(&w);
+	sandbox_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_launch_env),
 		cmocka_unit_test(test_refused_writes),
 		cmocka_unit_test(test_ccache_dirs),
 		cmocka_unit_test(test_distributed),
