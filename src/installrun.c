@@ -132,15 +132,31 @@ static void show_log(const char *log, const char *step, off_t from)
 
 	if (fd >= 0 && steplog_errors(fd, from, lines, REPORT_ERRORS, &n) == 0 && n) {
 		fprintf(stderr, "---- first error lines of %s, by line of %s ----\n", step, log);
-		for (i = 0; i < n; i++)
-			fprintf(stderr, "%6ld: %s\n", lines[i].number, lines[i].text);
+		for (i = 0; i < n; i++) {
+			char *shown = printable(lines[i].text);
+
+			fprintf(stderr, "%6ld: %s\n", lines[i].number, shown);
+			free(shown);
+		}
 		steplog_lines_release(lines, n);
 	}
 	if (fd >= 0)
 		close(fd);
-	if (log_tail(log, REPORT_TAIL, &tail) == 0 && tail && *tail)
-		fprintf(stderr, "---- last %d lines of %s ----\n%s%s", REPORT_TAIL, log, tail,
-			tail[strlen(tail) - 1] == '\n' ? "" : "\n");
+	if (log_tail(log, REPORT_TAIL, &tail) == 0 && tail && *tail) {
+		char *line = tail, *nl;
+
+		fprintf(stderr, "---- last %d lines of %s ----\n", REPORT_TAIL, log);
+		/* the build's bytes, one line each, no escape code or carriage return raw */
+		for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
+			char *shown;
+
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl = '\0';
+			shown = printable(line);
+			fprintf(stderr, "%s\n", shown);
+			free(shown);
+		}
+	}
 	free(tail);
 }
 

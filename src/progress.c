@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "progress.h"
+#include "quote.h"
 #include "steplog.h"
 
 #define BAR_WIDTH 24
@@ -190,9 +191,34 @@ static void draw_status(struct build_progress *bp, const char *step)
 	bp->drawn = 1;
 }
 
+/* One line of the build on stderr, "zlib| LINE", made printable; "..." after a cut one. */
+static void show_line(struct build_progress *bp, int *shown, int cut)
+{
+	char *text;
+	size_t len = bp->partial.len;
+
+	if (!(*shown)++)
+		clear_status(bp); /* a line of the build is never drawn over */
+	if (cut) { /* at BUILD_PROGRESS_LINE_MAX bytes, between UTF-8 characters */
+		len = BUILD_PROGRESS_LINE_MAX;
+		while (len > 0 && ((unsigned char)bp->partial.buf[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (bp->partial.buf)
+		bp->partial.buf[len] = '\0';
+	text = printable(sb_str(&bp->partial));
+	fprintf(stderr, "%s| %s%s\n", bp->name, text, cut ? "..." : "");
+	free(text);
+	bp->partial.len = 0;
+	if (bp->partial.buf)
+		bp->partial.buf[0] = '\0';
+}
+
 /*
  * -v: the log's complete lines since read_pos on stderr, "zlib| LINE" (the build's last line
- * is cenv's own, with its newline).  The status line is cleared first and drawn again after.
+ * is cenv's own, with its newline).  A line longer than BUILD_PROGRESS_LINE_MAX is shown cut
+ * as soon as it is that long, the rest of it up to its newline skipped.  The status line is
+ * cleared first and drawn again after.
  */
 static void follow_log(struct build_progress *bp)
 {
@@ -203,7 +229,7 @@ static void follow_log(struct build_progress *bp)
 	if (bp->log_fd < 0)
 		return;
 	while ((r = pread(bp->log_fd, buf, sizeof(buf), bp->read_pos)) != 0) {
-		char *p = buf, *nl;
+		char *p = buf, *end, *nl;
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -211,16 +237,23 @@ static void follow_log(struct build_progress *bp)
 			break;
 		}
 		bp->read_pos += r;
-		while ((nl = memchr(p, '\n', (size_t)(buf + r - p))) != NULL) {
-			if (!shown++)
-				clear_status(bp); /* a line of the build is never drawn over */
-			fprintf(stderr, "%s| %s%.*s\n", bp->name, sb_str(&bp->partial), (int)(nl - p), p);
-			bp->partial.len = 0;
-			if (bp->partial.buf)
-				bp->partial.buf[0] = '\0';
-			p = nl + 1;
+		for (end = buf + r; p < end; p = nl ? nl + 1 : end) {
+			size_t room = BUILD_PROGRESS_LINE_MAX - bp->partial.len, len;
+
+			nl = memchr(p, '\n', (size_t)(end - p));
+			len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (!bp->skipping) {
+				sb_add(&bp->partial, p, len < room ? len : room + 1);
+				if (bp->partial.len > BUILD_PROGRESS_LINE_MAX) {
+					show_line(bp, &shown, 1);
+					bp->skipping = 1;
+				} else if (nl) {
+					show_line(bp, &shown, 0);
+				}
+			}
+			if (nl)
+				bp->skipping = 0;
 		}
-		sb_add(&bp->partial, p, (size_t)(buf + r - p));
 	}
 	if (shown)
 		fflush(stderr);

@@ -46,7 +46,8 @@ FILE *progress_terminal(int quiet);
  * One package's build on the screen (until the display of several builds at once): on a
  * terminal (progress_terminal) a status line "c-ares: building (make) 1:12", redrawn in
  * place about once a second and cleared at the end; with verbose, every line the build
- * writes to its log as it comes, on stderr, prefixed "zlib| ".  Without either nothing is
+ * writes to its log as it comes, on stderr, prefixed "zlib| ", made printable (quote.h), cut
+ * with "..." after BUILD_PROGRESS_LINE_MAX bytes.  Without either nothing is
  * shown and no thread runs.  Owner: whoever called build_progress_start; build_progress_step
  * is build_request.on_step (its ctx the struct); build_progress_finish ends it.
  *
@@ -55,6 +56,7 @@ FILE *progress_terminal(int quiet);
  * may write to the terminal between the first step and build_progress_finish.
  */
 #define BUILD_PROGRESS_TICK_MS 250
+#define BUILD_PROGRESS_LINE_MAX 8192
 struct build_progress {
 	const char *name;     /* the package: borrowed */
 	const char *log_path; /* its build log: borrowed */
@@ -72,7 +74,8 @@ struct build_progress {
 	struct timespec start;
 	int log_fd;           /* the log, followed from read_pos (verbose) */
 	off_t read_pos;
-	struct strbuf partial; /* a line read without its newline yet */
+	struct strbuf partial; /* a line read without its newline yet (BUILD_PROGRESS_LINE_MAX + 1 bytes at most) */
+	int skipping;          /* a line cut: the rest of it, up to its newline, is not shown */
 	int drawn;            /* a status line is on the terminal */
 	char shown[256];      /* its text */
 };

@@ -4,7 +4,7 @@
 # package, redrawn in place and within its width, none in a pipe, with TERM=dumb or -q; -v streams
 # the build's output, each line prefixed with the package's name.
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 49
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -144,4 +144,33 @@ check "without -v: no prefixed line" test "$(grep -c '^late| ' "$SCRATCH/err")" 
 check_eq "-v, a failed build: its lines, then the report" "late| cenv: failed to build 'late'
 cenv: build of 'late' failed at make (exit status 2); log: $LOG/late.log" \
 	"$(grep -A1 "^late| cenv: failed to build 'late'" "$SCRATCH/err")"
+# ---- the build's bytes as the report and -v show them: escaped, one line each, long ones cut ---
+rm -rf "$P/src/wide-1.0" && mkdir -p "$P/src/wide-1.0"
+cat >"$P/src/wide-1.0/Makefile" <<'MK'
+all:
+	@printf 'a.c:1:1: error: \033[2J\342\200\256x\tend\rover\n'
+	@head -c 10000 /dev/zero | tr '\0' y; sleep 1; head -c 10000 /dev/zero | tr '\0' y; echo
+	@echo after
+	@exit 1
+install:
+	true
+MK
+bsdtar -czf "$P/wide-1.0.tar.gz" -C "$P/src" wide-1.0
+shown='a.c:1:1: error: \x1b[2J\xe2\x80\xaex\tend\x0dover'
+ys=$(head -c 300 /dev/zero | tr '\0' y)
+"$CENV_BIN" install -e "$E" "$P/wide-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err" && fail "wide: the build fails" ||
+	pass "wide: the build fails"
+log="$LOG/wide.log"
+check_eq "report: the error line escaped as printable() shows a path (ESC, U+202E, tab, CR), on one line" \
+	"$shown" "$(section "$SCRATCH/err" "---- first error lines of make, by line of $log ----" | head -1 | sed 's/^ *[0-9]*: //')"
+check_eq "report: the tail's lines escaped the same way, a 20000-byte line cut at 300 bytes with ..." \
+	"$shown
+$ys...
+after" "$(section "$SCRATCH/err" "---- last 20 lines of $log ----" | grep -A2 -F 'a.c:1:1')"
+"$CENV_BIN" install -v -e "$E" "$P/wide-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err"
+check "-v: the line escaped the same way, on one line" grep -qxF "wide| $shown" "$SCRATCH/err"
+check "-v: a 20000-byte line shown cut at 8192 bytes with ..." \
+	grep -qx "wide| $(head -c 8192 /dev/zero | tr '\0' y)\.\.\." "$SCRATCH/err"
+check_eq "-v: the rest of the cut line skipped (one line of it shown, though read in two parts), the next line whole" "1 wide| after" \
+	"$(grep -c "^wide| y" "$SCRATCH/err") $(grep -A1 "^wide| yyyy" "$SCRATCH/err" | tail -1)"
 finish

@@ -734,9 +734,9 @@ out:
 int log_tail(const char *path, int n, char **out)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
+	char *buf;
 	struct stat st;
-	off_t end, pos, start = 0;
+	size_t len = 0, want, start, i;
 	int fd, found = 0;
 
 	*out = NULL;
@@ -749,50 +749,49 @@ int log_tail(const char *path, int n, char **out)
 		close(fd);
 		return -1;
 	}
-	/* a build may still be appending: the tail is taken of what is there now */
-	end = pos = st.st_size;
-	if (n <= 0)
-		start = end;
-	while (n > 0 && pos > 0) {
-		size_t chunk = pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)pos, i;
-		size_t got = 0;
-
-		pos -= (off_t)chunk;
-		while (got < chunk) {
-			ssize_t r = pread(fd, buf + got, chunk - got, pos + (off_t)got);
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				if (r == 0)
-					errno = EIO;
-				fail_errno("cannot read '%s'", path);
-				close(fd);
-				return -1;
-			}
-			got += (size_t)r;
-		}
-		/* the newline that ends the last line starts no line after it */
-		for (i = chunk; i-- > 0;) {
-			if (buf[i] == '\n' && pos + (off_t)i != end - 1 && ++found == n) {
-				start = pos + (off_t)i + 1;
-				goto found;
-			}
-		}
-	}
-found:
-	for (pos = start; pos < end;) {
-		size_t want = end - pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)(end - pos);
-		ssize_t r = pread(fd, buf, want, pos);
+	/* a build may still be appending: the tail is taken of what is there now, its last
+	   LOG_TAIL_READ bytes at most */
+	want = st.st_size > LOG_TAIL_READ ? LOG_TAIL_READ : (size_t)st.st_size;
+	buf = xmalloc(want + 1);
+	while (len < want) {
+		ssize_t r = pread(fd, buf + len, want - len, st.st_size - (off_t)want + (off_t)len);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0) {
+			fail_errno("cannot read '%s'", path);
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
 			break; /* truncated meanwhile: what we have is the tail */
-		sb_add(&sb, buf, (size_t)r);
-		pos += r;
+		len += (size_t)r;
 	}
 	close(fd);
+	/* the newline that ends the last line starts no line after it */
+	start = n > 0 ? 0 : len;
+	for (i = len; n > 0 && i-- > 0;) {
+		if (buf[i] == '\n' && i != len - 1 && ++found == n) {
+			start = i + 1;
+			break;
+		}
+	}
+	/* a line that began before what was read */
+	if (start == 0 && want < (size_t)st.st_size && len)
+		sb_adds(&sb, "...");
+	while (start < len) {
+		char *nl = memchr(buf + start, '\n', len - start), *line;
+		size_t end = nl ? (size_t)(nl - buf) : len;
+
+		line = steplog_cut(buf + start, end - start);
+		sb_adds(&sb, line);
+		free(line);
+		if (nl)
+			sb_addc(&sb, '\n');
+		start = end + 1;
+	}
+	free(buf);
 	*out = sb_detach(&sb);
 	return 0;
 }

@@ -18,10 +18,24 @@ static int must_escape(const char *s, size_t i, const char *special, unsigned fl
 	return strchr(special, c) != NULL;
 }
 
+/* The length of the C1 or bidi control's UTF-8 at s (ESC_UNICODE_CONTROL), or 0. */
+static size_t unicode_control(const unsigned char *s)
+{
+	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return 2; /* U+0080-U+009F */
+	if (s[0] == 0xd8 && s[1] == 0x9c)
+		return 2; /* U+061C */
+	if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae)))
+		return 3; /* U+200E, U+200F, U+202A-U+202E */
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+		return 3; /* U+2066-U+2069 */
+	return 0;
+}
+
 void escape_add(struct strbuf *sb, const char *s, const char *special, unsigned flags,
 		size_t limit)
 {
-	size_t start = sb->len, i;
+	size_t start = sb->len, i, control = 0;
 
 	for (i = 0; s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -30,7 +44,12 @@ void escape_add(struct strbuf *sb, const char *s, const char *special, unsigned 
 			sb_adds(sb, "...");
 			break;
 		}
-		if (!must_escape(s, i, special, flags))
+		if (!control && (flags & ESC_UNICODE_CONTROL))
+			control = unicode_control((const unsigned char *)s + i);
+		if (control) {
+			control--;
+			sb_addf(sb, "\\x%02x", c);
+		} else if (!must_escape(s, i, special, flags))
 			sb_addc(sb, (char)c);
 		else if (c == '\n' && (flags & ESC_NAMED_NL))
 			sb_adds(sb, "\\n");
@@ -91,5 +110,5 @@ char *unescape(const char *text, unsigned flags)
 
 void escape_name(struct strbuf *sb, const char *s)
 {
-	escape_add(sb, s, "", ESC_CONTROL | ESC_NAMED_NL, ESCAPE_NAME_MAX);
+	escape_add(sb, s, "", ESC_CONTROL | ESC_NAMED_NL | ESC_UNICODE_CONTROL, ESCAPE_NAME_MAX);
 }

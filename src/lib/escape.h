@@ -16,6 +16,10 @@
 /* Message forms, which unescape() does not read back: */
 #define ESC_NAMED_NL 0x08  /* a newline as \n */
 #define ESC_NAMED_TAB 0x10 /* a tab as \t */
+/* The UTF-8 of the C1 controls (U+0080-U+009F) and of the bidi controls (U+061C, U+200E,
+   U+200F, U+202A-U+202E, U+2066-U+2069), which make a line read as other than it is: each
+   byte as \xHH.  A message form, for one line a terminal shows as it is. */
+#define ESC_UNICODE_CONTROL 0x40
 /* For unescape(): */
 #define ESC_STRICT 0x20 /* NULL on a backslash that does not start \xHH, and on \x00 */
 
@@ -35,7 +39,7 @@ char *unescape(const char *text, unsigned flags);
 
 /*
  * A name (an archive entry's) for one line of a message: a newline as \n,
- * other control bytes and DEL as \xHH, cut with "..." after ESCAPE_NAME_MAX
+ * other control bytes, DEL and ESC_UNICODE_CONTROL's characters as \xHH, cut with "..." after ESCAPE_NAME_MAX
  * bytes.  Appended to sb.
  */
 #define ESCAPE_NAME_MAX 200

@@ -136,7 +136,7 @@ int has_control_char(const char *s)
 
 char *printable(const char *s)
 {
-	return escape(s, "", ESC_CONTROL | ESC_NAMED_NL | ESC_NAMED_TAB);
+	return escape(s, "", ESC_CONTROL | ESC_NAMED_NL | ESC_NAMED_TAB | ESC_UNICODE_CONTROL);
 }
 
 #define SH_PLAIN "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=+,:@%"

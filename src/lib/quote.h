@@ -34,7 +34,10 @@ char *prompt_escape_zsh(const char *s);  /* % -> %% */
 char *prompt_escape_bash(const char *s); /* \ -> \\ (for promptvars off) */
 char *prompt_escape_tcsh(const char *s); /* % -> %%, ! -> \! */
 
-/* s with control characters shown as \n, \t or \xHH, for one-line messages; caller frees. */
+/*
+ * s with control characters shown as \n, \t or \xHH, and the C1 and bidi controls' bytes as
+ * \xHH (ESC_UNICODE_CONTROL), for one-line messages; caller frees.
+ */
 char *printable(const char *s);
 
 /* 1 when s holds a byte below 0x20 or 0x7f. */

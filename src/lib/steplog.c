@@ -180,8 +180,7 @@ int steplog_is_error(const char *line, size_t len)
 	return 0;
 }
 
-/* The text of a line kept for the report: at most STEPLOG_LINE_MAX bytes, cut between characters. */
-static char *kept_text(const char *line, size_t len)
+char *steplog_cut(const char *line, size_t len)
 {
 	size_t cut = STEPLOG_LINE_MAX;
 
@@ -246,7 +245,7 @@ int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t ma
 			}
 			if (steplog_is_error(line, len)) {
 				lines[*n].number = number;
-				lines[(*n)++].text = kept_text(line, len);
+				lines[(*n)++].text = steplog_cut(line, len);
 			}
 			number++;
 			len = 0;
@@ -256,7 +255,7 @@ int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t ma
 	/* a last line without its newline (the build was killed mid-line) */
 	if (r == 0 && len && *n < max && steplog_is_error(line, len)) {
 		lines[*n].number = number;
-		lines[(*n)++].text = kept_text(line, len);
+		lines[(*n)++].text = steplog_cut(line, len);
 	}
 	return 0;
 }

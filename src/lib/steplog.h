@@ -35,6 +35,11 @@ struct steplog_line {
  */
 int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t max, size_t *n);
 void steplog_lines_release(struct steplog_line *lines, size_t n);
+/*
+ * The line of len bytes (no newline) as the report shows it: at most STEPLOG_LINE_MAX bytes,
+ * cut between UTF-8 characters, "..." after a cut.  A new string (raw: escape it to print it).
+ */
+char *steplog_cut(const char *line, size_t len);
 /* 1 when the line of len bytes (no newline) looks like an error, as steplog_errors decides. */
 int steplog_is_error(const char *line, size_t len);
 

@@ -10,6 +10,7 @@
 
 #include "build.h"
 #include "error.h"
+#include "steplog.h"
 #include "util.h"
 
 /* after our headers: cmocka defines a fail() macro */
@@ -250,10 +251,32 @@ static void test_log_tail(void **state)
 	check_tail(big.buf, 10, want.buf);
 	sb_release(&want);
 	sb_release(&big);
+	/* a long line is cut as steplog_cut cuts it; its bytes are left for the caller to escape */
 	for (i = 0; i < 9000; i++)
 		sb_addc(&big, 'x');
-	sb_adds(&big, "\nlast\n");
-	check_tail(big.buf, 2, big.buf);
+	sb_adds(&big, "\n\x1b[2J\rlast\n");
+	for (i = 0; i < STEPLOG_LINE_MAX; i++)
+		sb_addc(&want, 'x');
+	sb_adds(&want, "...\n\x1b[2J\rlast\n");
+	check_tail(big.buf, 2, want.buf);
+	sb_release(&want);
+	/* only the last LOG_TAIL_READ bytes are read: a line that began before them starts "..." */
+	big.len = 0;
+	sb_adds(&big, "first\n");
+	for (i = 0; i < (int)LOG_TAIL_READ; i++)
+		sb_addc(&big, i % 2 ? 'y' : 'x');
+	sb_adds(&big, "\nend");
+	sb_adds(&want, "...");
+	for (i = 0; i < STEPLOG_LINE_MAX; i++) /* the read begins 4 bytes into the run, at an x */
+		sb_addc(&want, i % 2 ? 'y' : 'x');
+	sb_adds(&want, "...\nend");
+	check_tail(big.buf, 20, want.buf);
+	sb_release(&want);
+	/* a log of more than LOG_TAIL_READ bytes, its last lines within them */
+	big.len = 0;
+	for (i = 0; i < 20000; i++)
+		sb_addf(&big, "line %d\n", i);
+	check_tail(big.buf, 3, "line 19997\nline 19998\nline 19999\n");
 	sb_release(&big);
 
 	assert_int_equal(log_tail("/nonexistent/cenv.log", 5, &out), -1);

@@ -169,6 +169,46 @@ static void test_names(void **state)
 	sb_release(&sb);
 }
 
+/* ESC_UNICODE_CONTROL: the C1 and bidi controls' bytes as \xHH; other UTF-8 as it is */
+static void test_unicode_controls(void **state)
+{
+	static const char *const controls[][2] = {
+		{ "\xe2\x80\xae", "\\xe2\\x80\\xae" }, /* U+202E RIGHT-TO-LEFT OVERRIDE */
+		{ "\xe2\x80\xaa", "\\xe2\\x80\\xaa" }, /* U+202A */
+		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" }, /* U+200F RIGHT-TO-LEFT MARK */
+		{ "\xe2\x81\xa6", "\\xe2\\x81\\xa6" }, /* U+2066 LEFT-TO-RIGHT ISOLATE */
+		{ "\xe2\x81\xa9", "\\xe2\\x81\\xa9" }, /* U+2069 */
+		{ "\xd8\x9c", "\\xd8\\x9c" },             /* U+061C ARABIC LETTER MARK */
+		{ "\xc2\x9b", "\\xc2\\x9b" },             /* U+009B, the C1 CSI */
+		{ "\xc2\x80", "\\xc2\\x80" },             /* U+0080 */
+	};
+	/* their neighbours pass: U+202F, U+2065, U+200D, U+00A0, U+061B, é */
+	static const char *const plain[] = { "\xe2\x80\xaf", "\xe2\x81\xa5", "\xe2\x80\x8d", "\xc2\xa0",
+					     "\xd8\x9b", "\xc3\xa9" };
+	size_t i;
+	char *u;
+
+	(void)state;
+	for (i = 0; i < sizeof(controls) / sizeof(controls[0]); i++) {
+		char *in = xasprintf("a%sb", controls[i][0]), *want = xasprintf("a%sb", controls[i][1]);
+
+		check_escaped(in, "", ESC_UNICODE_CONTROL, want);
+		check_name(in, want);
+		free(in);
+		free(want);
+	}
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		check_escaped(plain[i], "", ESC_UNICODE_CONTROL, plain[i]);
+	/* without the flag they pass; a cut sequence at the end is no control */
+	check_escaped("\xe2\x80\xae", "", ESC_CONTROL, "\xe2\x80\xae");
+	check_escaped("x\xe2\x80", "", ESC_UNICODE_CONTROL, "x\xe2\x80");
+	/* with ESC_CONTROL too; unescape reads it back */
+	check_escaped("\x1b]0;\xe2\x80\xae\n", "", ESC_CONTROL | ESC_UNICODE_CONTROL, "\\x1b]0;\\xe2\\x80\\xae\\x0a");
+	u = unescape("\\x1b]0;\\xe2\\x80\\xae\\x0a", ESC_STRICT);
+	assert_string_equal(u, "\x1b]0;\xe2\x80\xae\n");
+	free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_unicode_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

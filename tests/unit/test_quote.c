@@ -123,6 +123,10 @@ static void test_control_chars(void **state)
 	s = printable("a\nb\tc\x01");
 	assert_string_equal(s, "a\\nb\\tc\\x01");
 	free(s);
+	/* a bidi override, a C1 control, an escape code: shown, not obeyed; é as it is */
+	s = printable("\x1b[2J\xe2\x80\xaegnp.exe\xc2\x9b\r\xc3\xa9");
+	assert_string_equal(s, "\\x1b[2J\\xe2\\x80\\xaegnp.exe\\xc2\\x9b\\x0d\xc3\xa9");
+	free(s);
 }
 
 static void test_shell_names(void **state)

@@ -202,6 +202,33 @@ static void test_errors(void **state)
 	sb_release(&text);
 }
 
+static void test_cut(void **state)
+{
+	char line[STEPLOG_LINE_MAX + 10], *text;
+
+	(void)state;
+	text = steplog_cut("short\x1b[2J", 9);
+	assert_string_equal(text, "short\x1b[2J"); /* raw: the caller escapes it */
+	free(text);
+	text = steplog_cut("abc", 2);
+	assert_string_equal(text, "ab");
+	free(text);
+	memset(line, 'x', sizeof(line));
+	text = steplog_cut(line, STEPLOG_LINE_MAX); /* exactly the limit: whole, no mark */
+	assert_int_equal(strlen(text), STEPLOG_LINE_MAX);
+	free(text);
+	text = steplog_cut(line, STEPLOG_LINE_MAX + 1);
+	assert_int_equal(strlen(text), STEPLOG_LINE_MAX + 3);
+	assert_string_equal(text + STEPLOG_LINE_MAX, "...");
+	free(text);
+	/* a UTF-8 character across the limit is left out whole */
+	memcpy(line + STEPLOG_LINE_MAX - 1, "\xe2\x80\xae", 3);
+	text = steplog_cut(line, sizeof(line));
+	assert_int_equal(strlen(text), STEPLOG_LINE_MAX - 1 + 3);
+	assert_string_equal(text + STEPLOG_LINE_MAX - 1, "...");
+	free(text);
+}
+
 static void test_open(void **state)
 {
 	char dir[] = "/tmp/cenv-test-steplog-open.XXXXXX", *file, *link;
@@ -234,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_network_denied),
 		cmocka_unit_test(test_is_error),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_open),
 	};
 
