@@ -2,7 +2,7 @@
 # placeholders, with fixtures that build like OpenSSL, lua, bzip2 and libjpeg-turbo; CMake's
 # typed cache variables; records, freeze and the up-to-date check keeping the keys.
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 46
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -144,3 +144,16 @@ E3="$TMP_ROOT/links-env"
 check_eq "a package whose links hold the stage's path installs" 0 $?
 check_eq "its link points where the file is installed" "$E3/bin/bzlgrep" "$(readlink "$E3/bin/bzlegrep")"
 check_eq "and works once the stage is gone" bzlgrep "$("$E3/bin/bzlegrep" 2>&1)"
+
+# CMake projects with a CTest suite (include(CTest)) build no tests unless args ask for them
+pack cmaketests cmaketests || fail "pack cmaketests"
+entry cmaketests >"$P/ctest.ini"
+E4="$TMP_ROOT/ctest-env"
+"$CENV_BIN" create "$E4" >/dev/null || fail "create ctest-env"
+"$CENV_BIN" install -e "$E4" -f "$P/ctest.ini" >"$SCRATCH/ctest.out" 2>&1
+check "a CMake project's test suite is not built (-DBUILD_TESTING:BOOL=OFF)" \
+	sh -c '[ "$0" = 0 ] && test -f "$1/lib/libcmtests.so" && grep -q -- "-DBUILD_TESTING:BOOL=OFF" "$1/var/cenv/logs/cmaketests.log"' $? "$E4"
+entry cmaketests 'args=-DBUILD_TESTING=ON' >"$P/ctest.ini"
+"$CENV_BIN" install -e "$E4" -f "$P/ctest.ini" >"$SCRATCH/ctest.out" 2>&1
+check "args -DBUILD_TESTING=ON builds it (here it fails, as the fixture's test does not compile)" \
+	sh -c '[ "$0" = 1 ] && grep -q "the test suite was built" "$1"' $? "$SCRATCH/ctest.out"

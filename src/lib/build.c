@@ -451,6 +451,9 @@ static int build_cmake(struct build *b)
 	strvec_pushf(&av, "-DCMAKE_PREFIX_PATH:PATH=%s", req->prefix);
 	/* a ;-list, not one directory */
 	strvec_pushf(&av, "-DCMAKE_INSTALL_RPATH:STRING=%s", b->rpath);
+	/* CTest's switch: a test suite is not what gets installed (libuv's tests are 350 of its 447
+	   build steps), as autotools builds none on make; args come after it, so they can turn it on */
+	strvec_push(&av, "-DBUILD_TESTING:BOOL=OFF");
 	add_words(&av, &b->args);
 	if (run(b, "cmake configure", b->builddir, &av, 0) < 0)
 		goto out;
