@@ -32,7 +32,7 @@ before=$(state)
 inst
 check_eq "openssl-like: refused" 1 "$st"
 check_eq "openssl-like: the message names what it has and the keys that would build it" \
-	"cenv: openssl: cannot tell how to build this tree: it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to copy include/, lib/ and bin/ as they are" \
+	"cenv: openssl: cannot tell how to build this tree: it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to install its directories as they are" \
 	"$(cat "$SCRATCH/err")"
 check_eq "openssl-like: nothing installed" "$before" "$(state)"
 check "openssl-like: no record, no crypto/ in the environment" test ! -e "$E/var/cenv/records/openssl" -a ! -e "$E/crypto"
@@ -48,7 +48,7 @@ check "... its headers too" cmp "$D/openssl-like/include/openssl/opensslv.h" "$E
 run_add() { "$CENV_BIN" add --no-install -f "$P/add.ini" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?; }
 run_add "$P/openssl-3.0.tar.gz"
 check_eq "add: the openssl-like tree refused, naming the archive" \
-	"1 cenv: openssl: cannot tell how to build '$P/openssl-3.0.tar.gz': it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to copy include/, lib/ and bin/ as they are; give --build" \
+	"1 cenv: openssl: cannot tell how to build '$P/openssl-3.0.tar.gz': it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to install its directories as they are; give --build" \
 	"$st $(cat "$SCRATCH/err")"
 check "add: no manifest written" test ! -e "$P/add.ini"
 
@@ -72,7 +72,7 @@ for sf in "Configure:Configure" "config:config" "autogen.sh:autogen.sh" "bootstr
 	before=$(state)
 	inst
 	if [ "$st" = 1 ] && grep -qF "cenv: scr: cannot tell how to build this tree: it has $said but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (" "$SCRATCH/err" &&
-		grep -qF "or build = prebuilt to copy include/, lib/ and bin/ as they are" "$SCRATCH/err" &&
+		grep -qF "or build = prebuilt to install its directories as they are" "$SCRATCH/err" &&
 		[ "$before" = "$(state)" ]; then
 		pass "a tree with $file: refused naming it, nothing installed"
 	else
