@@ -16,9 +16,14 @@
 
 int check_package_name(const char *value)
 {
-	if (!valid_package_name(value))
-		return fail("'%s' does not name a package (" NAME_RULE ")", value, RECORD_NAME_MAX);
-	return 0;
+	struct strbuf shown = STRBUF_INIT;
+
+	if (valid_package_name(value))
+		return 0;
+	escape_name(&shown, value); /* as manifest_can_hold shows --version: one line, no control byte */
+	fail("'%s' does not name a package (" NAME_RULE ")", sb_str(&shown), RECORD_NAME_MAX);
+	sb_release(&shown);
+	return -1;
 }
 
 int name_archive(const char *path, const char *operand, const char *name, const char *version,

@@ -2,7 +2,7 @@
 # does not run; a build that installs nothing says why (make_args, files staged elsewhere); files
 # staged outside the prefix are named in a warning, or fail the package with --strict.
 . "$(dirname "$0")/lib.sh"
-plan 66
+plan 68
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -32,7 +32,7 @@ before=$(state)
 inst
 check_eq "openssl-like: refused" 1 "$st"
 check_eq "openssl-like: the message names what it has and the keys that would build it" \
-	"cenv: openssl: cannot tell how to build this tree: it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to copy include/, lib/ and bin/ as they are" \
+	"cenv: openssl: cannot tell how to build this tree: it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to install its directories as they are" \
 	"$(cat "$SCRATCH/err")"
 check_eq "openssl-like: nothing installed" "$before" "$(state)"
 check "openssl-like: no record, no crypto/ in the environment" test ! -e "$E/var/cenv/records/openssl" -a ! -e "$E/crypto"
@@ -48,7 +48,7 @@ check "... its headers too" cmp "$D/openssl-like/include/openssl/opensslv.h" "$E
 run_add() { "$CENV_BIN" add --no-install -f "$P/add.ini" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?; }
 run_add "$P/openssl-3.0.tar.gz"
 check_eq "add: the openssl-like tree refused, naming the archive" \
-	"1 cenv: openssl: cannot tell how to build '$P/openssl-3.0.tar.gz': it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to copy include/, lib/ and bin/ as they are; give --build" \
+	"1 cenv: openssl: cannot tell how to build '$P/openssl-3.0.tar.gz': it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to install its directories as they are; give --build" \
 	"$st $(cat "$SCRATCH/err")"
 check "add: no manifest written" test ! -e "$P/add.ini"
 
@@ -72,7 +72,7 @@ for sf in "Configure:Configure" "config:config" "autogen.sh:autogen.sh" "bootstr
 	before=$(state)
 	inst
 	if [ "$st" = 1 ] && grep -qF "cenv: scr: cannot tell how to build this tree: it has $said but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (" "$SCRATCH/err" &&
-		grep -qF "or build = prebuilt to copy include/, lib/ and bin/ as they are" "$SCRATCH/err" &&
+		grep -qF "or build = prebuilt to install its directories as they are" "$SCRATCH/err" &&
 		[ "$before" = "$(state)" ]; then
 		pass "a tree with $file: refused naming it, nothing installed"
 	else
@@ -149,6 +149,24 @@ inst
 check_eq "one file outside: the singular" \
 	"0 cenv: warning: one: 1 file staged outside the environment was not installed: etc/one.conf (log: $LOG/one.log)" \
 	"$st $(cat "$SCRATCH/err")"
+
+# names with control bytes: escaped as printable() does, in the warning (one line) and the log
+rm -rf "$P/src/oddnames-1.0" && mkdir -p "$P/src/oddnames-1.0"
+cat >"$P/src/oddnames-1.0/Makefile" <<'MK'
+all:
+	true
+install:
+	mkdir -p $(DESTDIR)$(PREFIX)/include $(DESTDIR)/etc && echo x > $(DESTDIR)$(PREFIX)/include/oddnames.h
+	touch "$(DESTDIR)/etc/$$(printf 'a\033[2Jb')" "$(DESTDIR)/etc/$$(printf 'l\ncenv: x')"
+MK
+bsdtar -czf "$P/oddnames-1.0.tar.gz" -C "$P/src" oddnames-1.0
+entry oddnames >"$P/cenv.ini"
+inst
+check_eq "names staged outside: escaped in the warning, on one line" \
+	"0 cenv: warning: oddnames: 2 files staged outside the environment were not installed: etc/a\\x1b[2Jb and etc/l\\ncenv: x (log: $LOG/oddnames.log)" \
+	"$st $(cat "$SCRATCH/err")"
+check_eq "... and in the log, one a line" 'etc/a\x1b[2Jb|etc/l\ncenv: x|' \
+	"$(sed -n '/files staged outside/,$s/^  //p' "$LOG/oddnames.log" | tr '\n' '|')"
 
 # ---- a build that installs nothing: the hint of make_args, and what it staged elsewhere ----------
 HINT="if its Makefile ignores PREFIX or DESTDIR, say where in its section: make_args = PREFIX={prefix} DESTDIR={destdir}, or INSTALL_TOP={destdir}{prefix} as lua's wants"

@@ -4,7 +4,7 @@
 # --version, MANPATH.  A check named "F<N>: ..." fails on the red branch: finding N of the red
 # team's report, to be fixed; the others pass and stay as regression checks.
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 38
 . "$(dirname "$0")/lib-install.sh"
 
 ESC=$(printf '\033')
@@ -176,6 +176,10 @@ if has_byte "$ESC" "$SCRATCH/err" || grep -q '^cenv: forged message' "$SCRATCH/e
 else
 	pass "F6: the outside-files warning shows staged names escaped, on one line"
 fi
+# the log's full list: one name a line, each escaped as printable() does (\x1b, \x07, \n)
+check_eq "F6: the log lists the staged names escaped, one a line" \
+	'usr/a\x1b]0;TITLE\x07b|usr/line\ncenv: forged message|' \
+	"$(sed -n '/files staged outside/,$s/^  //p' "$E/var/cenv/logs/outnames.log" | tr '\n' '|')"
 fresh
 inst outnames --strict
 check_eq "outnames --strict: refused (exit 1), nothing installed (regression)" "1 absent" \

@@ -3,7 +3,7 @@
 # sizes as the install lines say them; a closed stdout pipe; an https URL whose server is down.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/lib-install.sh"
-plan 54
+plan 55
 
 # downloads (and cache list, fetch) use a cache of this script's own, never the user's
 export XDG_CACHE_HOME="$TMP_ROOT/cache"
@@ -155,6 +155,9 @@ expect_fail "install --version with a manifest: a usage error" 2 "name one archi
 	"$CENV_BIN" install -e "$N" --version 9 -f "$P/nov.ini"
 expect_fail "install --name that names no package: a usage error" 2 "^cenv: 'a b' does not name a package" \
 	"$CENV_BIN" install -e "$N" --name 'a b' "$P/odd.tar"
+"$CENV_BIN" install -e "$N" --name "$(printf 'a\033]0;T\007\nb')" "$P/odd.tar" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check_eq "install --name with an escape and a newline: shown escaped, on one line" \
+	"2 cenv: 'a\\x1b]0;T\\x07\\nb' does not name a package" "$? $(head -1 "$SCRATCH/err" | cut -c1-48)"
 expect_fail "install --version a manifest cannot hold: a usage error" 2 "^cenv: a manifest cannot hold the version '1 ;x'" \
 	"$CENV_BIN" install -e "$N" --version '1 ;x' "$P/odd.tar"
 check_eq "... and none of them changed anything" "$before" "$(tree_state "$N")"

@@ -28,9 +28,11 @@
  *   a source tree's lib/ (zstd, gnulib) is where its sources are.
  *
  * Sources are looked for SCAN_DEPTH levels deep (crypto/aes/aes_core.c, src/libgit2/x.c are
- * three) and in at most SCAN_ENTRIES entries: a source tree shows its sources near the top, and
- * an SDK of 100,000 files should not be read through for them.  Nothing is followed: the walk
- * goes from directory descriptors with O_NOFOLLOW.
+ * three) and in at most SCAN_ENTRIES entries: an SDK of 100,000 files should not be read through
+ * for them.  A scan stopped there has not seen the whole tree, which is no evidence that it is
+ * prebuilt: such a tree is refused as too large to tell, and build = prebuilt installs it.  (No
+ * bound is good enough to call a tree prebuilt: the sources may be in the last directory read.)
+ * Nothing is followed: the walk goes from directory descriptors with O_NOFOLLOW.
  */
 #define SCAN_DEPTH 4
 #define SCAN_ENTRIES 20000
@@ -39,6 +41,9 @@
 static const char *const shipped_dirs[] = {
 	"include", "share", "doc", "docs", "man", "examples", "example", "samples", "sample", "demo", "demos",
 };
+
+/* What build = prebuilt does, for the refusals (prebuilt_stage: every directory at the top). */
+#define PREBUILT_DOES "to install its directories as they are"
 
 enum script_kind {
 	CONFIGURES, /* writes a Makefile: `configure = ./NAME --prefix={prefix}` would do */
@@ -130,6 +135,7 @@ static int shipped_dir(const char *name)
 struct scan {
 	struct strbuf rel;
 	size_t entries;
+	int cut;     /* an entry was left unread at SCAN_ENTRIES */
 	char *found; /* relative to the tree; NULL while none */
 };
 
@@ -145,9 +151,13 @@ static void scan_dir(struct scan *s, int fd, int depth)
 	if (!d)
 		return; /* unreadable: the build would not read it either */
 	rewinddir(d); /* the descriptor's offset is shared with find_scripts' stream of the top */
-	while (s->entries < SCAN_ENTRIES && (de = readdir(d))) {
+	while (!s->cut && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
+		if (s->entries == SCAN_ENTRIES) {
+			s->cut = 1;
+			break;
+		}
 		s->entries++;
 		strvec_push(&names, de->d_name);
 	}
@@ -163,7 +173,7 @@ static void scan_dir(struct scan *s, int fd, int depth)
 		else if (S_ISDIR(st.st_mode) && depth + 1 < SCAN_DEPTH && !(depth == 0 && shipped_dir(names.v[i])))
 			strvec_push(&subdirs, names.v[i]);
 	}
-	for (i = 0; i < subdirs.n && !s->found && s->entries < SCAN_ENTRIES; i++) {
+	for (i = 0; i < subdirs.n && !s->found && !s->cut; i++) {
 		int sub = fsat_open_dir(fd, subdirs.v[i]);
 
 		if (sub < 0)
@@ -180,14 +190,16 @@ static void scan_dir(struct scan *s, int fd, int depth)
 	strvec_release(&subdirs);
 }
 
-/* The first C or C++ source of the tree at fd outside the shipped directories; NULL if none. */
-static char *find_source(int fd)
+/* The first C or C++ source of the tree at fd outside the shipped directories; NULL if none,
+   *cut 1 if the scan stopped at SCAN_ENTRIES before it had read them all. */
+static char *find_source(int fd, int *cut)
 {
-	struct scan s = { STRBUF_INIT, 0, NULL };
+	struct scan s = { STRBUF_INIT, 0, 0, NULL };
 
 	sb_adds(&s.rel, "");
 	scan_dir(&s, fd, 0);
 	sb_release(&s.rel);
+	*cut = s.cut;
 	return s.found;
 }
 
@@ -265,8 +277,7 @@ static int refuse(const struct strvec *found, const int *kinds, const char *sour
 		sb_adds(&sb, "configure = the command that writes its Makefile (./autogen.sh ...)");
 	else
 		sb_adds(&sb, "configure = the command that writes its Makefile");
-	sb_adds(&sb, ", make_args = ..., install_target = ...), or build = prebuilt to copy include/, "
-		     "lib/ and bin/ as they are");
+	sb_adds(&sb, ", make_args = ..., install_target = ...), or build = prebuilt " PREBUILT_DOES);
 	fail("%s", sb.buf);
 	sb_release(&sb);
 	strvec_release(&what);
@@ -276,7 +287,7 @@ static int refuse(const struct strvec *found, const int *kinds, const char *sour
 int build_detect(const char *src, enum build_system *out)
 {
 	struct strvec found = STRVEC_INIT;
-	int kinds[NSCRIPTS], fd, ret = 0;
+	int kinds[NSCRIPTS], fd, ret = 0, cut = 0;
 	char *source = NULL;
 
 	fd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -294,9 +305,14 @@ int build_detect(const char *src, enum build_system *out)
 		*out = BUILD_MAKE;
 	} else {
 		find_scripts(fd, &found, kinds);
-		source = find_source(fd);
+		source = find_source(fd, &cut);
 		if (found.n || source)
 			ret = refuse(&found, kinds, source);
+		else if (cut)
+			ret = fail("cannot tell how to build this tree: it has no configure, CMakeLists.txt, "
+				   "meson.build or Makefile, and more than %d entries to look through for C "
+				   "sources; if it is already built, say build = prebuilt in its section "
+				   PREBUILT_DOES, SCAN_ENTRIES);
 		else if (has_entry(fd, "include", 1) || has_entry(fd, "lib", 1) || has_entry(fd, "bin", 1))
 			*out = BUILD_PREBUILT;
 		else

@@ -389,8 +389,12 @@ static int staged_outside(const struct install_env *env, const char *name, const
 		return 0;
 	sb_addf(&sb, "cenv: %zu file%s staged outside %s, not installed:\n", outside->n,
 		outside->n == 1 ? "" : "s", env->prefix);
-	for (i = 0; i < outside->n; i++)
-		sb_addf(&sb, "  %s\n", outside->v[i]);
+	for (i = 0; i < outside->n; i++) {
+		char *shown = printable(outside->v[i]); /* one name a line, whatever its bytes */
+
+		sb_addf(&sb, "  %s\n", shown);
+		free(shown);
+	}
 	write_all(log_fd, sb.buf, sb.len, -1);
 	sb_release(&sb);
 	return 0;

@@ -11,6 +11,7 @@
 #include "failp.h"
 #include "fsat.h"
 #include "layout.h"
+#include "quote.h"
 #include "stagecheck.h"
 #include "strvec.h"
 #include "util.h"
@@ -125,18 +126,53 @@ static char *unstage_link(struct walk *w, int fd, const char *name, char *target
 	return fixed;
 }
 
-/* 1 when the absolute target lies in prefix's LAYOUT_STATE. */
-static int in_state(const char *prefix, const char *target)
+/* The last component of the relative path in sb removed ("a/b" -> "a", "a" -> ""). */
+static void drop_last(struct strbuf *sb)
 {
-	size_t n = strlen(prefix);
+	char *slash = strrchr(sb->buf, '/');
 
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (target[0] != '/' || strncmp(target, prefix, n) || target[n] != '/')
-		return 0;
-	while (target[n] == '/')
-		n++;
-	return layout_in_state(target + n);
+	sb->len = slash ? (size_t)(slash - sb->buf) : 0;
+	sb->buf[sb->len] = '\0';
+}
+
+/*
+ * 1 when the target of the symlink at rel, which stagecheck_link judged inside the prefix, lies
+ * in the prefix's LAYOUT_STATE once resolved lexically as stagecheck_link resolves it: "." and
+ * empty components dropped, a relative target from rel's directory (its ".." come before any
+ * name, each one a directory up), an absolute one from the prefix (no ".." after it).  So
+ * ../var/cenv/records from lib/, PREFIX/./var/cenv and PREFIX/var//cenv are all var/cenv.
+ */
+static int in_state(const char *prefix, const char *rel, const char *target)
+{
+	struct strbuf at = STRBUF_INIT;
+	const char *p = target, *q, *part;
+	size_t len, wlen;
+	int ret;
+
+	sb_adds(&at, "");
+	if (target[0] == '/') {
+		for (q = prefix; next_part(&q, &wlen);)
+			next_part(&p, &len); /* the prefix's components, as stagecheck_link matched them */
+	} else {
+		for (q = rel; (part = next_part(&q, &len));) {
+			if (at.len)
+				sb_addc(&at, '/');
+			sb_add(&at, part, len);
+		}
+		drop_last(&at); /* rel's directory: the link's own name goes */
+	}
+	while ((part = next_part(&p, &len))) {
+		if (len == 2 && part[0] == '.' && part[1] == '.') {
+			drop_last(&at);
+		} else {
+			if (at.len)
+				sb_addc(&at, '/');
+			sb_add(&at, part, len);
+		}
+	}
+	ret = layout_in_state(at.buf);
+	sb_release(&at);
+	return ret;
 }
 
 static int walk_entry(struct walk *w, int fd, const char *name)
@@ -161,7 +197,7 @@ static int walk_entry(struct walk *w, int fd, const char *name)
 			switch (stagecheck_link(w->prefix, w->rel.buf, target)) {
 			case STAGECHECK_INSIDE:
 				/* cenv's state (the work area with this very stage) is no package's */
-				if (in_state(w->prefix, target))
+				if (in_state(w->prefix, w->rel.buf, target))
 					ret = failp("the build staged '%s' as a symlink to '%s', inside cenv's own "
 						    "state (var/cenv), which the install does not keep",
 						    w->rel.buf, target);
@@ -447,9 +483,12 @@ char *stagecheck_list(char *const *paths, size_t n, size_t show)
 
 	sb_adds(&sb, "");
 	for (i = 0; i < shown; i++) {
+		char *name = printable(paths[i]);
+
 		if (i)
 			sb_adds(&sb, i + 1 == shown && shown == n ? " and " : ", ");
-		sb_adds(&sb, paths[i]);
+		sb_adds(&sb, name);
+		free(name);
 	}
 	if (shown < n)
 		sb_addf(&sb, " and %zu more", n - shown);

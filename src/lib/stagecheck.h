@@ -31,7 +31,11 @@ struct strvec;
  */
 int stagecheck_outside(const char *stage, const char *prefix, struct strvec *out, int *missing);
 
-/* "a, b, c and 4 more": the first show of n paths (all of them when n <= show + 1); caller frees. */
+/*
+ * "a, b, c and 4 more": the first show of n paths (all of them when n <= show + 1), each
+ * through printable() (a staged name may hold any byte but '/' and NUL): one line, no
+ * control byte.  Caller frees.
+ */
 char *stagecheck_list(char *const *paths, size_t n, size_t show);
 
 /* What stagecheck_link finds of a symlink's target. */

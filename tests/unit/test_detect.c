@@ -1,5 +1,6 @@
 /* test_detect.c - unit tests of build-system detection: never "prebuilt" for a tree with sources or a build script. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,7 @@ static void test_openssl_like(void **state)
 	assert_string_equal(msg, "cannot tell how to build this tree: it has Configure, config and C sources "
 				 "(crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how "
 				 "in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., "
-				 "install_target = ...), or build = prebuilt to copy include/, lib/ and bin/ as they are");
+				 "install_target = ...), or build = prebuilt to install its directories as they are");
 	free(msg);
 	/* its scripts alone, or its sources alone, are enough */
 	refused("Configure include/x.h", "it|has|Configure|but|no|configure, configure|=|./Configure build|=|prebuilt");
@@ -240,6 +241,60 @@ static void test_symlinks_not_followed(void **state)
 	free(srcdir);
 }
 
+/* n empty files in the new directory dir/name. */
+static void many_files(const char *dir, const char *name, int n)
+{
+	char *sub = path_join(dir, name), file[32];
+	int i, fd;
+
+	assert_int_equal(mkdir(sub, 0755), 0);
+	fd = open(sub, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	for (i = 0; i < n; i++) {
+		snprintf(file, sizeof(file), "f%06d", i);
+		assert_int_equal(close(openat(fd, file, O_WRONLY | O_CREAT | O_EXCL, 0644)), 0);
+	}
+	close(fd);
+	free(sub);
+}
+
+/*
+ * The search reads 20000 entries (cenv(1)): a tree of exactly that many is judged; one more, no
+ * source among those read, and it is refused as too large to tell, even when nothing further
+ * holds a source, naming build = prebuilt; a source met before the bound is named as ever.
+ */
+static void test_scan_bound(void **state)
+{
+	char *dir = path_join(root, "big");
+	enum build_system got = BUILD_MAKE;
+
+	(void)state;
+	/* include/ and aaa/ at the top, 19998 files in aaa/: 20000 entries */
+	assert_int_equal(mkdir_p(dir, 0755, NULL), 0);
+	many_files(dir, "include", 0);
+	many_files(dir, "aaa", 19998);
+	assert_int_equal(build_detect(dir, &got), 0);
+	assert_string_equal(build_system_name(got), "prebuilt");
+	/* one more entry, at the top, after aaa/ in name order */
+	many_files(dir, "bbb", 0);
+	assert_int_equal(build_detect(dir, &got), -1);
+	assert_string_equal(last_error(), "cannot tell how to build this tree: it has no configure, CMakeLists.txt, "
+					  "meson.build or Makefile, and more than 20000 entries to look through for "
+					  "C sources; if it is already built, say build = prebuilt in its section "
+					  "to install its directories as they are");
+	/* a source among the entries read: named */
+	many_files(dir, "a0", 0);
+	{
+		char *c = path_join(dir, "a0/x.c");
+
+		assert_int_equal(write_file_atomic(c, "", 0, 0644), 0);
+		free(c);
+	}
+	assert_int_equal(build_detect(dir, &got), -1);
+	assert_non_null(strstr(last_error(), "C sources (a0/x.c)"));
+	free(dir);
+}
+
 /* Nothing at all, and not a directory. */
 static void test_nothing(void **state)
 {
@@ -264,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_symlinks_not_followed),
 		cmocka_unit_test(test_nothing),
+		cmocka_unit_test(test_scan_bound),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
