@@ -280,7 +280,8 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 			spawn_keep_fd(&sp, filter_fd);
 		sandbox_words(req->sandbox, dir, filter_fd, envp, &sp.wrapper);
 		/* bwrap itself runs outside: none of the loader's variables (a manifest's env =
-		   LD_PRELOAD=...), not in the build's writable directory (LD_PRELOAD=./evil.so) */
+		   LD_PRELOAD=...), and in "/" rather than the build's writable directory, so that
+		   nothing relative it might resolve before the sandbox exists is the build's */
 		launch_env = sandbox_launch_env(envp);
 	}
 	strvec_pushv(&sp.argv, strvec_argv(av));
