@@ -135,8 +135,16 @@ static void show_log(const char *log, const char *step, off_t from)
 		for (i = 0; i < n; i++) {
 			char *shown = printable(lines[i].text);
 
+			size_t j;
+
 			fprintf(stderr, "%6ld: %s\n", lines[i].number, shown);
 			free(shown);
+			/* the indented lines below a CMake Error, where its cause is */
+			for (j = 0; j < lines[i].nmore; j++) {
+				shown = printable(lines[i].more[j]);
+				fprintf(stderr, "%6ld: %s\n", lines[i].more_number[j], shown);
+				free(shown);
+			}
 		}
 		steplog_lines_release(lines, n);
 	}
