@@ -3,7 +3,7 @@
 # before its work area goes, and names them after its message; a CMake Error's indented lines,
 # the cause, come with its header among the first error lines.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 26
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -70,6 +70,13 @@ ln -s "$TMP_ROOT/outside" "$LOG/acf.d"
 check_eq "acf: the planted symlink's target is untouched" "config.log
 keep" "$(ls "$TMP_ROOT/outside" && cat "$TMP_ROOT/outside/config.log")"
 check "acf: NAME.d is a directory of its own now" test -d "$LOG/acf.d" -a ! -L "$LOG/acf.d"
+
+# a make build keeps none: no NAME.d, no line for it
+recipe_pkg plain 'echo "plain.c:1:1: error: no"\nfalse' "$(good_recipe plain)"
+"$CENV_BIN" install -e "$E" "$P/plain-1.0.tar.gz" >/dev/null 2>"$SCRATCH/err" && fail "plain: make fails" ||
+	pass "plain: make fails"
+check "plain: no tool logs, no empty directory for them, no line" \
+	test ! -e "$LOG/plain.d" -a -z "$(grep 'more in' "$SCRATCH/err")"
 
 # a config.log past 16 MiB keeps its last 16 MiB, the failed check's end
 rm -rf "$P/src/big-1.0" && cp -R "$FIX/toollogs/confail" "$P/src/big-1.0" && : >"$P/src/big-1.0/big" &&
