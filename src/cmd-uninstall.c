@@ -7,8 +7,10 @@
 #include "cenv.h"
 #include "error.h"
 #include "record.h"
+#include "report.h"
 #include "setup.h"
 #include "strvec.h"
+#include "toollogs.h"
 #include "txn.h"
 #include "util.h"
 
@@ -175,6 +177,9 @@ static int uninstall(const char *prefix, char *const *names, int n, int force)
 
 		if (txn_uninstall(prefix, &recs[i]) < 0)
 			goto out;
+		/* a failed build's tool logs (var/cenv/logs/NAME.d) would outlive the package */
+		if (toollogs_forget(prefix, names[i]) < 0)
+			report();
 		printf("%s: uninstalled (%s%zu file%s)\n", names[i],
 		       damaged[i] ? "a damaged record and " : "", nf, nf == 1 ? "" : "s");
 	}

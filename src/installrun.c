@@ -24,6 +24,7 @@
 #include "setup.h"
 #include "stagecheck.h"
 #include "steplog.h"
+#include "toollogs.h"
 #include "txn.h"
 #include "unpack.h"
 #include "util.h"
@@ -135,8 +136,16 @@ static void show_log(const char *log, const char *step, off_t from)
 		for (i = 0; i < n; i++) {
 			char *shown = printable(lines[i].text);
 
+			size_t j;
+
 			fprintf(stderr, "%6ld: %s\n", lines[i].number, shown);
 			free(shown);
+			/* the indented lines below a CMake Error, where its cause is */
+			for (j = 0; j < lines[i].nmore; j++) {
+				shown = printable(lines[i].more[j]);
+				fprintf(stderr, "%6ld: %s\n", lines[i].more_number[j], shown);
+				free(shown);
+			}
 		}
 		steplog_lines_release(lines, n);
 	}
@@ -160,14 +169,25 @@ static void show_log(const char *log, const char *step, off_t from)
 	free(tail);
 }
 
+/*
+ * A failed build's message, then the tool logs kept of it ("cenv: more in: .../zlib.d/config.log"),
+ * then its log's error lines and tail.
+ */
 static void report_failure(const char *prefix, const char *name, int build_failed, const char *step,
-			   off_t from)
+			   off_t from, const struct strvec *kept)
 {
 	char *log;
+	size_t i;
 
 	report();
 	if (!build_failed)
 		return;
+	for (i = 0; kept && i < kept->n; i++) {
+		char *shown = printable(kept->v[i]);
+
+		fprintf(stderr, "%s%s%s", i ? ", " : "cenv: more in: ", shown, i + 1 == kept->n ? "\n" : "");
+		free(shown);
+	}
 	log = install_log_path(prefix, name);
 	show_log(log, step, from);
 	free(log);
@@ -254,12 +274,13 @@ static int install_one(struct install_run *run, const struct install_source *src
 	struct record old = { 0 }, installed;
 	int have_old = record_load(run->env.prefix, src->name, &old) == 0;
 	struct build_progress shown;
+	struct strvec kept = STRVEC_INIT;
 	int build_failed, ret;
 	char buf[64], *log;
 
 	if (!have_old && errno != ENOENT) {
 		/* a damaged record (the message names it) or one that cannot be read */
-		report_failure(run->env.prefix, src->name, 0, NULL, -1);
+		report_failure(run->env.prefix, src->name, 0, NULL, -1, NULL);
 		run->failures++;
 		return -1;
 	}
@@ -268,7 +289,7 @@ static int install_one(struct install_run *run, const struct install_source *src
 	build_progress_start(&shown, src->name, log, run->downloads.quiet, run->verbose);
 	run->env.on_step = build_progress_step;
 	run->env.step_ctx = &shown;
-	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed);
+	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed, &kept);
 	build_progress_finish(&shown);
 	run->env.on_step = NULL;
 	run->env.step_ctx = NULL;
@@ -285,11 +306,12 @@ static int install_one(struct install_run *run, const struct install_source *src
 		run->failures++;
 	} else {
 		report_failure(run->env.prefix, src->name, build_failed, shown.step_from >= 0 ? shown.step : NULL,
-			       shown.step_from);
+			       shown.step_from, &kept);
 		run->failures++;
 	}
 	if (have_old)
 		record_release(&old);
+	strvec_release(&kept);
 	free(log);
 	return ret;
 }
@@ -322,6 +344,9 @@ static int prune(struct install_run *run, const struct manifest *m, int do_prune
 			report();
 			run->failures++;
 		} else {
+			/* a failed build's tool logs would outlive the package */
+			if (toollogs_forget(run->env.prefix, names[i]) < 0)
+				report();
 			printf("%s: uninstalled (not in %s)\n", names[i], m->path);
 			run->changes++;
 		}
@@ -511,7 +536,7 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 		free(archive);
 		src.archive = NULL;
 		if (archive_of(run, &m, p, &archive) < 0) {
-			report_failure(run->env.prefix, p->name, 0, NULL, -1);
+			report_failure(run->env.prefix, p->name, 0, NULL, -1, NULL);
 			run->failures++;
 			failed[order[i]] = 1;
 		} else if ((src.archive = archive, install_one(run, &src, &done)) < 0) {

@@ -25,6 +25,7 @@
 #include "sockfilter.h"
 #include "stagecheck.h"
 #include "strvec.h"
+#include "toollogs.h"
 #include "txn.h"
 #include "unpack.h"
 #include "util.h"
@@ -449,6 +450,11 @@ static int build_package(const struct install_env *env, const struct install_sou
 		fail_wrap("%s", src->name);
 		goto out;
 	}
+	/* the tools' logs of an earlier failed build go with its log */
+	if (toollogs_forget(env->prefix, src->name) < 0) {
+		fail_wrap("%s", src->name);
+		goto out;
+	}
 	req.name = src->name;
 	req.prefix = env->prefix;
 	req.src = srcdir;
@@ -495,8 +501,23 @@ out:
 	return ret;
 }
 
+/* A failed build's tool logs (config.log, CMake's, Meson's), kept before its work area goes. */
+static void keep_tool_logs(const char *prefix, const char *name, const char *work, const char *srcdir,
+			   struct strvec *kept)
+{
+	size_t wl = strlen(work);
+	const char *dirs[2] = { "build", NULL };
+	size_t n = 1;
+
+	if (srcdir && !strncmp(srcdir, work, wl) && srcdir[wl] == '/')
+		dirs[n++] = srcdir + wl + 1;
+	if (toollogs_keep(prefix, name, dirs, n, kept) < 0)
+		free(error_take()); /* the build's own message says more */
+}
+
 int install_package(const struct install_env *env, const struct install_source *src,
-		    const struct record *old, struct record *installed, int *build_failed)
+		    const struct record *old, struct record *installed, int *build_failed,
+		    struct strvec *kept_logs)
 {
 	struct unpack_options uopt = { 0 };
 	struct unpack_result ures = { 0 };
@@ -588,6 +609,8 @@ out:
 	if (work) {
 		char *msg = ret < 0 ? error_take() : NULL;
 
+		if (ret < 0 && *build_failed && kept_logs)
+			keep_tool_logs(env->prefix, src->name, work, ures.srcdir, kept_logs);
 		remove_work(env->prefix, src->name);
 		if (msg)
 			error_restore(msg);

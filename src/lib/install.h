@@ -8,6 +8,7 @@
 
 #include "digest.h"
 #include "record.h"
+#include "strvec.h"
 
 /* Where and how packages are built; owned by the caller. */
 struct install_env {
@@ -53,10 +54,14 @@ struct install_source {
  * DIR/var/cenv/work/NAME, removed afterwards; the environment changes only
  * in the final all-or-nothing commit.  On success *installed is the new
  * record (caller releases it).  -1 with fail() otherwise, the environment as
- * it was; *build_failed tells whether the build step was what failed.
+ * it was; *build_failed tells whether the build step was what failed.  Then, before the work
+ * area goes, the tools' own logs found in it are kept (toollogs_keep: DIR/var/cenv/logs/NAME.d)
+ * and their paths pushed onto kept_logs (NULL: none kept).  Every build removes the NAME.d of
+ * the one before, so a later successful one leaves none.
  */
 int install_package(const struct install_env *env, const struct install_source *src,
-		    const struct record *old, struct record *installed, int *build_failed);
+		    const struct record *old, struct record *installed, int *build_failed,
+		    struct strvec *kept_logs);
 
 /* The first path component of the archive's first entry ("zlib-1.2.13"); caller frees. */
 int archive_topdir(const char *path, char **top);

@@ -213,6 +213,40 @@ static long lines_before(int fd, off_t from)
 	return n;
 }
 
+/* A header whose indented lines below it belong to it: CMake's "CMake Error ...", Meson's "ERROR: ...". */
+static int block_header(const char *line, size_t len)
+{
+	return (len >= 11 && !memcmp(line, "CMake Error", 11)) || has(line, len, "ERROR:");
+}
+
+/* One line of the log, numbered: an entry, a line of the entry before it, or nothing. */
+static void take_line(const char *line, size_t len, long number, struct steplog_line *lines, size_t max,
+		      size_t *n, int *block)
+{
+	size_t blank = 0;
+
+	while (blank < len && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r'))
+		blank++;
+	if (*block && blank == len)
+		return; /* a blank line inside the block */
+	if (*block && blank > 0) {
+		struct steplog_line *e = &lines[*n - 1];
+
+		if (e->nmore < STEPLOG_MORE_MAX) {
+			e->more_number[e->nmore] = number;
+			e->more[e->nmore++] = steplog_cut(line, len);
+		}
+		return;
+	}
+	*block = 0;
+	if (*n < max && steplog_is_error(line, len)) {
+		lines[*n].number = number;
+		lines[*n].nmore = 0;
+		lines[(*n)++].text = steplog_cut(line, len);
+		*block = block_header(line, len);
+	}
+}
+
 int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t max, size_t *n)
 {
 	char buf[65536], line[SCAN_MAX];
@@ -220,12 +254,14 @@ int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t ma
 	long number = lines_before(log_fd, from);
 	off_t pos = from;
 	ssize_t r = 0;
+	int block = 0;
 
 	*n = 0;
 	if (number < 0)
 		return fail_errno("cannot read the build log");
 	number++;
-	while (*n < max) {
+	/* on past the last entry while its block lasts */
+	while (*n < max || block) {
 		r = pread(log_fd, buf, sizeof(buf), pos);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -237,36 +273,34 @@ int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t ma
 		}
 		if (r == 0)
 			break;
-		for (i = 0; i < (size_t)r && *n < max; i++) {
+		for (i = 0; i < (size_t)r && (*n < max || block); i++) {
 			if (buf[i] != '\n') {
 				if (len < sizeof(line))
 					line[len++] = buf[i];
 				continue;
 			}
-			if (steplog_is_error(line, len)) {
-				lines[*n].number = number;
-				lines[(*n)++].text = steplog_cut(line, len);
-			}
+			take_line(line, len, number, lines, max, n, &block);
 			number++;
 			len = 0;
 		}
 		pos += r;
 	}
 	/* a last line without its newline (the build was killed mid-line) */
-	if (r == 0 && len && *n < max && steplog_is_error(line, len)) {
-		lines[*n].number = number;
-		lines[(*n)++].text = steplog_cut(line, len);
-	}
+	if (r == 0 && len)
+		take_line(line, len, number, lines, max, n, &block);
 	return 0;
 }
 
 void steplog_lines_release(struct steplog_line *lines, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		free(lines[i].text);
 		lines[i].text = NULL;
+		for (j = 0; j < lines[i].nmore; j++)
+			free(lines[i].more[j]);
+		lines[i].nmore = 0;
 	}
 }
 

@@ -16,13 +16,20 @@ int steplog_network_denied(int log_fd, off_t from);
 
 /*
  * A line of a log that looks like an error: its number in the whole log (the first line is
- * 1) and its text without the newline, cut at STEPLOG_LINE_MAX bytes ("..." then).  text is
- * the caller's: steplog_lines_release.
+ * 1) and its text without the newline, cut at STEPLOG_LINE_MAX bytes ("..." then).  After a
+ * header of CMake's or Meson's ("CMake Error at CMakeLists.txt:3 (find_package):", "ERROR:
+ * ..."), the indented lines below it hold the cause: the first STEPLOG_MORE_MAX of them, up
+ * to the first line that is neither indented nor blank, are its nmore more[] (blank lines
+ * skipped, more_number[] their numbers).  The texts are the caller's: steplog_lines_release.
  */
 #define STEPLOG_LINE_MAX 300
+#define STEPLOG_MORE_MAX 8
 struct steplog_line {
 	long number;
 	char *text;
+	size_t nmore;
+	long more_number[STEPLOG_MORE_MAX];
+	char *more[STEPLOG_MORE_MAX];
 };
 
 /*
@@ -31,7 +38,8 @@ struct steplog_line {
  * ("x.c:3:5: error: ...", "undefined reference to", "make: *** ... Error 1", "No rule to make
  * target", "configure: error: ...", "CMake Error at ...", "ERROR: ...", "FAILED: ...",
  * "sh: 1: foo: command not found" ...).  cenv's own lines ("$ cd ...", "cenv: ...") are not
- * the build's.  *n of them in lines[].  0, or -1 with fail() when the log cannot be read.
+ * the build's.  *n of them in lines[], each with its indented lines (max counts the
+ * entries, not those).  0, or -1 with fail() when the log cannot be read.
  */
 int steplog_errors(int log_fd, off_t from, struct steplog_line *lines, size_t max, size_t *n);
 void steplog_lines_release(struct steplog_line *lines, size_t n);

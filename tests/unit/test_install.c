@@ -225,7 +225,7 @@ static void test_install_prebuilt(void **state)
 	src.version = "1.0";
 	src.build = "prebuilt";
 	src.archive = archive;
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), 0);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), 0);
 	assert_int_equal(build_failed, 0);
 	assert_int_equal(rec.nfiles, 2);
 	assert_string_equal(rec.files[0].path, "include/pre.h");
@@ -279,7 +279,7 @@ static void test_install_mismatch(void **state)
 	src.archive = archive;
 	message = xasprintf("pre: checksum mismatch for '%s': the manifest says %s, the file is %s", archive,
 			    src.sha256, actual);
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_string_equal(last_error(), message);
 	assert_int_equal(build_failed, 0);
 	assert_int_equal(rec.nfiles, 0);
@@ -308,7 +308,7 @@ static void test_install_bad_name(void **state)
 	(void)state;
 	src.name = "../evil";
 	src.archive = "/nonexistent.tar";
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_string_equal(last_error(), "'../evil' is not a package name");
 	free(env);
 }
@@ -331,21 +331,21 @@ static void test_install_split_prefix(void **state)
 	want = xasprintf("cannot build 'zlib' into '%s': build systems split paths at spaces; create the "
 			 "environment at a path of letters, digits and / . _ + - @ only (prebuilt "
 			 "packages install anywhere)", dir);
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_string_equal(last_error(), want);
 	assert_int_equal(build_failed, 0);
 	free(want);
 	/* a tab, a '#': each with its reason */
 	ie.prefix = "/tmp/a\tb";
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_non_null(strstr(last_error(), "': build systems split paths at tabs;"));
 	ie.prefix = "/tmp/a#b";
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_non_null(strstr(last_error(), "': make reads '#' as the start of a comment;"));
 	/* prebuilt is not refused: it gets as far as the archive */
 	src.build = "prebuilt";
 	ie.prefix = dir;
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_non_null(strstr(last_error(), "/nonexistent.tar"));
 	free(dir);
 }
@@ -369,7 +369,7 @@ static void test_install_log_symlink(void **state)
 	src.build = "prebuilt";
 	src.archive = archive;
 	want = xasprintf("pre: '%s' is a symbolic link; cenv will not write through it", log);
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), -1);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), -1);
 	assert_string_equal(last_error(), want);
 	assert_int_equal(build_failed, 0);
 	assert_int_equal(read_file(outside, &text, NULL), 0);
@@ -413,7 +413,7 @@ static void test_install_deep_leftover(void **state)
 	src.name = "pre";
 	src.build = "prebuilt";
 	src.archive = archive;
-	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed), 0);
+	assert_int_equal(install_package(&ie, &src, NULL, &rec, &build_failed, NULL), 0);
 	assert_int_equal(rec.nfiles, 2);
 	path = path_join(env, "var/cenv/work");
 	assert_false(path_exists(path));

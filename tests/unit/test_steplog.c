@@ -254,6 +254,81 @@ static void test_open(void **state)
 	free(link);
 }
 
+/* CMake's error: the header, then its indented lines (the cause), blank lines skipped, capped */
+static void test_blocks(void **state)
+{
+	struct steplog_line lines[2];
+	struct strbuf text = STRBUF_INIT;
+	size_t n, i;
+	int fd;
+
+	(void)state;
+	/* as CMake 3.25 prints a failed find_package(NOSUCHPKGX REQUIRED) */
+	fd = log_with("-- Detecting C compile features - done\n"
+		      "CMake Error at CMakeLists.txt:5 (find_package):\n"
+		      "  By not providing \"FindNOSUCHPKGX.cmake\" in CMAKE_MODULE_PATH this project\n"
+		      "  has asked CMake to find a package configuration file provided by\n"
+		      "  \"NOSUCHPKGX\", but CMake did not find one.\n"
+		      "\n"
+		      "  Could not find a package configuration file provided by \"NOSUCHPKGX\" with\n"
+		      "\n"
+		      "-- Configuring incomplete, errors occurred!\n"
+		      "  indented, but after the block\n"
+		      "cc: error: next\n"
+		      "meson.build:3:0: ERROR: Dependency \"nosuch\" not found\n"
+		      "\tfrom a tab\n");
+	assert_int_equal(steplog_errors(fd, 0, lines, 2, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lines[0].number, 2);
+	assert_string_equal(lines[0].text, "CMake Error at CMakeLists.txt:5 (find_package):");
+	assert_int_equal(lines[0].nmore, 4);
+	assert_int_equal(lines[0].more_number[0], 3);
+	assert_string_equal(lines[0].more[0],
+			    "  By not providing \"FindNOSUCHPKGX.cmake\" in CMAKE_MODULE_PATH this project");
+	assert_int_equal(lines[0].more_number[2], 5);
+	assert_int_equal(lines[0].more_number[3], 7);
+	assert_string_equal(lines[0].more[3],
+			    "  Could not find a package configuration file provided by \"NOSUCHPKGX\" with");
+	/* the second entry: its own, the block ended at "-- Configuring"; not counted as more */
+	assert_int_equal(lines[1].number, 11);
+	assert_string_equal(lines[1].text, "cc: error: next");
+	assert_int_equal(lines[1].nmore, 0);
+	steplog_lines_release(lines, n);
+	/* with room for one entry, its block is still read whole */
+	assert_int_equal(steplog_errors(fd, 0, lines, 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lines[0].nmore, 4);
+	steplog_lines_release(lines, n);
+	close(fd);
+
+	/* Meson's ERROR: with a tab-indented line; the last entry's block runs to the end */
+	fd = log_with("meson.build:3:0: ERROR: Dependency \"nosuch\" not found\n\tfrom a tab");
+	assert_int_equal(steplog_errors(fd, 0, lines, 2, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lines[0].nmore, 1);
+	assert_int_equal(lines[0].more_number[0], 2);
+	assert_string_equal(lines[0].more[0], "\tfrom a tab");
+	steplog_lines_release(lines, n);
+	close(fd);
+
+	/* at most STEPLOG_MORE_MAX of them; an indented line after a plain error is no part of it */
+	sb_adds(&text, "CMake Error at x.cmake:1 (message):\n");
+	for (i = 0; i < STEPLOG_MORE_MAX + 3; i++)
+		sb_addf(&text, "  cause %zu\n", i);
+	sb_adds(&text, "a.c:1:1: error: x\n  a.c:1:1 caret\n");
+	fd = log_with(text.buf);
+	assert_int_equal(steplog_errors(fd, 0, lines, 2, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lines[0].nmore, STEPLOG_MORE_MAX);
+	assert_string_equal(lines[0].more[STEPLOG_MORE_MAX - 1], "  cause 7");
+	assert_int_equal(lines[1].number, STEPLOG_MORE_MAX + 5);
+	assert_int_equal(lines[1].nmore, 0);
+	steplog_lines_release(lines, n);
+	assert_int_equal(lines[0].nmore, 0);
+	close(fd);
+	sb_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_network_denied),
 		cmocka_unit_test(test_is_error),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_open),
 	};
