@@ -390,7 +390,7 @@ static int refuse(int fd, const struct strvec *found, const int *kinds, const ch
 	} else if (cut && copyable) {
 		sb_adds(&sb, sb.len > len ? "; or, " : "; ");
 		sb_adds(&sb, "if it is already built, say build = prebuilt in its section " PREBUILT_DOES);
-	} else if (cut) {
+	} else if (cut) { /* nothing to copy: the keys that would build it */
 		sb_adds(&sb, sb.len > len ? ", or say how there (" : "; say how in its section (");
 		sb_adds(&sb, "configure = the command that writes its Makefile, make_args = ..., install_target = ...)");
 	}

@@ -407,6 +407,8 @@ static void test_prebuilt_offered(void **state)
 	refused("src/x.c include/", "or|build|=|prebuilt|to|install");
 	refused("src/x.c lib/", "or|build|=|prebuilt|to|install");
 	refused("src/x.c bin/", "or|build|=|prebuilt|to|install");
+	/* the source's name, as the directories', escaped */
+	refused("a\033.c include/", "(a\\x1b.c)");
 	/* include as a file is not a directory to copy */
 	assert_int_equal(detect_tree("src/x.c include", &got, &msg), -1);
 	assert_null(strstr(msg, "prebuilt"));
