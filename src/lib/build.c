@@ -376,6 +376,61 @@ static int run_make_install(struct build *b, struct strvec *av)
 	return ret;
 }
 
+/*
+ * autoreconf failed on a configure.ac without configure: a GitHub archive that wants its own
+ * generator first (libuv's autogen.sh writes an m4 file its configure.ac includes).  The pending
+ * message gets what the tree has and the keys that would build it: its generator before
+ * configure, or the other build system it also ships (detection keeps configure.ac first: a
+ * different order would build existing manifests differently).
+ */
+static void autoreconf_hint(struct build *b)
+{
+	static const char *const generators[] = { "autogen.sh", "bootstrap", "bootstrap.sh" };
+	struct strvec has = STRVEC_INIT, keys = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(generators) / sizeof(generators[0]); i++) {
+		char *path;
+		int exec;
+
+		if (!has_entry(b->src, generators[i], 0))
+			continue;
+		path = path_join(b->src, generators[i]);
+		exec = access(path, X_OK) == 0;
+		free(path);
+		strvec_push(&has, generators[i]);
+		/* run as it is, never through a shell, unless it is not executable */
+		strvec_pushf(&keys, "configure = %s./%s && ./configure --prefix={prefix}", exec ? "" : "sh ",
+			     generators[i]);
+		break;
+	}
+	if (has_entry(b->src, "CMakeLists.txt", 0)) {
+		strvec_push(&has, "CMakeLists.txt");
+		strvec_push(&keys, "build = cmake");
+	}
+	if (has_entry(b->src, "meson.build", 0)) {
+		strvec_push(&has, "meson.build");
+		strvec_push(&keys, "build = meson");
+	}
+	if (has.n) {
+		why = error_take();
+		sb_addf(&sb, "%s; autoreconf -fi alone did not make its configure, and the tree has ", why);
+		for (i = 0; i < has.n; i++)
+			sb_addf(&sb, "%s%s", i == 0 ? "" : i + 1 == has.n ? " and " : ", ", has.v[i]);
+		sb_adds(&sb, ": say ");
+		for (i = 0; i < keys.n; i++)
+			sb_addf(&sb, "%s%s", i == 0 ? "" : ", or ", keys.v[i]);
+		sb_adds(&sb, " in its section");
+		fail("%s", sb.buf);
+		free(why);
+		sb_release(&sb);
+	}
+	strvec_release(&has);
+	strvec_release(&keys);
+}
+
 static int build_autotools(struct build *b)
 {
 	const struct build_request *req = b->req;
@@ -396,8 +451,10 @@ static int build_autotools(struct build *b)
 		}
 		strvec_push(&av, "autoreconf");
 		strvec_push(&av, "-fi");
-		if (run(b, "autoreconf", b->src, &av, 0) < 0)
+		if (run(b, "autoreconf", b->src, &av, 0) < 0) {
+			autoreconf_hint(b);
 			goto out;
+		}
 		strvec_release(&av);
 	}
 	/* "./configure", never an absolute path: autoconf refuses a srcdir with spaces */

@@ -12,6 +12,7 @@
 #include "build.h"
 #include "error.h"
 #include "fsat.h"
+#include "quote.h"
 #include "strvec.h"
 #include "util.h"
 
@@ -244,16 +245,105 @@ static void add_list(struct strbuf *sb, char *const *v, size_t n)
 }
 
 /*
- * The refusal: what was found, and the keys of a manifest section that would build it.
- * found: the scripts (kinds[i] their index in scripts[]), source: a C source or NULL.
+ * A tree with nothing at its top may have its project one directory down: expat's GitHub tarball
+ * is expat-2.5.0/expat/{CMakeLists.txt,configure.ac,...}, a monorepo has several.  The refusals
+ * then name the directories that have a build file cenv runs, and the subdir key.  One is never
+ * chosen here: which project of a tree to build is the user's choice, and a manifest that says it
+ * builds the same tree the same way wherever it is read; a guess that depends on what else the
+ * tarball holds would not.  Looked at: directories only, not symlinks to them, not hidden ones nor
+ * the shipped ones (a docs/Makefile is Sphinx's), at most SUBDIR_LOOK of them in name order.
  */
-static int refuse(const struct strvec *found, const int *kinds, const char *source)
+#define SUBDIR_LOOK 64
+#define SUBDIR_NAMED 3
+
+/* The build files cenv runs, in detection's order. */
+static const char *const build_files[] = {
+	"configure", "configure.ac", "configure.in", "CMakeLists.txt", "meson.build",
+	"Makefile", "makefile", "GNUmakefile",
+};
+
+/* "; D/ has F and G: say subdir = D in its section" for the tree at fd, or "" when none has. */
+static void add_subdirs(struct strbuf *out, int fd)
+{
+	DIR *d = fsat_opendir(fd);
+	struct strvec top = STRVEC_INIT, with = STRVEC_INIT, names = STRVEC_INIT;
+	struct dirent *de;
+	size_t i, j, looked = 0, more = 0;
+
+	if (!d)
+		return;
+	rewinddir(d);
+	while (top.n < SCAN_ENTRIES && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strvec_push(&top, de->d_name);
+	closedir(d);
+	strvec_sort_unique(&top);
+	for (i = 0; i < top.n && looked < SUBDIR_LOOK; i++) {
+		struct stat st;
+		struct strvec has = STRVEC_INIT;
+		int sub;
+
+		if (shipped_dir(top.v[i]) || fstatat(fd, top.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		looked++;
+		sub = fsat_open_dir(fd, top.v[i]);
+		if (sub < 0)
+			continue;
+		for (j = 0; j < sizeof(build_files) / sizeof(build_files[0]); j++)
+			if (has_entry(sub, build_files[j], 0))
+				strvec_push(&has, build_files[j]);
+		close(sub);
+		if (has.n && with.n == SUBDIR_NAMED) {
+			more++;
+		} else if (has.n) {
+			struct strbuf sb = STRBUF_INIT;
+			char *shown = printable(top.v[i]);
+
+			sb_addf(&sb, "%s/ has ", shown);
+			add_list(&sb, has.v, has.n);
+			strvec_push(&with, sb.buf);
+			strvec_push(&names, shown);
+			free(shown);
+			sb_release(&sb);
+		}
+		strvec_release(&has);
+	}
+	if (with.n) {
+		sb_adds(out, "; ");
+		for (i = 0; i < with.n; i++)
+			sb_addf(out, "%s%s", i ? ", " : "", with.v[i]);
+		if (more)
+			sb_addf(out, " (and %zu more director%s with build files)", more, more == 1 ? "y" : "ies");
+		sb_adds(out, ": say ");
+		for (i = 0; i < names.n; i++)
+			sb_addf(out, "%ssubdir = %s", i == 0 ? "" : i + 1 == names.n && !more ? " or " : ", ",
+				names.v[i]);
+		if (more)
+			sb_adds(out, " or another");
+		sb_adds(out, " in its section");
+	}
+	strvec_release(&top);
+	strvec_release(&with);
+	strvec_release(&names);
+}
+
+/*
+ * The refusal: what was found, and the keys of a manifest section that would build it.
+ * found: the scripts (kinds[i] their index in scripts[]), source: a C source or NULL, cut: the
+ * scan for sources stopped at SCAN_ENTRIES.  fd: the tree, for the subdirectories that have a
+ * build file.  build = prebuilt is offered only to a tree with include/, lib/ or bin/: what it
+ * installs is the top's directories, and a tree without them has nothing a prebuilt install
+ * would make sense of.
+ */
+static int refuse(int fd, const struct strvec *found, const int *kinds, const char *source, int cut)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct strvec what = STRVEC_INIT;
 	const char *configures = NULL;
-	size_t i;
-	int automake = 0;
+	size_t i, len;
+	int automake = 0, copyable = has_entry(fd, "include", 1) || has_entry(fd, "lib", 1) ||
+				     has_entry(fd, "bin", 1);
 
 	for (i = 0; i < found->n; i++) {
 		const struct script *s = &scripts[kinds[i]];
@@ -266,18 +356,44 @@ static int refuse(const struct strvec *found, const int *kinds, const char *sour
 			configures = found->v[i];
 		automake |= s->kind == AUTOMAKE;
 	}
-	if (source)
-		strvec_pushf(&what, "C sources (%s)", source);
-	sb_adds(&sb, "cannot tell how to build this tree: it has ");
-	add_list(&sb, what.v, what.n);
-	sb_adds(&sb, " but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (");
-	if (configures)
-		sb_addf(&sb, "configure = ./%s --prefix={prefix} ...", configures);
-	else if (automake)
-		sb_adds(&sb, "configure = the command that writes its Makefile (./autogen.sh ...)");
-	else
-		sb_adds(&sb, "configure = the command that writes its Makefile");
-	sb_adds(&sb, ", make_args = ..., install_target = ...), or build = prebuilt " PREBUILT_DOES);
+	if (source) {
+		char *shown = printable(source);
+
+		strvec_pushf(&what, "C sources (%s)", shown);
+		free(shown);
+	}
+	sb_adds(&sb, "cannot tell how to build this tree: ");
+	if (what.n) {
+		sb_adds(&sb, "it has ");
+		add_list(&sb, what.v, what.n);
+		sb_adds(&sb, " but no configure, CMakeLists.txt, meson.build or Makefile");
+	} else if (cut) {
+		sb_addf(&sb, "it has no configure, CMakeLists.txt, meson.build or Makefile, and more than %d "
+			     "entries to look through for C sources", SCAN_ENTRIES);
+	} else {
+		sb_adds(&sb, "no configure, configure.ac, CMakeLists.txt, meson.build or Makefile, and no "
+			     "include/, lib/ or bin/ to copy");
+	}
+	len = sb.len;
+	add_subdirs(&sb, fd);
+	if (what.n) {
+		sb_adds(&sb, sb.len > len ? ", or say how there (" : "; say how in its section (");
+		if (configures)
+			sb_addf(&sb, "configure = ./%s --prefix={prefix} ...", configures);
+		else if (automake)
+			sb_adds(&sb, "configure = the command that writes its Makefile (./autogen.sh ...)");
+		else
+			sb_adds(&sb, "configure = the command that writes its Makefile");
+		sb_adds(&sb, ", make_args = ..., install_target = ...)");
+		if (copyable)
+			sb_adds(&sb, ", or build = prebuilt " PREBUILT_DOES);
+	} else if (cut && copyable) {
+		sb_adds(&sb, sb.len > len ? "; or, " : "; ");
+		sb_adds(&sb, "if it is already built, say build = prebuilt in its section " PREBUILT_DOES);
+	} else if (cut) { /* nothing to copy: the keys that would build it */
+		sb_adds(&sb, sb.len > len ? ", or say how there (" : "; say how in its section (");
+		sb_adds(&sb, "configure = the command that writes its Makefile, make_args = ..., install_target = ...)");
+	}
 	fail("%s", sb.buf);
 	sb_release(&sb);
 	strvec_release(&what);
@@ -306,18 +422,11 @@ int build_detect(const char *src, enum build_system *out)
 	} else {
 		find_scripts(fd, &found, kinds);
 		source = find_source(fd, &cut);
-		if (found.n || source)
-			ret = refuse(&found, kinds, source);
-		else if (cut)
-			ret = fail("cannot tell how to build this tree: it has no configure, CMakeLists.txt, "
-				   "meson.build or Makefile, and more than %d entries to look through for C "
-				   "sources; if it is already built, say build = prebuilt in its section "
-				   PREBUILT_DOES, SCAN_ENTRIES);
-		else if (has_entry(fd, "include", 1) || has_entry(fd, "lib", 1) || has_entry(fd, "bin", 1))
-			*out = BUILD_PREBUILT;
+		if (found.n || source || cut ||
+		    !(has_entry(fd, "include", 1) || has_entry(fd, "lib", 1) || has_entry(fd, "bin", 1)))
+			ret = refuse(fd, &found, kinds, source, cut);
 		else
-			ret = fail("cannot tell how to build this tree: no configure, configure.ac, CMakeLists.txt, "
-				   "meson.build or Makefile, and no include/, lib/ or bin/ to copy");
+			*out = BUILD_PREBUILT;
 	}
 	strvec_release(&found);
 	free(source);

@@ -310,6 +310,128 @@ static void test_nothing(void **state)
 	assert_non_null(strstr(last_error(), "not a directory"));
 }
 
+/* Not refused for what is one directory down, but its build files named with the subdir key. */
+static void test_subdirs(void **state)
+{
+	enum build_system got;
+	char *msg;
+
+	(void)state;
+	/* expat's GitHub archive: its project in expat/, a README at the top */
+	assert_int_equal(detect_tree("README.md expat/CMakeLists.txt expat/configure.ac expat/lib/xmlparse.c "
+				     "expat/examples/elements.c", &got, &msg), -1);
+	assert_string_equal(msg, "cannot tell how to build this tree: it has C sources (expat/examples/elements.c) "
+				 "but no configure, CMakeLists.txt, meson.build or Makefile; expat/ has configure.ac "
+				 "and CMakeLists.txt: say subdir = expat in its section, or say how there (configure = "
+				 "the command that writes its Makefile, make_args = ..., install_target = ...)");
+	free(msg);
+	/* each build file cenv runs counts, alone */
+	refused("x/configure", "x/|has|configure: subdir|=|x");
+	refused("x/configure.in", "x/|has|configure.in:");
+	refused("x/meson.build", "x/|has|meson.build:");
+	refused("x/Makefile", "x/|has|Makefile:");
+	refused("x/makefile", "x/|has|makefile:");
+	refused("x/GNUmakefile", "x/|has|GNUmakefile:");
+	/* nothing else at the top: the hint follows the refusal of an empty tree */
+	assert_int_equal(detect_tree("README foo/meson.build", &got, &msg), -1);
+	assert_string_equal(msg, "cannot tell how to build this tree: no configure, configure.ac, CMakeLists.txt, "
+				 "meson.build or Makefile, and no include/, lib/ or bin/ to copy; foo/ has meson.build: "
+				 "say subdir = foo in its section");
+	free(msg);
+	/* up to three named, in name order, then how many more */
+	assert_int_equal(detect_tree("e/Makefile d/Makefile c/meson.build b/CMakeLists.txt a/configure", &got, &msg), -1);
+	assert_non_null(strstr(msg, "; a/ has configure, b/ has CMakeLists.txt, c/ has meson.build (and 2 more "
+				    "directories with build files): say subdir = a, subdir = b, subdir = c or another "
+				    "in its section"));
+	free(msg);
+	refused("a/Makefile b/Makefile c/Makefile d/Makefile", "(and|1|more|directory|with|build|files)");
+	refused("a/Makefile b/Makefile", "a/|has|Makefile,|b/|has|Makefile: subdir|=|a|or|subdir|=|b|in|its");
+}
+
+/* What is not named: files, symlinks, hidden and shipped directories, a directory without build
+   files, two levels down, and past the first 64 directories. */
+static void test_subdirs_not(void **state)
+{
+	char *other = xasprintf("%s/other", root), *file = path_join(other, "Makefile"), *entries, *msg, *tok;
+	struct strbuf sb = STRBUF_INIT;
+	enum build_system got;
+	int i;
+
+	(void)state;
+	assert_int_equal(mkdir(other, 0755), 0);
+	assert_int_equal(write_file_atomic(file, "", 0, 0644), 0);
+	entries = xasprintf("README link->%s .ci/Makefile docs/Makefile examples/CMakeLists.txt doc/meson.build "
+			    "src/x.c a/b/Makefile", other);
+	assert_int_equal(detect_tree(entries, &got, &msg), -1);
+	assert_null(strstr(msg, "has Makefile"));
+	assert_null(strstr(msg, "subdir"));
+	free(msg);
+	free(entries);
+	/* 64 directories looked at: a build file in the 64th is named, in the 65th it is not */
+	for (i = 0; i < 63; i++)
+		sb_addf(&sb, "d%02d/ ", i);
+	entries = xasprintf("%sz/Makefile", sb.buf);
+	refused(entries, "z/|has|Makefile");
+	free(entries);
+	entries = xasprintf("%sd63/ z/Makefile", sb.buf);
+	assert_int_equal(detect_tree(entries, &got, &msg), -1);
+	assert_null(strstr(msg, "subdir"));
+	free(msg);
+	free(entries);
+	/* never chosen: a tree with include/ and a project below is prebuilt as before */
+	expect("include/x.h sub/CMakeLists.txt", BUILD_PREBUILT);
+	/* a name with a control byte is shown escaped */
+	tok = xstrdup("a\033b/Makefile");
+	refused(tok, "a\\x1bb/|has|Makefile");
+	free(tok);
+	sb_release(&sb);
+	free(file);
+	free(other);
+}
+
+/* build = prebuilt is offered only to a tree with include/, lib/ or bin/. */
+static void test_prebuilt_offered(void **state)
+{
+	enum build_system got;
+	char *msg;
+
+	(void)state;
+	assert_int_equal(detect_tree("src/x.c README", &got, &msg), -1);
+	assert_string_equal(msg, "cannot tell how to build this tree: it has C sources (src/x.c) but no configure, "
+				 "CMakeLists.txt, meson.build or Makefile; say how in its section (configure = the "
+				 "command that writes its Makefile, make_args = ..., install_target = ...)");
+	free(msg);
+	assert_int_equal(detect_tree("Configure crypto/a.c", &got, &msg), -1);
+	assert_null(strstr(msg, "prebuilt"));
+	free(msg);
+	refused("src/x.c include/", "or|build|=|prebuilt|to|install");
+	refused("src/x.c lib/", "or|build|=|prebuilt|to|install");
+	refused("src/x.c bin/", "or|build|=|prebuilt|to|install");
+	/* the source's name, as the directories', escaped */
+	refused("a\033.c include/", "(a\\x1b.c)");
+	/* include as a file is not a directory to copy */
+	assert_int_equal(detect_tree("src/x.c include", &got, &msg), -1);
+	assert_null(strstr(msg, "prebuilt"));
+	free(msg);
+}
+
+/* A tree too large to tell, without include/, lib/ or bin/: the keys, not build = prebuilt. */
+static void test_scan_bound_nothing_to_copy(void **state)
+{
+	char *dir = path_join(root, "big2");
+	enum build_system got = BUILD_MAKE;
+
+	(void)state;
+	assert_int_equal(mkdir_p(dir, 0755, NULL), 0);
+	many_files(dir, "aaa", 20001);
+	assert_int_equal(build_detect(dir, &got), -1);
+	assert_string_equal(last_error(), "cannot tell how to build this tree: it has no configure, CMakeLists.txt, "
+					  "meson.build or Makefile, and more than 20000 entries to look through for "
+					  "C sources; say how in its section (configure = the command that writes its "
+					  "Makefile, make_args = ..., install_target = ...)");
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +442,10 @@ int main(void)
 		cmocka_unit_test(test_symlinks_not_followed),
 		cmocka_unit_test(test_nothing),
 		cmocka_unit_test(test_scan_bound),
+		cmocka_unit_test(test_subdirs),
+		cmocka_unit_test(test_subdirs_not),
+		cmocka_unit_test(test_prebuilt_offered),
+		cmocka_unit_test(test_scan_bound_nothing_to_copy),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
