@@ -423,7 +423,8 @@ static int detect_build(const char *archive, const struct section *s, char **bui
 			char *why = error_take();
 			const char *rest = why ? strstr(why, "this tree: ") : NULL;
 
-			fail("%s: cannot tell how to build '%s'%s%s; give --build", s->name, archive,
+			fail("%s: cannot tell how to build '%s'%s%s (cenv add takes these keys as --subdir, "
+			     "--configure, --make-args, --install-target and --build)", s->name, archive,
 			     rest ? ": " : "", rest ? rest + 11 : "");
 			free(why);
 		}

@@ -165,7 +165,7 @@ check_eq "--build is written as given" "0 build = meson" "$st $(sed -n '/^\[cm2\
 cp "$B" "$SCRATCH/before"
 run "$CENV_BIN" add --no-install -f "$B" "$P/sub-1.0.tar.gz"
 check_eq "no build system at the top: refused, naming --build" 1 "$st"
-check "... the message names inner/ and says give --build" grep -qx "cenv: sub: cannot tell how to build '$P/sub-1.0.tar.gz': no configure, configure.ac, CMakeLists.txt, meson.build or Makefile, and no include/, lib/ or bin/ to copy; inner/ has Makefile: say subdir = inner in its section; give --build" "$SCRATCH/err"
+check "... the message names inner/ and the options that say it" grep -qx "cenv: sub: cannot tell how to build '$P/sub-1.0.tar.gz': no configure, configure.ac, CMakeLists.txt, meson.build or Makefile, and no include/, lib/ or bin/ to copy; inner/ has Makefile: say subdir = inner in its section (cenv add takes these keys as --subdir, --configure, --make-args, --install-target and --build)" "$SCRATCH/err"
 check "... the file unchanged" cmp "$SCRATCH/before" "$B"
 run "$CENV_BIN" add --no-install -f "$B" --subdir inner "$P/sub-1.0.tar.gz"
 check_eq "--subdir: detected there, and written" "0 build = make subdir = inner" \

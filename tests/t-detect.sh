@@ -48,7 +48,7 @@ check "... its headers too" cmp "$D/openssl-like/include/openssl/opensslv.h" "$E
 run_add() { "$CENV_BIN" add --no-install -f "$P/add.ini" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err" && st=0 || st=$?; }
 run_add "$P/openssl-3.0.tar.gz"
 check_eq "add: the openssl-like tree refused, naming the archive" \
-	"1 cenv: openssl: cannot tell how to build '$P/openssl-3.0.tar.gz': it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to install its directories as they are; give --build" \
+	"1 cenv: openssl: cannot tell how to build '$P/openssl-3.0.tar.gz': it has Configure, config and C sources (crypto/mem.c) but no configure, CMakeLists.txt, meson.build or Makefile; say how in its section (configure = ./Configure --prefix={prefix} ..., make_args = ..., install_target = ...), or build = prebuilt to install its directories as they are (cenv add takes these keys as --subdir, --configure, --make-args, --install-target and --build)" \
 	"$st $(cat "$SCRATCH/err")"
 check "add: no manifest written" test ! -e "$P/add.ini"
 
