@@ -546,7 +546,9 @@ void sandbox_words(const struct sandbox *sb, const char *dir, int filter_fd, cha
 	for (i = 0; envp && envp[i]; i++) {
 		const char *eq = strchr(envp[i], '=');
 
-		if (eq && launch_unsafe(envp[i])) {
+		/* TMPDIR is the sandbox's own (its private /tmp, set above): the user's, often under
+		   /tmp (pam_tmpdir's /tmp/user/UID), is not there */
+		if (eq && launch_unsafe(envp[i]) && strncmp(envp[i], "TMPDIR=", 7)) {
 			strvec_push(out, "--setenv");
 			strvec_pushf(out, "%.*s", (int)(eq - envp[i]), envp[i]);
 			strvec_push(out, eq + 1);

@@ -283,7 +283,7 @@ static void test_probe(void **state)
 static void test_launch_env(void **state)
 {
 	char *env[] = { "PATH=/usr/bin", "LD_PRELOAD=./evil.so", "CFLAGS=-O2", "LD_LIBRARY_PATH=/opt/lib:",
-			"GLIBC_TUNABLES=glibc.malloc.check=3", "GCONV_PATH=/x", "LDFLAGS=-L/y", "TMPDIR=/tmp", NULL };
+			"GLIBC_TUNABLES=glibc.malloc.check=3", "GCONV_PATH=/x", "LDFLAGS=-L/y", "TMPDIR=/tmp/user/0", NULL };
 	struct sandbox sb;
 	struct strvec w = STRVEC_INIT;
 	char **launch = sandbox_launch_env(env);
@@ -305,7 +305,9 @@ static void test_launch_env(void **state)
 	at = find_from(&w, "LD_LIBRARY_PATH", 0);
 	assert_true(at > 0 && !strcmp(w.v[at + 1], "/opt/lib:"));
 	assert_true(find_from(&w, "GLIBC_TUNABLES", 0) > 0 && find_from(&w, "GCONV_PATH", 0) > 0);
-	assert_true(find_from(&w, "TMPDIR", 0) > 0);
+	/* TMPDIR only once, the sandbox's own private /tmp: the user's is not handed back */
+	at = find_from(&w, "TMPDIR", 0);
+	assert_true(at > 0 && !strcmp(w.v[at + 1], "/tmp") && find_from(&w, "TMPDIR", (size_t)at + 1) < 0);
 	assert_true(find_from(&w, "CFLAGS", 0) < 0 && find_from(&w, "PATH", 0) < 0);
 	assert_true(find_from(&w, "LD_PRELOAD", 0) < find_from(&w, "--", 0));
 	strvec_release(&w);
