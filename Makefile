@@ -100,12 +100,15 @@ check-asan:
 	$(MAKE) clean
 
 # The unit tests that run threads, under ThreadSanitizer: the error idiom, the fetcher (and its writer
-# thread), the download cache, the seccomp filter's once; the rest of cenv is single-threaded today.
+# thread), the download cache, the seccomp filter's once; and cenv itself built with it for the
+# scripts whose runs start threads (a build's status line and -v: the display thread). A race
+# stops the program (halt_on_error), so the script sees an exit status it did not expect.
 TSAN_TESTS = tests/unit/test_error tests/unit/test_util tests/unit/test_fetch tests/unit/test_dlcache tests/unit/test_sockfilter
+TSAN_SCRIPTS = tests/t-output.sh
 check-tsan:
 	$(MAKE) clean
-	$(MAKE) $(TSAN_TESTS) CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
-	sh tests/run.sh $(TSAN_TESTS)
+	$(MAKE) $(TSAN_TESTS) cenv CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
+	TSAN_OPTIONS=halt_on_error=1 sh tests/run.sh $(TSAN_TESTS) $(TSAN_SCRIPTS)
 	$(MAKE) clean
 
 bench: cenv
