@@ -39,23 +39,11 @@ static int check_build(const char *value)
 	return build_system_parse(value, &sys);
 }
 
-/* As the manifest's subdir: relative, no "..". */
+/* As the manifest's subdir (and not empty: an empty --subdir would write no key). */
 static int check_subdir(const char *value)
 {
-	const char *s = value;
-
-	if (!*s || *s == '/')
-		goto bad;
-	while (*s) {
-		size_t len = strcspn(s, "/");
-
-		if (len == 2 && s[0] == '.' && s[1] == '.')
-			goto bad;
-		s += len;
-		s += strspn(s, "/");
-	}
-	return 0;
-bad:
+	if (*value && manifest_subdir_ok(value))
+		return 0;
 	return fail("--subdir must be a relative path without '..', not '%s'", value);
 }
 

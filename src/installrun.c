@@ -119,6 +119,15 @@ static void print_installed(const struct record *r)
 #define REPORT_ERRORS 5
 #define REPORT_TAIL 20
 
+/* One line of the build's log, "    NN: text", its bytes made printable. */
+static void show_numbered(long number, const char *text)
+{
+	char *shown = printable(text);
+
+	fprintf(stderr, "%6ld: %s\n", number, shown);
+	free(shown);
+}
+
 /*
  * A failed build's log, after its message: the first lines of the failed step's part of it
  * that look like errors (steplog_errors: the cause, often far from the end), then its last
@@ -134,24 +143,18 @@ static void show_log(const char *log, const char *step, off_t from)
 	if (fd >= 0 && steplog_errors(fd, from, lines, REPORT_ERRORS, &n) == 0 && n) {
 		fprintf(stderr, "---- first error lines of %s, by line of %s ----\n", step, log);
 		for (i = 0; i < n; i++) {
-			char *shown = printable(lines[i].text);
-
 			size_t j;
 
-			fprintf(stderr, "%6ld: %s\n", lines[i].number, shown);
-			free(shown);
+			show_numbered(lines[i].number, lines[i].text);
 			/* the indented lines below a CMake Error, where its cause is */
-			for (j = 0; j < lines[i].nmore; j++) {
-				shown = printable(lines[i].more[j]);
-				fprintf(stderr, "%6ld: %s\n", lines[i].more_number[j], shown);
-				free(shown);
-			}
+			for (j = 0; j < lines[i].nmore; j++)
+				show_numbered(lines[i].more_number[j], lines[i].more[j]);
 		}
 		steplog_lines_release(lines, n);
 	}
 	if (fd >= 0)
 		close(fd);
-	if (log_tail(log, REPORT_TAIL, &tail) == 0 && tail && *tail) {
+	if (steplog_tail(log, REPORT_TAIL, &tail) == 0 && tail && *tail) {
 		char *line = tail, *nl;
 
 		fprintf(stderr, "---- last %d lines of %s ----\n", REPORT_TAIL, log);

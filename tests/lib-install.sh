@@ -19,6 +19,12 @@ entry() { # NAME [KEY=VALUE...]: a manifest section for $P/NAME-1.0.tar.gz
 	for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
 	echo
 }
+# inst [OPTION...]: cenv install of $P/cenv.ini into $E; $st its status, $SCRATCH/out and err
+# (without the notes on the packages installed before that the manifest no longer names)
+inst() {
+	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err.all" && st=0 || st=$?
+	grep -v "' is installed but not in $P/cenv.ini (cenv install --prune removes it)\$" "$SCRATCH/err.all" >"$SCRATCH/err"
+}
 env_state() { # the tree without cenv's own logs, lock and configuration times
 	tree_state "$1" | grep -v -E '\./var/cenv/(logs|lock)|cenv\.cfg|bin/activate'
 }

@@ -12,12 +12,6 @@ trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH" "$O"' 
 D="$FIX/detect"
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
 state() { env_state "$E"; }
-# inst [OPTION...]: cenv install of $P/cenv.ini into $E; $st its status, $SCRATCH/out and err
-# (without the notes on the packages installed before that the manifest no longer names)
-inst() {
-	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err.all" && st=0 || st=$?
-	grep -v "' is installed but not in $P/cenv.ini (cenv install --prune removes it)\$" "$SCRATCH/err.all" >"$SCRATCH/err"
-}
 LOG="$E/var/cenv/logs"
 
 # ---- an OpenSSL-like tree: Configure, config, include/, crypto/*.c, no Makefile ------------------
@@ -86,7 +80,11 @@ script_pkg scr SConstruct && entry scr >"$P/cenv.ini" && inst
 check "SConstruct: the configure key without a made-up command" grep -qF "(configure = the command that writes its Makefile, make_args = ..., install_target = ...)" "$SCRATCH/err"
 
 # ---- a real prebuilt tree still installs (its examples/*.c are shipped, not built) ---------------
-pack detect/prebuilt-sdk sdk
+# its static library made here (a real archive, not one kept in the tree)
+rm -rf "$P/src/sdk-1.0" && cp -R "$D/prebuilt-sdk" "$P/src/sdk-1.0" &&
+	printf 'int sdk(void) { return 1; }\n' | cc -x c -c -o "$SCRATCH/sdk.o" - &&
+	ar rcs "$P/src/sdk-1.0/lib/libsdk.a" "$SCRATCH/sdk.o" &&
+	bsdtar -czf "$P/sdk-1.0.tar.gz" -C "$P/src" sdk-1.0 || fail "pack sdk"
 entry sdk >"$P/cenv.ini"
 inst
 check_eq "a prebuilt SDK with examples/demo.c: detected prebuilt and installed" "0 sdk 1.0: installed (prebuilt" "$st $(cut -c1-28 "$SCRATCH/out")"

@@ -10,10 +10,6 @@ E="$TMP_ROOT/env"
 trap 'chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
 "$CENV_BIN" create "$E" >/dev/null || fail "create"
 state() { env_state "$E"; }
-inst() {
-	"$CENV_BIN" install -e "$E" -f "$P/cenv.ini" "$@" >"$SCRATCH/out" 2>"$SCRATCH/err.all" && st=0 || st=$?
-	grep -v "' is installed but not in $P/cenv.ini (cenv install --prune removes it)\$" "$SCRATCH/err.all" >"$SCRATCH/err"
-}
 LOG="$E/var/cenv/logs"
 
 # ---- expat-like: README.md at the top, the project (and a stray examples/*.c) in expat/ ---------

@@ -101,11 +101,6 @@ static int env_is(const char *entry, const char *name)
 	return !strncmp(entry, name, n) && entry[n] == '=';
 }
 
-/*
- * The build's environment: req->envp with LDFLAGS gaining the rpath.  A DESTDIR, or the
- * MAKEFLAGS of a make that ran cenv (its jobserver descriptors are not ours), would leak into
- * the build, so they are taken out; DESTDIR comes back for the install steps only.
- */
 /* 1 when entry ("NAME=...") sets the variable that word ("NAME=VALUE") sets. */
 static int same_name(const char *entry, const char *word)
 {
@@ -115,8 +110,11 @@ static int same_name(const char *entry, const char *word)
 }
 
 /*
- * The manifest's env words (b->envw) come over envp's: a variable they set is taken out of
- * envp, and their LDFLAGS, not envp's, is the one the rpath is added to.
+ * The build's environment: req->envp with LDFLAGS gaining the rpath.  A DESTDIR, or the
+ * MAKEFLAGS of a make that ran cenv (its jobserver descriptors are not ours), would leak into
+ * the build, so they are taken out; DESTDIR comes back for the install steps only.  The
+ * manifest's env words (b->envw) come over envp's: a variable they set is taken out of envp,
+ * and their LDFLAGS, not envp's, is the one the rpath is added to.
  */
 static void build_env(struct build *b)
 {
@@ -790,69 +788,4 @@ out:
 	strvec_release(&b.make_args);
 	strvec_release(&b.envw);
 	return ret;
-}
-
-int log_tail(const char *path, int n, char **out)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *buf;
-	struct stat st;
-	size_t len = 0, want, start, i;
-	int fd, found = 0;
-
-	*out = NULL;
-	/* a planted symlink or FIFO at the log is not read for the report */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return fail_errno("cannot open '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fail_errno("cannot read '%s'", path);
-		close(fd);
-		return -1;
-	}
-	/* a build may still be appending: the tail is taken of what is there now, its last
-	   LOG_TAIL_READ bytes at most */
-	want = st.st_size > LOG_TAIL_READ ? LOG_TAIL_READ : (size_t)st.st_size;
-	buf = xmalloc(want + 1);
-	while (len < want) {
-		ssize_t r = pread(fd, buf + len, want - len, st.st_size - (off_t)want + (off_t)len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fail_errno("cannot read '%s'", path);
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		if (r == 0)
-			break; /* truncated meanwhile: what we have is the tail */
-		len += (size_t)r;
-	}
-	close(fd);
-	/* the newline that ends the last line starts no line after it */
-	start = n > 0 ? 0 : len;
-	for (i = len; n > 0 && i-- > 0;) {
-		if (buf[i] == '\n' && i != len - 1 && ++found == n) {
-			start = i + 1;
-			break;
-		}
-	}
-	/* a line that began before what was read */
-	if (start == 0 && want < (size_t)st.st_size && len)
-		sb_adds(&sb, "...");
-	while (start < len) {
-		char *nl = memchr(buf + start, '\n', len - start), *line;
-		size_t end = nl ? (size_t)(nl - buf) : len;
-
-		line = steplog_cut(buf + start, end - start);
-		sb_adds(&sb, line);
-		free(line);
-		if (nl)
-			sb_addc(&sb, '\n');
-		start = end + 1;
-	}
-	free(buf);
-	*out = sb_detach(&sb);
-	return 0;
 }

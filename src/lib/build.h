@@ -75,14 +75,4 @@ struct build_request {
  */
 int build_run(const struct build_request *req);
 
-/*
- * The last n lines of the file at path (for a failed build's report), found in its last
- * LOG_TAIL_READ bytes: *out gets a new string, which the caller frees; all of those bytes
- * when they hold fewer lines, "..." before a line that began earlier.  Each line is cut as
- * steplog_cut cuts it (STEPLOG_LINE_MAX bytes, then "..."), its bytes otherwise as they are:
- * escape them to print them.  -1 with fail().
- */
-#define LOG_TAIL_READ (64u << 10)
-int log_tail(const char *path, int n, char **out);
-
 #endif

@@ -465,26 +465,28 @@ bad:
 	return -1;
 }
 
-/* The archive is unpacked in a directory of our own; subdir must stay inside it. */
-static int set_subdir(struct parser *p, const char *value)
+int manifest_subdir_ok(const char *s)
 {
-	const char *s = value;
-
 	if (*s == '/')
-		goto bad;
+		return 0;
 	while (*s) {
 		size_t len = strcspn(s, "/");
 
 		if (len == 2 && s[0] == '.' && s[1] == '.')
-			goto bad;
+			return 0;
 		s += len;
 		s += strspn(s, "/");
 	}
+	return 1;
+}
+
+static int set_subdir(struct parser *p, const char *value)
+{
+	if (!manifest_subdir_ok(value))
+		return error_at(p, p->line, "subdir in [%s] must be a relative path without '..': '%s'",
+				section_name(p), value);
 	current(p)->subdir = xstrdup(value);
 	return 0;
-bad:
-	return error_at(p, p->line, "subdir in [%s] must be a relative path without '..': '%s'",
-			section_name(p), value);
 }
 
 static int set_depends(struct parser *p, const char *value)

@@ -114,6 +114,12 @@ char *manifest_url_path(const struct manifest *m, const char *url);
  */
 char *manifest_source_path(const struct manifest *m, const struct package_spec *p);
 
+/*
+ * 1 when s may be a package's subdir: relative and without a ".." component (the archive is
+ * unpacked in a directory of cenv's own, and subdir must stay inside it).
+ */
+int manifest_subdir_ok(const char *s);
+
 /* 1 when url is remote: http:// or https:// (any case). */
 int manifest_url_is_remote(const char *url);
 

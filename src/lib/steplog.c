@@ -322,3 +322,68 @@ int steplog_open(const char *path)
 	}
 	return fd;
 }
+
+int steplog_tail(const char *path, int n, char **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *buf;
+	struct stat st;
+	size_t len = 0, want, start, i;
+	int fd, found = 0;
+
+	*out = NULL;
+	/* a planted symlink or FIFO at the log is not read for the report */
+	fd = steplog_open(path);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		fail_errno("cannot read the log '%s'", path);
+		close(fd);
+		return -1;
+	}
+	/* a build may still be appending: the tail is taken of what is there now, its last
+	   STEPLOG_TAIL_READ bytes at most */
+	want = st.st_size > STEPLOG_TAIL_READ ? STEPLOG_TAIL_READ : (size_t)st.st_size;
+	buf = xmalloc(want + 1);
+	while (len < want) {
+		ssize_t r = pread(fd, buf + len, want - len, st.st_size - (off_t)want + (off_t)len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fail_errno("cannot read '%s'", path);
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break; /* truncated meanwhile: what we have is the tail */
+		len += (size_t)r;
+	}
+	close(fd);
+	/* the newline that ends the last line starts no line after it */
+	start = n > 0 ? 0 : len;
+	for (i = len; n > 0 && i-- > 0;) {
+		if (buf[i] == '\n' && i != len - 1 && ++found == n) {
+			start = i + 1;
+			break;
+		}
+	}
+	/* a line that began before what was read */
+	if (start == 0 && want < (size_t)st.st_size && len)
+		sb_adds(&sb, "...");
+	while (start < len) {
+		char *nl = memchr(buf + start, '\n', len - start), *line;
+		size_t end = nl ? (size_t)(nl - buf) : len;
+
+		line = steplog_cut(buf + start, end - start);
+		sb_adds(&sb, line);
+		free(line);
+		if (nl)
+			sb_addc(&sb, '\n');
+		start = end + 1;
+	}
+	free(buf);
+	*out = sb_detach(&sb);
+	return 0;
+}

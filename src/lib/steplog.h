@@ -54,4 +54,14 @@ int steplog_is_error(const char *line, size_t len);
 /* A log opened for reading: never through a symlink, never a FIFO; -1 with fail(). */
 int steplog_open(const char *path);
 
+/*
+ * The last n lines of the file at path (for a failed build's report), found in its last
+ * STEPLOG_TAIL_READ bytes: *out gets a new string, which the caller frees; all of those bytes
+ * when they hold fewer lines, "..." before a line that began earlier.  Each line is cut as
+ * steplog_cut cuts it (STEPLOG_LINE_MAX bytes, then "..."), its bytes otherwise as they are:
+ * escape them to print them.  -1 with fail().
+ */
+#define STEPLOG_TAIL_READ (64u << 10)
+int steplog_tail(const char *path, int n, char **out);
+
 #endif

@@ -1,4 +1,4 @@
-/* test_build.c - unit tests of the build drivers: detection, log_tail, and real builds of every fixture. */
+/* test_build.c - unit tests of the build drivers: detection, steplog_tail, and real builds of every fixture. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -215,14 +215,14 @@ static void test_detect_order(void **state)
 	assert_non_null(strstr(last_error(), "not a directory"));
 }
 
-/* ---- log_tail ----------------------------------------------------------------------- */
+/* ---- steplog_tail ----------------------------------------------------------------------- */
 
 static void check_tail(const char *text, int n, const char *want)
 {
 	char *path = path_join(root, "tail.log"), *out = NULL;
 
 	assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
-	assert_int_equal(log_tail(path, n, &out), 0);
+	assert_int_equal(steplog_tail(path, n, &out), 0);
 	assert_string_equal(out, want);
 	free(out);
 	free(path);
@@ -260,10 +260,10 @@ static void test_log_tail(void **state)
 	sb_adds(&want, "...\n\x1b[2J\rlast\n");
 	check_tail(big.buf, 2, want.buf);
 	sb_release(&want);
-	/* only the last LOG_TAIL_READ bytes are read: a line that began before them starts "..." */
+	/* only the last STEPLOG_TAIL_READ bytes are read: a line that began before them starts "..." */
 	big.len = 0;
 	sb_adds(&big, "first\n");
-	for (i = 0; i < (int)LOG_TAIL_READ; i++)
+	for (i = 0; i < (int)STEPLOG_TAIL_READ; i++)
 		sb_addc(&big, i % 2 ? 'y' : 'x');
 	sb_adds(&big, "\nend");
 	sb_adds(&want, "...");
@@ -272,14 +272,14 @@ static void test_log_tail(void **state)
 	sb_adds(&want, "...\nend");
 	check_tail(big.buf, 20, want.buf);
 	sb_release(&want);
-	/* a log of more than LOG_TAIL_READ bytes, its last lines within them */
+	/* a log of more than STEPLOG_TAIL_READ bytes, its last lines within them */
 	big.len = 0;
 	for (i = 0; i < 20000; i++)
 		sb_addf(&big, "line %d\n", i);
 	check_tail(big.buf, 3, "line 19997\nline 19998\nline 19999\n");
 	sb_release(&big);
 
-	assert_int_equal(log_tail("/nonexistent/cenv.log", 5, &out), -1);
+	assert_int_equal(steplog_tail("/nonexistent/cenv.log", 5, &out), -1);
 	assert_null(out);
 	assert_non_null(strstr(last_error(), "/nonexistent/cenv.log"));
 }
@@ -331,7 +331,7 @@ static void build_ok(struct job *j, const char *name, enum build_system sys)
 	if (ret < 0) {
 		char *tail = NULL;
 
-		if (log_tail(j->log, 30, &tail) == 0)
+		if (steplog_tail(j->log, 30, &tail) == 0)
 			print_error("%s\n--- last lines of %s:\n%s", last_error(), j->log, tail);
 		free(tail);
 	}
@@ -724,7 +724,7 @@ static void test_failing_build(void **state)
 	assert_string_equal(last_error(), want);
 	free(want);
 	assert_log_has(&j, "deliberately broken");
-	assert_int_equal(log_tail(j.log, 2, &tail), 0);
+	assert_int_equal(steplog_tail(j.log, 2, &tail), 0);
 	assert_string_equal(tail, "cenv: make failed with exit status 2\ncenv: failed to build 'broken'\n");
 	free(tail);
 	assert_false(path_exists(j.stage));
@@ -824,7 +824,7 @@ static void test_prebuilt_refusals(void **state)
 
 /*
  * The log: a descriptor given in log_fd is written and left open for the caller; a log_path that
- * is a symlink is neither written nor truncated through, and log_tail does not read through one.
+ * is a symlink is neither written nor truncated through, and steplog_tail does not read through one.
  */
 static void test_log_no_follow(void **state)
 {
@@ -857,7 +857,7 @@ static void test_log_no_follow(void **state)
 	assert_int_equal(read_file(outside, &text, NULL), 0);
 	assert_string_equal(text, "keep\n");
 	free(text);
-	assert_int_equal(log_tail(j.log, 5, &tail), -1);
+	assert_int_equal(steplog_tail(j.log, 5, &tail), -1);
 	assert_null(tail);
 	job_release(&j);
 	free(outside);
