@@ -10,6 +10,7 @@
 #include "build.h"
 #include "cenv.h"
 #include "installrun.h"
+#include "display.h"
 #include "downloads.h"
 #include "error.h"
 #include "install.h"
@@ -107,18 +108,27 @@ static int entry_unchanged(const struct manifest *m, const struct package_spec *
 	return same;
 }
 
-void install_run_say_note(const char *name, const char *line)
+/* ctx: the display of the run (schedule.c), or NULL */
+void install_run_say_note(void *ctx, const char *name, const char *line)
 {
+	if (ctx)
+		display_hold(ctx);
 	fprintf(stderr, "cenv: %s: %s\n", name, line);
+	if (ctx)
+		display_release(ctx);
 }
 
 /* install_env.outside: the files a package staged outside the environment, a few of them named. */
-static void say_outside(const char *name, char *const *paths, size_t n, const char *log)
+static void say_outside(void *ctx, const char *name, char *const *paths, size_t n, const char *log)
 {
 	char *list = stagecheck_list(paths, n, 3);
 
+	if (ctx)
+		display_hold(ctx);
 	fprintf(stderr, "cenv: warning: %s: %zu file%s staged outside the environment %s not installed: %s "
 		"(log: %s)\n", name, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", list, log);
+	if (ctx)
+		display_release(ctx);
 	free(list);
 }
 

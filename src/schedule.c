@@ -394,6 +394,20 @@ static const struct sched_item *failed_dep(const struct sched *s, const struct s
 	return NULL;
 }
 
+/*
+ * Whether an item before it of the same name is not done yet: two archives given on the command
+ * line may name one package, and the later one replaces the earlier, in their order, never at once.
+ */
+static int name_busy(const struct sched *s, const struct sched_item *it)
+{
+	const struct sched_item *other;
+
+	for (other = s->items; other < it; other++)
+		if (!is_final(other->state) && (!other->src.name || !strcmp(other->src.name, it->src.name)))
+			return 1;
+	return 0;
+}
+
 static int deps_in(const struct sched *s, const struct sched_item *it)
 {
 	size_t i;
@@ -497,7 +511,7 @@ static int step_items(struct sched *s)
 					skip(s, it, dep);
 					moved = 1;
 				}
-			} else if (!deps_in(s, it)) {
+			} else if (!deps_in(s, it) || name_busy(s, it)) {
 				char *names = waiting_for(s, it);
 
 				if (it->shown_state != PKG_WAITING)
@@ -642,7 +656,7 @@ static void summarize(struct sched *s)
 
 static enum display_mode display_mode(const struct install_run *run, FILE **term)
 {
-	*term = progress_terminal(run->downloads.quiet);
+	*term = progress_terminal(run->downloads.quiet || run->progress_plain);
 	if (run->progress_json)
 		return DISPLAY_JSON;
 	return *term ? DISPLAY_TERMINAL : DISPLAY_PLAIN;
@@ -665,6 +679,7 @@ void schedule_run(struct install_run *run, struct sched_item *items, size_t n)
 	install_shared_init(&s.shared);
 	run->env.shared = &s.shared;
 	s.display = display_new(mode, term, run->verbose);
+	run->env.say_ctx = s.display;
 	for (i = 0; i < n; i++) {
 		struct sched_item *it = &items[i];
 		char *log = it->src.name ? install_log_path(run->env.prefix, it->src.name) : NULL;
@@ -696,6 +711,7 @@ void schedule_run(struct install_run *run, struct sched_item *items, size_t n)
 		say_stopped(&s);
 	summarize(&s);
 	display_free(s.display);
+	run->env.say_ctx = NULL;
 	run->env.shared = NULL;
 	install_shared_release(&s.shared);
 	pthread_cond_destroy(&s.changed);

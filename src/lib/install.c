@@ -351,7 +351,7 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 		ret = -1;
 	}
 	for (i = 0; env->note && i < notes.n; i++)
-		env->note(src->name, notes.v[i]);
+		env->note(env->say_ctx, src->name, notes.v[i]);
 	strvec_release(&notes);
 	return ret;
 }
@@ -728,7 +728,7 @@ int install_commit(const struct install_env *env, const struct install_source *s
 	if (ret == 0 && staged->outside.n && env->outside) {
 		char *log = install_log_path(env->prefix, src->name);
 
-		env->outside(src->name, staged->outside.v, staged->outside.n, log);
+		env->outside(env->say_ctx, src->name, staged->outside.v, staged->outside.n, log);
 		free(log);
 	}
 	return ret;

@@ -24,11 +24,12 @@ struct install_env {
 	char *const *writable;      /* nwritable more absolute paths builds may write */
 	size_t nwritable;
 	/* NULL, or told each line worth saying with -v ("zlib: ccache: ... is writable") */
-	void (*note)(const char *name, const char *line);
+	void (*note)(void *ctx, const char *name, const char *line);
 	/* files the build staged outside the prefix (stagecheck_outside), never installed: with
 	   strict the package fails; else, once it is installed, told them (NULL: not told) */
 	int strict;
-	void (*outside)(const char *name, char *const *paths, size_t n, const char *log);
+	void (*outside)(void *ctx, const char *name, char *const *paths, size_t n, const char *log);
+	void *say_ctx; /* note's and outside's ctx; they may be called from several threads at once */
 	/* NULL when one package is built at a time; else what the builds running at once share */
 	struct install_shared *shared;
 };
