@@ -925,8 +925,10 @@ static void find_gone(struct check *c)
 		struct finding *f;
 		char *path;
 
-		if (c->seen[i] || w->node[i].absent || w->node[i].type == S_IFDIR)
+		if (c->seen[i] || w->node[i].type == S_IFDIR)
 			continue;
+		if (w->node[i].absent)
+			continue; /* a commit removed it (envwatch_absorb) */
 		path = node_path(w, i);
 		o = owned_find(w, path, strlen(path));
 		f = add_finding(c, path, GONE);
