@@ -36,7 +36,6 @@ int interrupt_init(void)
 void interrupt_note(int sig)
 {
 	int saved = errno;
-
 	sig_atomic_t none = 0;
 
 	atomic_compare_exchange_strong(&noted, &none, sig);
