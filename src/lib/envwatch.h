@@ -20,8 +20,9 @@ struct envwatch;
  * AT_SYMLINK_NOFOLLOW.  The nskip paths of skip (relative to prefix, a file or a whole
  * subtree: "var/cenv/work/zlib", "var/cenv/logs/zlib.log"; with parallel builds
  * "var/cenv/work" and "var/cenv/logs", every build's area and log) are left out, now and
- * in envwatch_check and envwatch_absorb.  The records (var/cenv/records) are read here, before the build, so a
- * record the build plants owns nothing; a damaged one counts with the file lines that parse.
+ * in envwatch_check and envwatch_absorb.  The records (var/cenv/records) are read here,
+ * before the build, so a record the build plants owns nothing; a damaged one counts with the
+ * file lines that parse.
  * *out gets a new look; -1 with fail().
  */
 int envwatch_take(const char *prefix, const char *const *skip, size_t nskip, struct envwatch **out);
