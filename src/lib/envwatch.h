@@ -81,8 +81,6 @@ int envwatch_absorb(struct envwatch *w, const char *prefix, const struct record 
 /* The number of entries the look holds (the prefix not counted). */
 size_t envwatch_count(const struct envwatch *w);
 
-struct record;
-int envwatch_absorb(struct envwatch *w, const char *prefix, const struct record *added, const struct record *removed);
 
 void envwatch_free(struct envwatch *w);
 
