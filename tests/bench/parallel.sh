@@ -2,6 +2,7 @@
 # Medians of interleaved repetitions (REPS_PAR, default 3: a -j1 run of the downloads takes ~8 s),
 # ratios, never pass/fail.  -j N is given as the manifest's `[cenv] jobs = N`, the key -j's default
 # comes from (cenv.ini(5)), so this runs on a cenv with or without the -j option.
+# BENCH_DELAY_MS (1000), BENCH_PAR_FILES (4) and BENCH_PAR_FUNCS (50) size the two parts.
 # Uses bench.sh's $top $cenv $work $srv, its timeit, ratio and median.
 preps=${REPS_PAR:-3}
 cores=$(getconf _NPROCESSORS_ONLN)
