@@ -349,7 +349,10 @@ static void start_task(struct sched *s, struct sched_item *it, void (*run)(void 
 /* Its archive looked for: a download within the limits, a local archive always.  1 when started. */
 static int start_locate(struct sched *s, struct sched_item *it)
 {
-	if (it->host && (s->downloading >= SCHED_DOWNLOADS || downloads_to(s, it->host) >= SCHED_PER_HOST))
+	/* -j 1: one package at a time, its download included, as cenv always did */
+	size_t most = s->run->env.jobs == 1 ? 1 : SCHED_DOWNLOADS;
+
+	if (it->host && (s->downloading >= most || downloads_to(s, it->host) >= SCHED_PER_HOST))
 		return 0;
 	if (it->host) {
 		s->downloading++;

@@ -60,14 +60,21 @@ void schedule_download_shown(struct sched_item *it, struct download_shown *shown
 
 /*
  * Downloads, builds and installs the items: every download at once (at most
- * SCHED_PER_HOST to one host, SCHED_DOWNLOADS in all), a build as soon as its archive is
+ * SCHED_PER_HOST to one host, SCHED_DOWNLOADS in all, one with -j 1), a build as soon as its archive is
  * there and every item it depends on is installed, as many builds at once as the run's
  * jobserver allows, commits one at a time.  A failure skips what depends on it, the others
  * go on.  A signal stops the run: no new step starts, the builds running are stopped
  * (spawn), their work areas go.  Each ending is shown and reported as it happens;
  * run->failures, run->changes and run->stopped tell the caller.
  */
-#define SCHED_PER_HOST 3
+/*
+ * At most 4 downloads to one host: servers and mirrors (GitHub, ftp.gnu.org, Debian's) expect a
+ * few connections from one client and throttle or refuse a crowd, browsers settled on 6, and
+ * more connections to one host share one path, so they do not make its bytes come faster.
+ * 8 in all: enough to keep a link busy with small archives' latencies, not a flood.  With -j 1
+ * one at a time: the run of one package after another, downloads included.
+ */
+#define SCHED_PER_HOST 4
 #define SCHED_DOWNLOADS 8
 void schedule_run(struct install_run *run, struct sched_item *items, size_t n);
 
