@@ -165,18 +165,20 @@ for r in 0 1 2 3 4 5 6 7 8 9; do
 	[ -n "$(no_work "$E")" ] && during_build=$((during_build + 1))
 	kill -INT -- "-$job" 2>/dev/null
 	end_install "r$r"
+	# what cenv left, before any other cenv command (one would recover a work area left behind)
+	work=$(no_work "$E") part=$(no_part) left=$(survivors)
 	check_eq "round $r (SIGINT after $delay s): cenv ends with status 130" "130" "$st"
 	got=$(clean "$E")
 	case $got in "clean "[1-5]) partial=$((partial + 1)) ;; esac
 	check "round $r: the environment is a clean install of the packages committed ($got)" \
 		eval 'case $got in "clean "[0-6]) true ;; *) false ;; esac'
-	check_eq "round $r: no work directory is left" "" "$(no_work "$E")"
-	check_eq "round $r: no .part is left in the download cache" "" "$(no_part)"
-	check_eq "round $r: no process of a build survives cenv" "" "$(survivors)"
+	check_eq "round $r: no work directory is left" "" "$work"
+	check_eq "round $r: no .part is left in the download cache" "" "$part"
+	check_eq "round $r: no process of a build survives cenv" "" "$left"
 	kill_leftovers
 	"$CENV_BIN" install -j 4 --sandbox=off -e "$E" -f "$P/round$r.ini" >"$SCRATCH/next.out" 2>&1 && st=0 || st=$?
 	check_eq "round $r: the next install completes: all six installed, clean, no work, no .part, no process" \
-		"0 $all6 .." "$st $(clean "$E") $(no_work "$E").$(no_part).$(survivors)"
+		"0 .. $all6" "$st $(no_work "$E").$(no_part).$(survivors) $(clean "$E")"
 	kill_leftovers
 done
 # the rounds reached the stages they are about (the moments are random, one in each tenth of
@@ -201,7 +203,7 @@ interrupt() {
 	for ((i = 0; i < 1000; i++)); do
 		m=0
 		for w in "${@:3:$#-3}"; do [ -e "$ON/$w.on" ] && m=$((m + 1)); done
-		[ "$m" = $(($# - 3)) ] && break
+		[ "$m" = $(($# - 3)) ] || [ -s "$SCRATCH/$label.status" ] && break
 		sleep 0.01
 	done
 	started="$m of $(($# - 3)) builds running"
@@ -212,19 +214,20 @@ interrupt() {
 	INT2) kill -INT -- "-$job" 2>/dev/null; sleep 0.3; kill -INT -- "-$job" 2>/dev/null ;;
 	esac
 	end_install "$label"
+	work=$(no_work "$E") left=$(survivors)
 	rm -f "$ON"/*.on
 }
 interrupt ctrlc "$P/two.ini" sleeper forker INT
 check_eq "Ctrl-C with a sleeping and a forking build, both running: status 130" "2 of 2 builds running: 130" "$started: $st"
 check "... cenv ends within a few seconds (${ms} ms)" test "$st" = 130 -a "$ms" -lt 5000
 check_eq "... no process of either build is left (the background child and the daemon included)" \
-	"2 of 2 builds running, none left" "$started, $(survivors | grep . || echo none left)"
-check_eq "... the environment holds nothing, and no work directory" "clean 0 " "$(clean "$E") $(no_work "$E")"
+	"2 of 2 builds running, none left" "$started, ${left:-none left}"
+check_eq "... no work directory, and the environment holds nothing" " clean 0" "$work $(clean "$E")"
 kill_leftovers
 interrupt term "$P/two.ini" sleeper forker TERM
 check_eq "SIGTERM once to cenv, both builds running: status 143" "2 of 2 builds running: 143" "$started: $st"
 check_eq "... no process of either build is left, nothing installed, no work directory" \
-	"2 of 2 builds running, none left clean 0 " "$started, $(survivors | grep . || echo none left) $(clean "$E") $(no_work "$E")"
+	"2 of 2 builds running, none left,  clean 0" "$started, ${left:-none left}, $work $(clean "$E")"
 kill_leftovers
 # a build that ignores SIGTERM: the first Ctrl-C waits the grace (3 s) before SIGKILL, a second
 # one skips the wait
@@ -233,5 +236,5 @@ interrupt twice "$P/stubborn.ini" stubborn sleeper INT2
 check_eq "a second Ctrl-C, with a build that ignores SIGTERM running: status 130" "2 of 2 builds running: 130" "$started: $st"
 check "... cenv ends well before the 3 s grace is over (${ms} ms)" test "$st" = 130 -a "$ms" -lt 2500
 check_eq "... nothing of the builds is left, nothing installed" "2 of 2 builds running, none left clean 0" \
-	"$started, $(survivors | grep . || echo none left) $(clean "$E")"
+	"$started, ${left:-none left} $(clean "$E")"
 finish

@@ -125,6 +125,7 @@ timed_pkg top 0.2
 F="$TMP_ROOT/env-fail"
 "$CENV_BIN" create "$F" >/dev/null || fail "create"
 run_install "$F" "$P/fail.ini" -j 4
+work=$(ls -A "$F/var/cenv/work" 2>/dev/null) # before any other cenv command, which would recover it
 check_eq "a failure: the run ends with status 1" "1" "$st"
 check_eq "a failure: the environment holds exactly base, left and solo" "base left solo" "$(installed_names "$F" | xargs)"
 check_eq "a failure: nothing of right, broken or top was installed (share/)" "aclocal base left man pkgconfig solo" \
@@ -133,7 +134,7 @@ check_eq "a failure: top's build never started (no work, no log)" "absent" \
 	"$(if [ -e "$F/var/cenv/logs/top.log" ] || grep -q '^top| ' "$SCRATCH/all"; then echo present; else echo absent; fi)"
 check "a failure: top is said to be left out because a package it depends on failed" \
 	grep -Eiq "top.*(depend|because|skipp|not (built|installed)).*" "$SCRATCH/all"
-check_eq "a failure: no work directory is left under var/cenv/work" "" "$(ls -A "$F/var/cenv/work" 2>/dev/null)"
+check_eq "a failure: no work directory is left under var/cenv/work" "" "$work"
 check "a failure: the logs of right and broken hold their builds' failure" \
 	eval 'grep -q "^right-fails-at " "$F/var/cenv/logs/right.log" && grep -q "^broken-fails-at " "$F/var/cenv/logs/broken.log"'
 # the summary at the end: the last lines of the output name each failed package with its log
