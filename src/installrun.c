@@ -13,6 +13,7 @@
 #include "downloads.h"
 #include "error.h"
 #include "install.h"
+#include "jobserver.h"
 #include "interrupt.h"
 #include "manifest.h"
 #include "naming.h"
@@ -272,6 +273,23 @@ static void settle_sandbox(struct install_run *run)
 	}
 }
 
+/*
+ * The -j budget, for every build of the run: opened before the first, topped up again before each
+ * one after it (no build runs then; a make killed by SIGKILL took the tokens it held).  Without
+ * a jobserver (no /proc to open it through) each build runs make -jN on its own, as before.
+ */
+static void budget_before_build(struct install_run *run)
+{
+	if (run->env.jobserver) {
+		jobserver_refill(&run->js);
+		return;
+	}
+	if (jobserver_open(&run->js, run->env.jobs < JOBSERVER_MAX ? run->env.jobs : JOBSERVER_MAX) < 0)
+		fprintf(stderr, "cenv: warning: %s: each build runs make -j%d on its own\n", last_error(),
+			run->env.jobs);
+	run->env.jobserver = &run->js;
+}
+
 static int install_one(struct install_run *run, const struct install_source *src, int *changed)
 {
 	struct record old = { 0 }, installed;
@@ -288,6 +306,7 @@ static int install_one(struct install_run *run, const struct install_source *src
 		return -1;
 	}
 	settle_sandbox(run);
+	budget_before_build(run);
 	log = install_log_path(run->env.prefix, src->name);
 	build_progress_start(&shown, src->name, log, run->downloads.quiet, run->verbose);
 	run->env.on_step = build_progress_step;
@@ -478,7 +497,7 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 		run->failures++;
 		return;
 	}
-	if (m.jobs > 0)
+	if (m.jobs > 0 && !run->jobs_given)
 		run->env.jobs = m.jobs;
 	if (m.sandbox_set && !run->sandbox_given)
 		run->sandbox = m.sandbox;
@@ -634,6 +653,8 @@ void install_run_start(struct install_run *run, const struct env_config *cfg)
 
 void install_run_finish(struct install_run *run)
 {
+	if (run->env.jobserver)
+		jobserver_close(&run->js);
 	environ_free(run->envp);
 	sandbox_probe_release(&run->probe);
 	downloads_release(&run->downloads);

@@ -25,6 +25,8 @@ struct install_run {
 	int failures;
 	int changes; /* packages installed or pruned so far */
 	int stopped; /* a signal stopped it, and it said so */
+	int jobs_given; /* by -j: the manifest's [cenv] jobs does not replace it */
+	struct jobserver js; /* the -j budget, opened before the first build (env.jobserver) */
 };
 
 void install_run_start(struct install_run *run, const struct env_config *cfg);

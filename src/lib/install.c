@@ -473,6 +473,7 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.nenv = src->nenvs;
 	req.envp = env->envp;
 	req.jobs = env->jobs;
+	req.jobserver = env->jobserver;
 	req.system = *sys;
 	req.on_step = env->on_step;
 	req.step_ctx = env->step_ctx;

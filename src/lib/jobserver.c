@@ -2,8 +2,10 @@
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,6 +84,20 @@ void jobserver_close(struct jobserver *js)
 	if (js->write_fd >= 0)
 		close(js->write_fd);
 	clear(js, 0);
+}
+
+int jobserver_parse_jobs(const char *value, int *jobs)
+{
+	long n = 0;
+
+	errno = 0;
+	if (*value && !value[strspn(value, "0123456789")])
+		n = strtol(value, NULL, 10);
+	if (n < 1 || n > JOBSERVER_MAX || errno)
+		return fail("'%s' is not a number of jobs (a positive integer, at most %d)", value,
+			    JOBSERVER_MAX);
+	*jobs = (int)n;
+	return 0;
 }
 
 int jobserver_active(const struct jobserver *js)

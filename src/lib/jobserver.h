@@ -45,7 +45,10 @@ struct jobserver {
 int jobserver_open(struct jobserver *js, int jobs);
 void jobserver_close(struct jobserver *js);
 
-/* 1 when the run has a jobserver (jobs > 1). */
+/* The value of -j N / --jobs N: *jobs = N, 1 to JOBSERVER_MAX; -1 with fail() otherwise. */
+int jobserver_parse_jobs(const char *value, int *jobs);
+
+/* 1 when the run has a jobserver (js not NULL, jobs > 1). */
 int jobserver_active(const struct jobserver *js);
 
 /*
