@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "error.h"
 #include "interrupt.h"
 #include "jobserver.h"
@@ -282,6 +284,118 @@ static void test_real_make(void **state)
 	free(mk);
 }
 
+static void test_parse_jobs(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(jobserver_parse_jobs("4", &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(jobserver_parse_jobs("1", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(jobserver_parse_jobs("4096", &n), 0);
+	assert_int_equal(n, 4096);
+	assert_int_equal(jobserver_parse_jobs("0", &n), -1);
+	assert_string_equal(last_error(), "'0' is not a number of jobs (a positive integer, at most 4096)");
+	assert_int_equal(jobserver_parse_jobs("4097", &n), -1);
+	assert_int_equal(jobserver_parse_jobs("", &n), -1);
+	assert_int_equal(jobserver_parse_jobs("-2", &n), -1);
+	assert_int_equal(jobserver_parse_jobs("3x", &n), -1);
+	assert_int_equal(jobserver_parse_jobs("99999999999999999999", &n), -1);
+	assert_int_equal(n, 4096);
+}
+
+/* Builds the tree of files (NAME, TEXT pairs) with sys under js; returns build_run's result. */
+static int build_under(struct jobserver *js, const char *root, const char *tag, enum build_system sys,
+		       const char *const *files)
+{
+	char *src = xasprintf("%s/src-%s", root, tag), *bdir = xasprintf("%s/build-%s", root, tag);
+	char *dest = xasprintf("%s/dest-%s", root, tag), *log = xasprintf("%s/%s.log", root, tag);
+	char *prefix = xasprintf("%s/prefix", root);
+	char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/nonexistent", NULL };
+	struct build_request req = { 0 };
+	int ret;
+
+	assert_int_equal(mkdir(src, 0755), 0);
+	for (; *files; files += 2) {
+		char *path = path_join(src, files[0]);
+
+		assert_int_equal(write_file_new(path, files[1], strlen(files[1]), 0644), 0);
+		free(path);
+	}
+	req.name = tag;
+	req.prefix = prefix;
+	req.src = src;
+	req.builddir = bdir;
+	req.destdir = dest;
+	req.log_path = log;
+	req.envp = envp;
+	req.jobs = js->jobs;
+	req.jobserver = js;
+	req.system = sys;
+	ret = build_run(&req);
+	free(src);
+	free(bdir);
+	free(dest);
+	free(log);
+	free(prefix);
+	return ret;
+}
+
+static int log_has(const char *root, const char *tag, const char *what)
+{
+	char *log = xasprintf("%s/%s.log", root, tag), *text = NULL;
+	int has;
+
+	assert_int_equal(read_file(log, &text, NULL), 0);
+	has = strstr(text, what) != NULL;
+	free(text);
+	free(log);
+	return has;
+}
+
+/* Every token comes back from a build, whatever its end: ninja's (meson), make's. */
+static void test_builds_give_back(void **state)
+{
+	static const char *const meson_ok[] = {
+		"meson.build", "project('m', 'c')\nstatic_library('m', 'a.c', 'b.c', install: true)\n",
+		"a.c", "int a(void) { return 1; }\n", "b.c", "int b(void) { return 2; }\n", NULL,
+	};
+	static const char *const meson_bad[] = {
+		"meson.build", "project('m', 'c')\nstatic_library('m', 'a.c', install: true)\n",
+		"a.c", "int a(void) { return }\n", NULL,
+	};
+	static const char *const make_bad[] = {
+		"Makefile", "all: a b c\na b:\n\tsleep 0.2\nc:\n\tfalse\ninstall:\n", NULL,
+	};
+	char tmpl[] = "/tmp/cenv-jobserver-build-XXXXXX";
+	struct jobserver js;
+	char *root = mkdtemp(tmpl);
+
+	(void)state;
+	assert_non_null(root);
+	assert_int_equal(jobserver_open(&js, 3), 0);
+	assert_int_equal(build_under(&js, root, "mok", BUILD_MESON, meson_ok), 0);
+	/* ninja had the 2 free tokens, and gave them back */
+	assert_true(log_has(root, "mok", " compile -C "));
+	assert_true(log_has(root, "mok", " -j 3\n"));
+	assert_int_equal(pipe_bytes(&js), 2);
+	assert_int_equal(build_under(&js, root, "mbad", BUILD_MESON, meson_bad), -1);
+	assert_non_null(strstr(last_error(), "failed at meson compile"));
+	assert_int_equal(pipe_bytes(&js), 2);
+	/* one held elsewhere: ninja gets the other */
+	assert_int_equal(jobserver_take_free(&js, 1), 1);
+	assert_int_equal(build_under(&js, root, "mok2", BUILD_MESON, meson_ok), 0);
+	assert_true(log_has(root, "mok2", " -j 2\n"));
+	assert_int_equal(pipe_bytes(&js), 1);
+	jobserver_give(&js, 1);
+	assert_int_equal(build_under(&js, root, "kbad", BUILD_MAKE, make_bad), -1);
+	assert_true(log_has(root, "kbad", "MAKEFLAGS=' -j3 --jobserver-auth="));
+	assert_int_equal(pipe_bytes(&js), 2);
+	jobserver_close(&js);
+	remove_tree(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_acquire_waits_for_a_token),
 		cmocka_unit_test(test_acquire_interrupted),
 		cmocka_unit_test(test_real_make),
+		cmocka_unit_test(test_parse_jobs),
+		cmocka_unit_test(test_builds_give_back),
 	};
 
 	if (interrupt_init() < 0)
