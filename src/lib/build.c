@@ -549,7 +549,10 @@ static int build_cmake(struct build *b)
 	const struct build_request *req = b->req;
 	struct strvec av = STRVEC_INIT;
 	char *ninja = spawn_find_program("ninja", b->path, b->builddir);
-	char *make = b->jobserved ? spawn_find_program("make", b->path, b->builddir) : NULL;
+	/* make_args are written for the generator cenv has always picked (Ninja when installed):
+	   with them it stays, and takes its share of the budget as meson's ninja does */
+	char *make = b->jobserved && !b->make_args.n ? spawn_find_program("make", b->path, b->builddir)
+						     : NULL;
 	struct strvec rest = STRVEC_INIT;
 	int ret = -1, makefiles = make || !ninja;
 

@@ -60,7 +60,8 @@ struct build_request {
 	int jobs;               /* make -j / ninja -j, without a jobserver */
 	/* the run's -j budget (jobserver.h), or NULL: make -jN and ninja -jN as they are.  With an
 	   active one: make (autotools, make, CMake's Unix Makefiles) runs without -j, given its
-	   MAKEFLAGS and both pipe ends, on the build's own job and the tokens it draws; ninja (meson)
+	   MAKEFLAGS and both pipe ends, on the build's own job and the tokens it draws (CMake is
+	   given the Unix Makefiles generator then, unless it has make_args, written for Ninja); ninja
 	   runs -j(1 + the tokens free when it starts), given back when it ends, whatever the end;
 	   every install step runs serially, without the jobserver.  The build's own job is the
 	   caller's: a token it took, or cenv's free job. */
