@@ -18,6 +18,7 @@
 #include "install.h"
 #include "installrun.h"
 #include "interrupt.h"
+#include "jobserver.h"
 #include "manifest.h"
 #include "naming.h"
 #include "placeholder.h"
@@ -40,6 +41,13 @@ static int check_build(const char *value)
 }
 
 /* As the manifest's subdir (and not empty: an empty --subdir would write no key). */
+static int check_jobs(const char *value)
+{
+	int jobs;
+
+	return jobserver_parse_jobs(value, &jobs);
+}
+
 static int check_subdir(const char *value)
 {
 	if (*value && manifest_subdir_ok(value))
@@ -107,7 +115,7 @@ static int check_depends(const char *value)
 
 enum { OPT_ENV, OPT_FILE, OPT_NAME, OPT_VERSION, OPT_BUILD, OPT_ARGS, OPT_CONFIGURE, OPT_MAKE_ARGS,
        OPT_INSTALL_TARGET, OPT_BUILD_ENV, OPT_SUBDIR, OPT_DEPENDS, OPT_NO_INSTALL, OPT_STRICT,
-       DOWNLOADS_OPTIONS };
+       OPT_JOBS, DOWNLOADS_OPTIONS };
 static const struct option_spec add_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -123,6 +131,7 @@ static const struct option_spec add_options[] = {
 	[OPT_DEPENDS] = { "depends", 0, 1, check_depends },
 	[OPT_NO_INSTALL] = { "no-install", 0, 0, NULL },
 	[OPT_STRICT] = { "strict", 0, 0, NULL },
+	[OPT_JOBS] = { "jobs", 'j', 1, check_jobs },
 	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
@@ -131,7 +140,7 @@ const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.usage = "[-f FILE] [-e DIR] [--name N] [--version V] [--build B] [--args \"...\"] [--subdir D]\n"
 		 "                [--configure \"...\"] [--make-args \"...\"] [--install-target T] [--build-env \"...\"]\n"
-		 "                [--depends A,B] [--no-install] [--strict] [--offline] [--timeout S] [--retries N]\n"
+		 "                [--depends A,B] [--no-install] [--strict] [-j N] [--offline] [--timeout S] [--retries N]\n"
 		 "                [--max-size SIZE] [--mirror URL]... [--no-origin] [-q] URL|PATH",
 	.summary = "add an archive to the manifest (cenv.ini) with its sha256, and install it",
 	.help = "  -f, --file FILE  the manifest (default: ./cenv.ini; made when missing)\n"
@@ -150,6 +159,8 @@ const struct cmd_entry cmd_add_entry = {
 		"  --depends A,B    packages of the manifest it depends on\n"
 		"  --no-install     only write the manifest\n"
 		"  --strict         the install fails if the build staged files outside the environment\n"
+		"  -j, --jobs N     the install's budget: at most N compiler jobs at once (default: the\n"
+		"                   manifest's [cenv] jobs, else the number of cores)\n"
 		"  --offline        never connect (a URL cannot be added then; the install obeys it)\n"
 		DOWNLOADS_HELP_LIMITS
 		"  --mirror URL     for the install that follows: ask this web directory first, for\n"
@@ -548,6 +559,9 @@ static int install_added(struct invocation *inv, const char *file, const char *n
 
 	install_run_start(&run, &inv->cfg);
 	run.env.strict = inv->opts[OPT_STRICT].given > 0;
+	run.jobs_given = inv->opts[OPT_JOBS].given > 0;
+	if (run.jobs_given) /* checked by check_jobs */
+		jobserver_parse_jobs(inv->opts[OPT_JOBS].value, &run.env.jobs);
 	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;

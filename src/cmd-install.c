@@ -14,6 +14,7 @@
 #include "error.h"
 #include "install.h"
 #include "interrupt.h"
+#include "jobserver.h"
 #include "manifest.h"
 #include "naming.h"
 #include "quote.h"
@@ -35,6 +36,13 @@ static int check_size(const char *value)
 	return unpack_parse_size(value, &bytes);
 }
 
+static int check_jobs(const char *value)
+{
+	int jobs;
+
+	return jobserver_parse_jobs(value, &jobs);
+}
+
 static int check_sandbox(const char *value)
 {
 	enum sandbox_mode mode;
@@ -51,7 +59,7 @@ static int check_progress(const char *value)
 }
 
 enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_STRICT,
-       OPT_NAME, OPT_VERSION, OPT_PROGRESS, DOWNLOADS_OPTIONS };
+       OPT_NAME, OPT_VERSION, OPT_PROGRESS, OPT_JOBS, DOWNLOADS_OPTIONS };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -64,13 +72,14 @@ static const struct option_spec install_options[] = {
 	[OPT_NAME] = { "name", 0, 1, check_package_name },
 	[OPT_VERSION] = { "version", 0, 1, NULL },
 	[OPT_PROGRESS] = { "progress", 0, 1, check_progress },
+	[OPT_JOBS] = { "jobs", 'j', 1, check_jobs },
 	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
 
 const struct cmd_entry cmd_install_entry = {
 	.name = "install",
-	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
+	.usage = "[-v] [-j N] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
 		 "                    [--build-network] [--strict] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
 		 "                    [--mirror URL]... [--no-origin] [-q] [--progress=MODE]\n"
 		 "                    | [-v] [-e DIR] [options] [--name N] [--version V] PATH|URL...",
@@ -78,6 +87,8 @@ const struct cmd_entry cmd_install_entry = {
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
 		"  -f, --file FILE  the manifest (default: ./cenv.ini)\n"
 		"  --prune          uninstall packages that are no longer in the manifest\n"
+		"  -j, --jobs N     at most N compiler jobs at once across all the builds (default: the\n"
+		"                   manifest's [cenv] jobs, else the number of cores)\n"
 		"  --max-unpacked-size SIZE\n"
 		"                   refuse an archive whose files hold more than SIZE bytes\n"
 		"                   (default 8G; K, M, G, T: 1K = 1024)\n"
@@ -134,6 +145,9 @@ static int cmd_install(struct invocation *inv)
 	run.env.build_network = inv->opts[OPT_NETWORK].given > 0;
 	run.verbose = inv->opts[OPT_VERBOSE].given > 0;
 	run.env.strict = inv->opts[OPT_STRICT].given > 0;
+	run.jobs_given = inv->opts[OPT_JOBS].given > 0;
+	if (run.jobs_given) /* checked by check_jobs */
+		jobserver_parse_jobs(inv->opts[OPT_JOBS].value, &run.env.jobs);
 	run.name = inv->opts[OPT_NAME].value;
 	run.version = inv->opts[OPT_VERSION].value;
 	if (inv->opts[OPT_PROGRESS].given) { /* checked by check_progress */

@@ -14,6 +14,7 @@
 #include "downloads.h"
 #include "error.h"
 #include "install.h"
+#include "jobserver.h"
 #include "interrupt.h"
 #include "manifest.h"
 #include "naming.h"
@@ -370,14 +371,15 @@ static void run_items(struct install_run *run, struct sched_item *items, size_t 
 	int remote = 0;
 
 	settle_sandbox(run);
-	/* once per run, with the jobs the manifest may have set */
-	if (!run->js_open) {
-		if (jobserver_open(&run->js, run->env.jobs) < 0) {
-			report();
-			run->failures++;
-			return;
-		}
-		run->js_open = 1;
+	/*
+	 * The -j budget, once per run, with the jobs the manifest may have set.  Without a
+	 * jobserver (no /proc to open it through) one package builds at a time, with make -jN.
+	 */
+	if (!run->env.jobserver) {
+		if (jobserver_open(&run->js, run->env.jobs < JOBSERVER_MAX ? run->env.jobs : JOBSERVER_MAX) < 0)
+			fprintf(stderr, "cenv: warning: %s: one package is built at a time, with make -j%d\n",
+				last_error(), run->env.jobs);
+		run->env.jobserver = &run->js;
 	}
 	for (i = 0; i < n; i++)
 		remote |= items[i].host != NULL;
@@ -398,7 +400,7 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 		run->failures++;
 		return;
 	}
-	if (m.jobs > 0)
+	if (m.jobs > 0 && !run->jobs_given)
 		run->env.jobs = m.jobs;
 	if (m.sandbox_set && !run->sandbox_given)
 		run->sandbox = m.sandbox;
@@ -540,7 +542,7 @@ void install_run_start(struct install_run *run, const struct env_config *cfg)
 
 void install_run_finish(struct install_run *run)
 {
-	if (run->js_open)
+	if (run->env.jobserver)
 		jobserver_close(&run->js);
 	environ_free(run->envp);
 	sandbox_probe_release(&run->probe);

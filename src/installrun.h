@@ -23,13 +23,13 @@ struct install_run {
 	int probed;                /* the sandbox was looked at: once per run */
 	struct sandbox_probe probe;
 	struct downloads downloads;
-	struct jobserver js;       /* the -j budget of the run's builds (install_env.jobserver) */
-	int js_open;               /* js was opened (by the first run_items) */
 	int progress_json;         /* --progress=json */
 	int progress_plain;        /* --progress=plain: no live display, even on a terminal */
 	int failures;
 	int changes; /* packages installed or pruned so far */
 	int stopped; /* a signal stopped it, and it said so */
+	int jobs_given; /* by -j: the manifest's [cenv] jobs does not replace it */
+	struct jobserver js; /* the -j budget, opened before the first build (env.jobserver) */
 };
 
 void install_run_start(struct install_run *run, const struct env_config *cfg);

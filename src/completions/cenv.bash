@@ -10,9 +10,9 @@ _cenv_options() {
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
-	install) echo '-e --env -f --file --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --name --version --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
+	install) echo '-e --env -f --file -j --jobs --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --name --version --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	fetch) echo '-f --file --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
-	add) echo '-e --env -f --file --name --version --build --args --configure --make-args --install-target --build-env --subdir --depends --no-install --strict --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
+	add) echo '-e --env -f --file -j --jobs --name --version --build --args --configure --make-args --install-target --build-env --subdir --depends --no-install --strict --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
 	list) echo '-e --env --json --help' ;;
 	freeze) echo '-e --env --help' ;;
@@ -37,7 +37,7 @@ _cenv_option_value() {
 	--cc) echo command ;;
 	--prompt | --max-unpacked-size | --timeout | --retries | --max-size | --older-than | --mirror) echo text ;;
 	--sandbox) echo sandbox ;;
-	--name | --version | --args | --subdir | --depends) echo text ;;
+	--name | --version | --args | --subdir | --depends | -j | --jobs) echo text ;;
 	--build) echo build ;;
 	esac
 }

@@ -12,6 +12,7 @@
 
 #include "build.h"
 #include "error.h"
+#include "jobserver.h"
 #include "manifest.h"
 #include "placeholder.h"
 #include "prebuilt.h"
@@ -87,6 +88,8 @@ struct build {
 	char *destdir_var;              /* "DESTDIR=destdir" */
 	char **env;                     /* req->envp, edited; borrows its strings */
 	char **env_destdir;             /* env plus DESTDIR, for the install steps */
+	char **env_jobs;                /* env plus the jobserver's MAKEFLAGS, for make's build step */
+	int jobserved;                  /* req->jobserver is active */
 	const char *path;               /* PATH of env, for finding programs */
 	/* req's args, configure, make_args and env with their placeholders expanded */
 	struct strvec args, configure, make_args, envw;
@@ -118,8 +121,10 @@ static int same_name(const char *entry, const char *word)
  */
 static void build_env(struct build *b)
 {
+	/* and CMAKE_BUILD_PARALLEL_LEVEL: a cmake --build without -j (under the jobserver, or
+	   installing) would hand it to make as a -j of its own, outside the budget */
 	static const char *const dropped[] = { "LDFLAGS", "DESTDIR", "MAKEFLAGS", "MFLAGS",
-					       "MAKELEVEL" };
+					       "MAKELEVEL", "CMAKE_BUILD_PARALLEL_LEVEL" };
 	char *const *envp = b->req->envp;
 	const char *ldflags = NULL;
 	size_t n = 0, k = 0, i, j;
@@ -128,6 +133,7 @@ static void build_env(struct build *b)
 		n++;
 	b->env = xmalloc((n + b->envw.n + 2) * sizeof(*b->env));
 	b->env_destdir = xmalloc((n + b->envw.n + 3) * sizeof(*b->env_destdir));
+	b->env_jobs = xmalloc((n + b->envw.n + 3) * sizeof(*b->env_jobs));
 	for (i = 0; i < n; i++) {
 		int drop = 0;
 
@@ -155,14 +161,13 @@ static void build_env(struct build *b)
 	memcpy(b->env_destdir, b->env, k * sizeof(*b->env));
 	b->env_destdir[k] = b->destdir_var;
 	b->env_destdir[k + 1] = NULL;
+	memcpy(b->env_jobs, b->env, k * sizeof(*b->env));
+	b->env_jobs[k] = b->jobserved ? b->req->jobserver->makeflags : NULL;
+	b->env_jobs[k + 1] = NULL;
 	b->env[k] = NULL;
 	b->path = spawn_path(b->env);
 }
 
-/*
- * Runs av in dir, its output appended to the log.  step names it in messages ("make
- * install").  with_destdir adds DESTDIR to the environment.  0, or -1 with fail().
- */
 /*
  * After every command of a build, whatever its end: what it left running (a daemon, a double
  * fork, a setsid'd child that outlived an interrupt), adopted by cenv as the subreaper, is
@@ -225,9 +230,18 @@ static int step_failed(struct build *b, const char *step, int status, off_t from
 		    req->log_path);
 }
 
-static int run(struct build *b, const char *step, const char *dir, struct strvec *av,
-	       int with_destdir)
+/* How run starts a command: DESTDIR in its environment (the install steps); make under the jobserver. */
+#define RUN_DESTDIR 1
+#define RUN_JOBSERVER 2
+
+/*
+ * Runs av in dir, its output appended to the log.  step names it in messages ("make
+ * install").  how: RUN_DESTDIR adds DESTDIR to the environment; RUN_JOBSERVER, with an active
+ * jobserver, its MAKEFLAGS and both ends of its pipe.  0, or -1 with fail().
+ */
+static int run(struct build *b, const char *step, const char *dir, struct strvec *av, int how)
 {
+	int with_destdir = how & RUN_DESTDIR, with_jobs = (how & RUN_JOBSERVER) && b->jobserved;
 	const struct build_request *req = b->req;
 	struct strbuf line = STRBUF_INIT;
 	struct spawn sp;
@@ -249,6 +263,10 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		sb_adds(&line, " DESTDIR=");
 		quote_sh_word(&line, b->destdir);
 	}
+	if (with_jobs) {
+		sb_adds(&line, " MAKEFLAGS=");
+		quote_sh_word(&line, req->jobserver->makeflags + strlen("MAKEFLAGS="));
+	}
 	for (i = 0; i < av->n; i++) {
 		sb_addc(&line, ' ');
 		quote_sh_word(&line, av->v[i]);
@@ -267,7 +285,12 @@ static int run(struct build *b, const char *step, const char *dir, struct strvec
 		     "log: %s", req->name, step, av->v[0], req->log_path);
 		goto out;
 	}
-	envp = with_destdir ? b->env_destdir : b->env;
+	envp = with_destdir ? b->env_destdir : with_jobs ? b->env_jobs : b->env;
+	if (with_jobs) {
+		/* bwrap passes inherited descriptors on as they are */
+		spawn_keep_fd(&sp, req->jobserver->read_fd);
+		spawn_keep_fd(&sp, req->jobserver->write_fd);
+	}
 	if (req->sandbox) {
 		/* a fresh pipe for each command: bwrap reads its filter to the end */
 		if (sandbox_filter_fd(req->sandbox, &filter_fd) < 0) {
@@ -365,6 +388,41 @@ static int run_configure(struct build *b)
 }
 
 /* make's install run: "make TARGET DESTDIR=..." and its words; the step is named "make TARGET". */
+/* make's -jN, or nothing under the jobserver: a -j there would make make start a jobserver of its own. */
+static void push_make_jobs(struct build *b, struct strvec *av)
+{
+	if (!b->jobserved)
+		strvec_pushf(av, "-j%d", b->req->jobs > 0 ? b->req->jobs : 1);
+}
+
+/*
+ * Runs av, a ninja run (or meson compile, or cmake --build with Ninja) whose -j is pushed by
+ * this: the budget's -jN, or, under the jobserver, -j(1 + the tokens free now), given back when
+ * it ends, whatever the end (ninja 1.11 has no jobserver client).  opt: "-j" pushed as a word of
+ * its own before the number, or "" for ninja's -jK.  rest: words after the -j (NULL: none).
+ */
+static int run_taking_free(struct build *b, const char *step, struct strvec *av, const char *opt,
+		     struct strvec *rest)
+{
+	int extra = 0, ret, jobs = b->req->jobs > 0 ? b->req->jobs : 1;
+
+	if (b->jobserved) {
+		extra = jobserver_take_free(b->req->jobserver, b->req->jobserver->jobs - 1);
+		jobs = 1 + extra;
+	}
+	if (*opt) {
+		strvec_push(av, opt);
+		strvec_pushf(av, "%d", jobs);
+	} else {
+		strvec_pushf(av, "-j%d", jobs);
+	}
+	if (rest)
+		add_words(av, rest);
+	ret = run(b, step, b->builddir, av, 0);
+	jobserver_give(b->req->jobserver, extra);
+	return ret;
+}
+
 static int run_make_install(struct build *b, struct strvec *av)
 {
 	char *step = xasprintf("make %s", b->install_target);
@@ -468,9 +526,9 @@ static int build_autotools(struct build *b)
 
 make:
 	strvec_push(&av, "make");
-	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	push_make_jobs(b, &av);
 	add_words(&av, &b->make_args);
-	if (run(b, "make", b->src, &av, 0) < 0)
+	if (run(b, "make", b->src, &av, RUN_JOBSERVER) < 0)
 		goto out;
 	strvec_release(&av);
 
@@ -491,7 +549,12 @@ static int build_cmake(struct build *b)
 	const struct build_request *req = b->req;
 	struct strvec av = STRVEC_INIT;
 	char *ninja = spawn_find_program("ninja", b->path, b->builddir);
-	int ret = -1;
+	/* make_args are written for the generator cenv has always picked (Ninja when installed):
+	   with them it stays, and takes its share of the budget as meson's ninja does */
+	char *make = b->jobserved && !b->make_args.n ? spawn_find_program("make", b->path, b->builddir)
+						     : NULL;
+	struct strvec rest = STRVEC_INIT;
+	int ret = -1, makefiles = make || !ninja;
 
 	strvec_push(&av, "cmake");
 	strvec_push(&av, "-S");
@@ -499,7 +562,10 @@ static int build_cmake(struct build *b)
 	strvec_push(&av, "-B");
 	strvec_push(&av, b->builddir);
 	strvec_push(&av, "-G");
-	strvec_push(&av, ninja ? "Ninja" : "Unix Makefiles");
+	/* under the jobserver, make's generator: make draws from the budget as the build goes, where
+	   ninja would only have the tokens free at its start, for its whole build (the measurement
+	   is in tests/fixtures/jobs/measure-cmake.py) */
+	strvec_push(&av, makefiles ? "Unix Makefiles" : "Ninja");
 	/* typed: a project declaring one CACHE PATH would take an untyped "lib" as $PWD/lib */
 	strvec_push(&av, "-DCMAKE_BUILD_TYPE:STRING=Release");
 	strvec_pushf(&av, "-DCMAKE_INSTALL_PREFIX:PATH=%s", req->prefix);
@@ -518,14 +584,18 @@ static int build_cmake(struct build *b)
 	strvec_push(&av, "cmake");
 	strvec_push(&av, "--build");
 	strvec_push(&av, b->builddir);
-	strvec_push(&av, "-j");
-	strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
 	if (b->make_args.n) {
-		strvec_push(&av, "--");
-		add_words(&av, &b->make_args);
+		strvec_push(&rest, "--");
+		add_words(&rest, &b->make_args);
 	}
-	if (run(b, "cmake build", b->builddir, &av, 0) < 0)
+	if (b->jobserved && makefiles) {
+		/* no -j: cmake --build runs make without one, and make takes MAKEFLAGS's jobserver */
+		add_words(&av, &rest);
+		if (run(b, "cmake build", b->builddir, &av, RUN_JOBSERVER) < 0)
+			goto out;
+	} else if (run_taking_free(b, "cmake build", &av, "-j", &rest) < 0) {
 		goto out;
+	}
 	strvec_release(&av);
 
 	/* cmake --install runs no make or ninja: with their words or another target, the target is built */
@@ -543,10 +613,12 @@ static int build_cmake(struct build *b)
 		strvec_push(&av, "--install");
 		strvec_push(&av, b->builddir);
 	}
-	ret = run(b, "cmake install", b->builddir, &av, 1);
+	ret = run(b, "cmake install", b->builddir, &av, RUN_DESTDIR);
 out:
 	strvec_release(&av);
+	strvec_release(&rest);
 	free(ninja);
+	free(make);
 	return ret;
 }
 
@@ -582,18 +654,16 @@ static int build_meson(struct build *b)
 		strvec_push(&av, "ninja");
 		strvec_push(&av, "-C");
 		strvec_push(&av, b->builddir);
-		strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
-		add_words(&av, &b->make_args);
+		if (run_taking_free(b, "ninja", &av, "", &b->make_args) < 0)
+			goto out;
 	} else {
 		strvec_push(&av, "meson");
 		strvec_push(&av, "compile");
 		strvec_push(&av, "-C");
 		strvec_push(&av, b->builddir);
-		strvec_push(&av, "-j");
-		strvec_pushf(&av, "%d", req->jobs > 0 ? req->jobs : 1);
+		if (run_taking_free(b, "meson compile", &av, "-j", NULL) < 0)
+			goto out;
 	}
-	if (run(b, b->make_args.n ? "ninja" : "meson compile", b->builddir, &av, 0) < 0)
-		goto out;
 	strvec_release(&av);
 
 	strvec_push(&av, "meson");
@@ -602,7 +672,7 @@ static int build_meson(struct build *b)
 	strvec_push(&av, b->builddir);
 	if (b->make_args.n)
 		strvec_push(&av, "--no-rebuild");
-	ret = run(b, "meson install", b->builddir, &av, 1);
+	ret = run(b, "meson install", b->builddir, &av, RUN_DESTDIR);
 out:
 	strvec_release(&av);
 	return ret;
@@ -618,12 +688,12 @@ static int build_make(struct build *b)
 	if (b->has_configure && run_configure(b) < 0)
 		goto out;
 	strvec_push(&av, "make");
-	strvec_pushf(&av, "-j%d", req->jobs > 0 ? req->jobs : 1);
+	push_make_jobs(b, &av);
 	strvec_pushf(&av, "PREFIX=%s", req->prefix);
 	if (!b->has_configure)
 		add_words(&av, &b->args);
 	add_words(&av, &b->make_args);
-	if (run(b, "make", b->src, &av, 0) < 0)
+	if (run(b, "make", b->src, &av, RUN_JOBSERVER) < 0)
 		goto out;
 	strvec_release(&av);
 
@@ -738,6 +808,7 @@ int build_run(const struct build_request *req)
 		fail_errno("cannot build '%s': cannot open the log '%s'", name, req->log_path);
 		goto out;
 	}
+	b.jobserved = jobserver_active(req->jobserver);
 	build_env(&b);
 
 	sb_addf(&head, "cenv: building '%s' with %s; prefix %s, staged in %s\ncenv: %s\n", name,
@@ -783,6 +854,7 @@ out:
 	free(b.destdir_var);
 	free(b.env);
 	free(b.env_destdir);
+	free(b.env_jobs);
 	strvec_release(&b.args);
 	strvec_release(&b.configure);
 	strvec_release(&b.make_args);

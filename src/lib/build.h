@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct jobserver;
 struct sandbox;
 
 enum build_system {
@@ -56,7 +57,15 @@ struct build_request {
 	/* args, configure, make_args and env's values hold placeholders: {prefix}, {destdir},
 	   {jobs} (placeholder.h), expanded here */
 	char *const *envp;      /* the build's environment: activation's (pkg-config, CPATH ...) */
-	int jobs;               /* make -j / ninja -j */
+	int jobs;               /* make -j / ninja -j, without a jobserver */
+	/* the run's -j budget (jobserver.h), or NULL: make -jN and ninja -jN as they are.  With an
+	   active one: make (autotools, make, CMake's Unix Makefiles) runs without -j, given its
+	   MAKEFLAGS and both pipe ends, on the build's own job and the tokens it draws (CMake is
+	   given the Unix Makefiles generator then, unless it has make_args, written for Ninja); ninja
+	   runs -j(1 + the tokens free when it starts), given back when it ends, whatever the end;
+	   every install step runs serially, without the jobserver.  The build's own job is the
+	   caller's: a token it took, or cenv's free job. */
+	struct jobserver *jobserver;
 	enum build_system system;
 	const struct sandbox *sandbox; /* every command runs inside it; NULL: as it is */
 	/* NULL, or told as each command starts: its step ("make install") and the log's offset

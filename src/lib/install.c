@@ -546,6 +546,7 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.nenv = src->nenvs;
 	req.envp = env->envp;
 	req.jobs = env->jobs;
+	req.jobserver = env->jobserver;
 	req.system = *sys;
 	req.on_step = src->on_step;
 	req.step_ctx = src->step_ctx;

@@ -9,6 +9,7 @@
 
 #include "build.h"
 #include "digest.h"
+#include "jobserver.h"
 #include "record.h"
 #include "strvec.h"
 
@@ -17,6 +18,7 @@ struct install_env {
 	const char *prefix; /* the environment */
 	char *const *envp;  /* the builds' environment: activation's */
 	int jobs;
+	struct jobserver *jobserver; /* the run's -j budget, or NULL (build_request.jobserver) */
 	uint64_t max_unpacked_size; /* the most bytes an archive may unpack to; 0: the default */
 	const char *bwrap;          /* builds run in a sandbox made with it; NULL: as they are */
 	const char *sandbox_missing; /* not NULL: builds need the sandbox, absent for this reason */

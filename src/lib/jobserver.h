@@ -24,23 +24,31 @@
  * Threads: acquire, take_free, give and refill may be called from any thread at once.
  * Owner: whoever called jobserver_open; jobserver_close frees.
  */
+/* The largest budget: its N-1 tokens always fit in a pipe (64 KiB) with room to spare. */
+#define JOBSERVER_MAX 4096
+
 struct jobserver {
 	int jobs;       /* N */
 	int read_fd;    /* the pipe's ends that builds inherit (blocking); -1 when jobs == 1 */
 	int write_fd;
 	int own_fd;     /* cenv's non-blocking reader of the same pipe */
-	char makeflags[96]; /* "MAKEFLAGS= -jN --jobserver-auth=R,W": an environment word */
+	char makeflags[96]; /* "MAKEFLAGS= -jN --jobserver-auth=R,W": an environment word; "" when
+			       jobs == 1 */
 };
 
 /*
- * Makes the pipe with jobs-1 tokens (jobs >= 1; with jobs == 1 there is no pipe: a budget
- * of one needs none, and builds run make -j1).  The pipe's ends are close-on-exec: a build
- * keeps them open with spawn_keep_fd.  -1 with fail().
+ * Makes the pipe with jobs-1 tokens (1 <= jobs <= JOBSERVER_MAX; with jobs == 1 there is no
+ * pipe: a budget of one needs none, and builds run make -j1).  The pipe's ends are
+ * close-on-exec: a build keeps them open with spawn_keep_fd.  -1 with fail() (no /proc to
+ * open the pipe again through, among others); then js is closed, jobserver_active is 0.
  */
 int jobserver_open(struct jobserver *js, int jobs);
 void jobserver_close(struct jobserver *js);
 
-/* 1 when the run has a jobserver (jobs > 1). */
+/* The value of -j N / --jobs N: *jobs = N, 1 to JOBSERVER_MAX; -1 with fail() otherwise. */
+int jobserver_parse_jobs(const char *value, int *jobs);
+
+/* 1 when the run has a jobserver (js not NULL, jobs > 1). */
 int jobserver_active(const struct jobserver *js);
 
 /*
@@ -48,13 +56,15 @@ int jobserver_active(const struct jobserver *js);
  * (interrupt.h) or the pipe fails.  Returns 0 holding the token.
  */
 int jobserver_acquire(struct jobserver *js);
-/* Takes at most max tokens that are free now, without waiting; returns how many (0..max). */
+/* Takes at most max tokens that are free now, without waiting; returns how many (0..max).
+   Inactive (jobs == 1): 0.  acquire on an inactive one fails: there is no token. */
 int jobserver_take_free(struct jobserver *js, int max);
 /* Gives n tokens back (each one taken by acquire or take_free, whatever the build did). */
 void jobserver_give(struct jobserver *js, int n);
 /*
  * At a point where no build runs and cenv holds none: tops the pipe up to N-1 tokens again
- * (a make killed by SIGKILL takes the tokens it held with it).  Returns how many it put back.
+ * (a make killed by SIGKILL takes the tokens it held with it).  Returns how many it put back
+ * (0 when none was missing).  Tokens beyond N-1 (one given back twice) are dropped.
  */
 int jobserver_refill(struct jobserver *js);
 
