@@ -261,13 +261,27 @@ static void build_step(void *ctx, const char *step, off_t from)
 	display_step(it->sched->display, it->shown, step, from);
 }
 
-/* The job it built on, back to the budget: the run's own job free again, or the token given back. */
+/*
+ * The job it built on, back to the budget: the run's own job free again, or the token given
+ * back.  When the run's own job frees while other builds run on tokens, one of them moves onto
+ * it and gives its token back: make in the builds can use that token at once.
+ */
 static void give_slot(struct sched *s, struct sched_item *it)
 {
+	size_t i;
+
 	pthread_mutex_lock(&s->lock);
-	if (it->slot == 1)
+	if (it->slot == 1) {
 		s->free_job_busy = 0;
-	else if (it->slot == 2) {
+		for (i = 0; i < s->n; i++)
+			if (s->items[i].slot == 2) {
+				s->items[i].slot = 1;
+				s->free_job_busy = 1;
+				jobserver_give(&s->run->js, 1);
+				s->tokens_held--;
+				break;
+			}
+	} else if (it->slot == 2) {
 		jobserver_give(&s->run->js, 1);
 		s->tokens_held--;
 	}
@@ -369,6 +383,9 @@ static int start_locate(struct sched *s, struct sched_item *it)
  */
 static int take_slot(struct sched *s, struct sched_item *it)
 {
+	/* no build's compilers run and cenv holds no token: what a killed make took is put back */
+	if (!s->free_job_busy && !s->tokens_held && jobserver_active(&s->run->js))
+		jobserver_refill(&s->run->js);
 	if (!s->free_job_busy) {
 		s->free_job_busy = 1;
 		it->slot = 1;
@@ -578,9 +595,6 @@ static void run_loop(struct sched *s)
 			;
 		if (all_final(s))
 			break;
-		/* nothing builds and cenv holds no token: what a killed make took is put back */
-		if (!s->building && !s->tokens_held && jobserver_active(&s->run->js))
-			jobserver_refill(&s->run->js);
 		/* a token freed by a make inside a build wakes nobody: look again soon */
 		wait_a_little(s, waits_for_job(s) ? 20 : 200);
 	}

@@ -122,7 +122,8 @@ project('ms', 'c')
 static_library('ms', 'w1.c', 'w2.c', 'w3.c', 'w4.c', 'w5.c', 'w6.c', install: true)
 MS
 bsdtar -czf "$P/ms-1.0.tar.gz" -C "$P/src" ms-1.0
-{ entry cm "env=CC=$W JOBS_PKG=cm"; entry ms "env=CC=$W JOBS_PKG=ms"; } >"$SCRATCH/cmms.ini"
+# (ms after cm: each alone has the whole budget; side by side they would share it)
+{ entry cm "env=CC=$W JOBS_PKG=cm"; entry ms "env=CC=$W JOBS_PKG=ms" depends=cm; } >"$SCRATCH/cmms.ini"
 manifest 8 "$SCRATCH/cmms.ini"
 fresh
 inst -j 2
@@ -144,14 +145,25 @@ k4:
 install:
 MK
 bsdtar -czf "$P/killer-1.0.tar.gz" -C "$P/src" killer-1.0
-{ entry killer; cat "$SCRATCH/par.ini"; } >"$SCRATCH/kill.ini"
+# gate outlasts killer, and par waits for gate: par starts when no build runs (cenv tops the budget
+# up at such a point; while other builds run, tokens a killed make took stay lost, never doubled)
+d="$P/src/gate-1.0"
+mkdir -p "$d"
+printf 'all:
+	sleep 2.5
+install:
+	mkdir -p $(DESTDIR)$(PREFIX)/share
+	touch $(DESTDIR)$(PREFIX)/share/gate
+' >"$d/Makefile"
+bsdtar -czf "$P/gate-1.0.tar.gz" -C "$P/src" gate-1.0
+{ entry killer; entry gate; section par depends=gate; } >"$SCRATCH/kill.ini"
 manifest 8 "$SCRATCH/kill.ini"
 fresh
 inst -j 4
 # (in the sandbox, bwrap's monitor tells the signal as an exit status of 128 + 9)
 check "the make killed by SIGKILL fails" grep -Eq "build of 'killer' failed at make \((killed by signal 9|exit status 137)\)" "$SCRATCH/err"
 check_eq "the package after it still runs 4 compilers at once" "par 4" \
-	"$(ls "$E/var/cenv/records" 2>/dev/null | tr '\n' ' ' | sed 's/ $//') $(most "$R/par")"
+	"$(ls "$E/var/cenv/records" 2>/dev/null | grep -v gate | tr '\n' ' ' | sed 's/ $//') $(most "$R/par")"
 
 # ---- -j 3 and 6 packages: never more than 3 (+1 slack) compilers at once ----------------------
 # (the packages build one after another until the scheduler builds them side by side: until then
