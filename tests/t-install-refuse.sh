@@ -143,7 +143,8 @@ check_eq "a failing build: environment unchanged" "$before" "$(env_state)"
 "$MK" "$P/two.tar" tar 'd:two-1.0/' 'd:two-1.0/include/' 'f:two-1.0/include/shared.h:int two;'
 {
 	printf '[one]\nurl = one.tar\nsha256 = %s\nbuild = prebuilt\n' "$(sha256sum "$P/one.tar" | cut -d' ' -f1)"
-	printf '[two]\nurl = two.tar\nsha256 = %s\nbuild = prebuilt\n' "$(sha256sum "$P/two.tar" | cut -d' ' -f1)"
+	# (two after one: packages built side by side commit as they end, so the one second fails)
+	printf '[two]\nurl = two.tar\nsha256 = %s\nbuild = prebuilt\ndepends = one\n' "$(sha256sum "$P/two.tar" | cut -d' ' -f1)"
 } >"$P/cenv.ini"
 "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/conflict" && fail "a file conflict fails"
 check "a file conflict names the file and both packages" grep -q "package 'two': 'include/shared.h' belongs to package 'one'" "$SCRATCH/conflict"

@@ -10,7 +10,7 @@ _cenv_options() {
 	create) echo '--prompt --clear --upgrade --isolated --cc --help' ;;
 	env) echo '-e --env --shell --help' ;;
 	run) echo '-e --env --help' ;;
-	install) echo '-e --env -f --file -j --jobs --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --name --version --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
+	install) echo '-e --env -f --file -j --jobs --prune --max-unpacked-size --sandbox --build-network --strict -v --verbose --name --version --progress --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	fetch) echo '-f --file --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	add) echo '-e --env -f --file -j --jobs --name --version --build --args --configure --make-args --install-target --build-env --subdir --depends --no-install --strict --offline --timeout --retries --max-size --mirror --no-origin -q --quiet --help' ;;
 	uninstall) echo '-e --env --force --help' ;;
@@ -37,6 +37,7 @@ _cenv_option_value() {
 	--cc) echo command ;;
 	--prompt | --max-unpacked-size | --timeout | --retries | --max-size | --older-than | --mirror) echo text ;;
 	--sandbox) echo sandbox ;;
+	--progress) echo progress ;;
 	--name | --version | --args | --subdir | --depends | -j | --jobs) echo text ;;
 	--build) echo build ;;
 	esac
@@ -120,6 +121,7 @@ _cenv_reply_value() {
 	manifest) _cenv_reply_files .ini "$2" ;;
 	shell) _cenv_reply 'sh fish csh' "$2" ;;
 	sandbox) _cenv_reply 'auto on off' "$2" ;;
+	progress) _cenv_reply 'auto plain json' "$2" ;;
 	build) _cenv_reply 'autotools cmake meson make prebuilt' "$2" ;;
 	command) mapfile -t COMPREPLY < <(compgen -c -- "$2" | sort -u) ;;
 	*) COMPREPLY=() ;;

@@ -170,6 +170,7 @@ complete -c cenv -n '__cenv_using install 0' -s f -l file -x -a '(__cenv_complet
 complete -c cenv -n '__cenv_using install 0' -l prune -d 'uninstall packages that are no longer in the manifest'
 complete -c cenv -n '__cenv_using install' -l max-unpacked-size -x -d 'refuse an archive whose files hold more than SIZE bytes'
 complete -c cenv -n '__cenv_using install' -l sandbox -x -a 'auto on off' -d 'run builds in a bubblewrap sandbox'
+complete -c cenv -n '__cenv_using install' -l progress -x -a 'auto plain json' -d 'a live display, plain lines, or JSON events on stderr'
 complete -c cenv -n '__cenv_using install' -l build-network -d 'let builds reach the network'
 complete -c cenv -n '__cenv_using install' -l strict -d 'fail a package that staged files outside the environment'
 complete -c cenv -n '__cenv_using install' -s j -l jobs -x -d 'at most N compiler jobs at once across all the builds'
