@@ -532,6 +532,10 @@ static void set_state(struct display *d, struct pkg *p, enum pkg_state state, co
 	p->detail = detail ? printable(detail) : NULL;
 	if (d->mode != DISPLAY_JSON || !event)
 		return;
+	if (state == PKG_DOWNLOADING) { /* with its bytes so far */
+		json_bytes(d, p, ev);
+		return;
+	}
 	json_begin(d, ev, p, pkg_state_name(state));
 	if (state == PKG_WAITING)
 		json_field(ev, "for", detail);
@@ -546,8 +550,6 @@ void display_state(struct display *d, size_t pkg, enum pkg_state state, const ch
 	pthread_mutex_lock(&d->lock);
 	p = &d->pkgs[pkg];
 	if (state != p->state || (detail ? !p->detail || strcmp(p->detail, detail) : p->detail != NULL)) {
-		if (state == PKG_DOWNLOADING && p->state != PKG_DOWNLOADING)
-			p->bytes_sent = 0; /* its first bytes are an event at once */
 		set_state(d, p, state, detail, 1, &ev);
 		emit(d, &ev);
 	}

@@ -53,7 +53,7 @@ size_t logfollow_read(struct logfollow *f, int at_end, void (*line)(void *ctx, c
 			nl = memchr(p, '\n', (size_t)(end - p));
 			len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 			if (!f->skipping) {
-				sb_add(&f->partial, p, len < room ? len : room + 1);
+				sb_add(&f->partial, p, len <= room ? len : room + 1); /* one byte more: too long */
 				if (f->partial.len > f->max) {
 					give(f, 1, line, ctx);
 					given++;
