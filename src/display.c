@@ -210,6 +210,8 @@ static void total_text(const struct display *d, struct strbuf *sb)
 		sb_addf(sb, " · %zu failed", d->failed);
 	if (d->skipped)
 		sb_addf(sb, " · %zu skipped", d->skipped);
+	if (d->stopped)
+		sb_addf(sb, " · %zu stopped", d->stopped);
 	if (building)
 		sb_addf(sb, " · %zu building", building);
 	if (downloading)
@@ -685,6 +687,7 @@ void display_finish(struct display *d)
 {
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
+	int running;
 
 	pthread_mutex_lock(&d->lock);
 	if (d->finished) {
@@ -693,12 +696,13 @@ void display_finish(struct display *d)
 	}
 	d->finished = 1;
 	d->stop = 1;
+	running = d->running;
 	pthread_cond_signal(&d->wake);
 	pthread_mutex_unlock(&d->lock);
-	if (d->running)
+	if (running)
 		pthread_join(d->thread, NULL);
-	d->running = 0;
 	pthread_mutex_lock(&d->lock);
+	d->running = 0; /* no -v log opened from now on: nobody would read it */
 	while (held_by_other(d))
 		pthread_cond_wait(&d->unheld, &d->lock);
 	for (i = 0; i < d->n; i++)
