@@ -16,6 +16,7 @@
  *   storm MS I...              a thread per package I for MS ms: display_bytes in a loop, a
  *                              permanent line now and then (the display under concurrent calls)
  *   finish                     display_finish, then "summary: N installed" on stdout
+ *   elapsed FILE               display_elapsed() in milliseconds written to FILE
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -277,6 +278,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(cmd, "finish")) {
 			display_finish(d);
 			printf("summary: %zu installed\n", installed);
+		} else if (!strcmp(cmd, "elapsed")) {
+			FILE *ef = fopen(arg1 ? arg1 : "", "w");
+
+			if (!ef)
+				die("cannot create", copy);
+			fprintf(ef, "%ld\n", (long)(display_elapsed(d) * 1000));
+			fclose(ef);
 		} else {
 			die("unknown command", copy);
 		}
