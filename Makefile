@@ -108,7 +108,7 @@ check-asan:
 # thread), the download cache, the seccomp filter's once; and cenv itself built with it for the
 # scripts whose runs start threads (a build's status line and -v: the display thread). A race
 # stops the program (halt_on_error), so the script sees an exit status it did not expect.
-TSAN_TESTS = tests/unit/test_error tests/unit/test_util tests/unit/test_fetch tests/unit/test_dlcache tests/unit/test_sockfilter
+TSAN_TESTS = tests/unit/test_error tests/unit/test_util tests/unit/test_fetch tests/unit/test_dlcache tests/unit/test_sockfilter tests/unit/test_spawn
 TSAN_SCRIPTS = tests/t-output.sh tests/t-display.sh
 check-tsan:
 	$(MAKE) clean

@@ -42,8 +42,16 @@ static int check_sandbox(const char *value)
 	return sandbox_mode_parse(value, &mode);
 }
 
+/* --progress=auto (the default: a live display on a terminal, plain lines elsewhere), plain or json */
+static int check_progress(const char *value)
+{
+	if (strcmp(value, "auto") && strcmp(value, "plain") && strcmp(value, "json"))
+		return fail("--progress takes auto, plain or json, not '%s'", value);
+	return 0;
+}
+
 enum { OPT_ENV, OPT_FILE, OPT_PRUNE, OPT_MAX_SIZE, OPT_SANDBOX, OPT_NETWORK, OPT_VERBOSE, OPT_STRICT,
-       OPT_NAME, OPT_VERSION, DOWNLOADS_OPTIONS };
+       OPT_NAME, OPT_VERSION, OPT_PROGRESS, DOWNLOADS_OPTIONS };
 static const struct option_spec install_options[] = {
 	[OPT_ENV] = { "env", 'e', 1, NULL },
 	[OPT_FILE] = { "file", 'f', 1, NULL },
@@ -55,6 +63,7 @@ static const struct option_spec install_options[] = {
 	[OPT_STRICT] = { "strict", 0, 0, NULL },
 	[OPT_NAME] = { "name", 0, 1, check_package_name },
 	[OPT_VERSION] = { "version", 0, 1, NULL },
+	[OPT_PROGRESS] = { "progress", 0, 1, check_progress },
 	DOWNLOADS_OPTION_SPECS,
 	{ NULL, 0, 0, NULL },
 };
@@ -63,7 +72,7 @@ const struct cmd_entry cmd_install_entry = {
 	.name = "install",
 	.usage = "[-v] [-e DIR] [-f FILE] [--prune] [--max-unpacked-size SIZE] [--sandbox=MODE]\n"
 		 "                    [--build-network] [--strict] [--offline] [--timeout S] [--retries N] [--max-size SIZE]\n"
-		 "                    [--mirror URL]... [--no-origin] [-q]\n"
+		 "                    [--mirror URL]... [--no-origin] [-q] [--progress=MODE]\n"
 		 "                    | [-v] [-e DIR] [options] [--name N] [--version V] PATH|URL...",
 	.summary = "build and install the packages of a manifest (cenv.ini), or archives",
 	.help = "  -e, --env DIR    the environment (default: $CENV)\n"
@@ -83,6 +92,9 @@ const struct cmd_entry cmd_install_entry = {
 		"                   (also CENV_OFFLINE=1)\n"
 		DOWNLOADS_HELP_LIMITS
 		DOWNLOADS_HELP_MIRRORS
+		"  --progress=MODE  auto (the default): a live display of every package on a terminal,\n"
+		"                   plain lines elsewhere; plain: plain lines always; json: one JSON\n"
+		"                   object per event on stderr (package, state, bytes, time)\n"
 		"  --name N         with one PATH|URL: the package's name (default: from its top directory)\n"
 		"  --version V      with one PATH|URL: its version (default: from its top directory)\n"
 		"  PATH|URL...      install these archives, local or http(s) (name and version from their\n"
@@ -124,6 +136,10 @@ static int cmd_install(struct invocation *inv)
 	run.env.strict = inv->opts[OPT_STRICT].given > 0;
 	run.name = inv->opts[OPT_NAME].value;
 	run.version = inv->opts[OPT_VERSION].value;
+	if (inv->opts[OPT_PROGRESS].given) { /* checked by check_progress */
+		run.progress_json = !strcmp(inv->opts[OPT_PROGRESS].value, "json");
+		run.progress_plain = !strcmp(inv->opts[OPT_PROGRESS].value, "plain");
+	}
 	if (downloads_from_options(&run.downloads, inv, OPT_OFFLINE) < 0) {
 		install_run_finish(&run);
 		return -1;

@@ -159,12 +159,36 @@ static int open_cache(struct downloads *d)
 	return 0;
 }
 
-int downloads_get_urls(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
-		       const char *sha256, char **path, char **source)
+/* fetch_options.progress of a download shown by its caller: counted for its line, then told on. */
+struct shown_progress {
+	struct progress line;
+	const struct download_shown *shown;
+};
+
+static void shown_update(void *ctx, unsigned long long done, unsigned long long total)
+{
+	struct shown_progress *sp = ctx;
+
+	progress_update(&sp->line, done, total);
+	sp->shown->progress(sp->shown->ctx, done, total);
+}
+
+int downloads_prepare(struct downloads *d)
+{
+	int ret = open_cache(d);
+
+	/* even without the cache: libcurl is set up here, before any thread, whatever comes next */
+	if (!d->offline && fetch_init() < 0)
+		ret = -1;
+	return ret;
+}
+
+int downloads_get_urls_shown(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
+			     const char *sha256, char **path, char **source, const struct download_shown *shown)
 {
 	struct download_request req;
 	struct fetch_options opt = d->fetch;
-	struct progress shown;
+	struct shown_progress sp;
 	char *from = NULL;
 	int fetched = 0, ret;
 
@@ -173,7 +197,7 @@ int downloads_get_urls(struct downloads *d, const char *name, const char *const 
 		*source = NULL;
 	if (open_cache(d) < 0)
 		return fail_wrap("%s", name);
-	/* before the first download, on this (the only) thread: curl_global_init */
+	/* before the first download: curl_global_init (downloads_prepare did it before any thread) */
 	if (!d->offline && fetch_init() < 0)
 		return fail_wrap("%s", name);
 	opt.name = name;
@@ -187,23 +211,35 @@ int downloads_get_urls(struct downloads *d, const char *name, const char *const 
 	req.sha256 = sha256;
 	req.offline = d->offline;
 	req.fetch = &opt;
-	progress_start(&shown, name, d->quiet);
-	opt.progress = progress_update;
-	opt.progress_ctx = &shown;
+	/* with shown: no bar of its own, its bytes told on */
+	progress_start(&sp.line, name, d->quiet || shown);
+	sp.shown = shown;
+	opt.progress = shown ? shown_update : progress_update;
+	opt.progress_ctx = shown ? (void *)&sp : (void *)&sp.line;
 	ret = download_archive_from(&d->cache, &req, path, &fetched, &from);
+	if (shown && shown->hold)
+		shown->hold(shown->ctx, 1);
 	if (ret == 0 && fetched && from && d->announce) {
 		char *url = fetch_shown_url(from);
 
-		progress_finish(&shown, 1, url);
+		progress_finish(&sp.line, 1, url);
 		free(url);
 	} else {
-		progress_finish(&shown, 0, NULL);
+		progress_finish(&sp.line, 0, NULL);
 	}
+	if (shown && shown->hold)
+		shown->hold(shown->ctx, 0);
 	if (source)
 		*source = from;
 	else
 		free(from);
 	return ret;
+}
+
+int downloads_get_urls(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
+		       const char *sha256, char **path, char **source)
+{
+	return downloads_get_urls_shown(d, name, urls, nurls, sha256, path, source, NULL);
 }
 
 int downloads_get(struct downloads *d, const char *name, const char *url, const char *sha256, char **path)

@@ -102,6 +102,26 @@ int downloads_get(struct downloads *d, const char *name, const char *url, const 
  */
 int downloads_get_urls(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
 		       const char *sha256, char **path, char **source);
+/*
+ * What one of several downloads at once tells its caller instead of drawing its own bar
+ * (schedule.c: the display's).  Every callback runs on the downloading thread.
+ */
+struct download_shown {
+	/* how far it is: done bytes of total (0: not known) */
+	void (*progress)(void *ctx, unsigned long long done, unsigned long long total);
+	/* around its "downloaded" line on stdout: hold(ctx, 1) before, hold(ctx, 0) after */
+	void (*hold)(void *ctx, int on);
+	void *ctx;
+};
+/* downloads_get_urls, shown through shown (NULL: today's bar on a terminal). */
+int downloads_get_urls_shown(struct downloads *d, const char *name, const char *const *urls, size_t nurls,
+			     const char *sha256, char **path, char **source, const struct download_shown *shown);
+/*
+ * Before downloads on several threads: the cache opened and libcurl set up (curl_global_init),
+ * here on the main thread, once.  0, or -1 with fail().
+ */
+int downloads_prepare(struct downloads *d);
+
 /* 1 when the archive with digest sha256 is in the cache, 0 when not; -1 with fail(). */
 int downloads_have(struct downloads *d, const char *sha256);
 

@@ -10,6 +10,7 @@
 #include "build.h"
 #include "cenv.h"
 #include "installrun.h"
+#include "display.h"
 #include "downloads.h"
 #include "error.h"
 #include "install.h"
@@ -20,6 +21,7 @@
 #include "quote.h"
 #include "record.h"
 #include "report.h"
+#include "schedule.h"
 #include "sandbox.h"
 #include "setup.h"
 #include "stagecheck.h"
@@ -106,135 +108,27 @@ static int entry_unchanged(const struct manifest *m, const struct package_spec *
 	return same;
 }
 
-static void print_installed(const struct record *r)
+/* ctx: the display of the run (schedule.c), or NULL */
+void install_run_say_note(void *ctx, const char *name, const char *line)
 {
-	char size[SIZE_TEXT_MAX];
-
-	size_text(size, record_size(r));
-	printf("%s%s%s: installed (%s, %zu file%s, %s)\n", r->name, r->version ? " " : "",
-	       r->version ? r->version : "", r->build, r->nfiles, r->nfiles == 1 ? "" : "s", size);
-	fflush(stdout);
-}
-
-#define REPORT_ERRORS 5
-#define REPORT_TAIL 20
-
-/* One line of the build's log, "    NN: text", its bytes made printable. */
-static void show_numbered(long number, const char *text)
-{
-	char *shown = printable(text);
-
-	fprintf(stderr, "%6ld: %s\n", number, shown);
-	free(shown);
-}
-
-/*
- * A failed build's log, after its message: the first lines of the failed step's part of it
- * that look like errors (steplog_errors: the cause, often far from the end), then its last
- * lines.  step and from: the step that ran last, where its part began (NULL and -1: none).
- */
-static void show_log(const char *log, const char *step, off_t from)
-{
-	struct steplog_line lines[REPORT_ERRORS];
-	size_t n = 0, i;
-	char *tail = NULL;
-	int fd = step && from >= 0 ? steplog_open(log) : -1;
-
-	if (fd >= 0 && steplog_errors(fd, from, lines, REPORT_ERRORS, &n) == 0 && n) {
-		fprintf(stderr, "---- first error lines of %s, by line of %s ----\n", step, log);
-		for (i = 0; i < n; i++) {
-			size_t j;
-
-			show_numbered(lines[i].number, lines[i].text);
-			/* the indented lines below a CMake Error, where its cause is */
-			for (j = 0; j < lines[i].nmore; j++)
-				show_numbered(lines[i].more_number[j], lines[i].more[j]);
-		}
-		steplog_lines_release(lines, n);
-	}
-	if (fd >= 0)
-		close(fd);
-	if (steplog_tail(log, REPORT_TAIL, &tail) == 0 && tail && *tail) {
-		char *line = tail, *nl;
-
-		fprintf(stderr, "---- last %d lines of %s ----\n", REPORT_TAIL, log);
-		/* the build's bytes, one line each, no escape code or carriage return raw */
-		for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
-			char *shown;
-
-			if ((nl = strchr(line, '\n')) != NULL)
-				*nl = '\0';
-			shown = printable(line);
-			fprintf(stderr, "%s\n", shown);
-			free(shown);
-		}
-	}
-	free(tail);
-}
-
-/*
- * A failed build's message, then the tool logs kept of it ("cenv: more in: .../zlib.d/config.log"),
- * then its log's error lines and tail.
- */
-static void report_failure(const char *prefix, const char *name, int build_failed, const char *step,
-			   off_t from, const struct strvec *kept)
-{
-	char *log;
-	size_t i;
-
-	report();
-	if (!build_failed)
-		return;
-	for (i = 0; kept && i < kept->n; i++) {
-		char *shown = printable(kept->v[i]);
-
-		fprintf(stderr, "%s%s%s", i ? ", " : "cenv: more in: ", shown, i + 1 == kept->n ? "\n" : "");
-		free(shown);
-	}
-	log = install_log_path(prefix, name);
-	show_log(log, step, from);
-	free(log);
-}
-
-/* What the changes made before a stop come to, for its message. */
-static const char *changes_kept(const struct install_run *run, char *buf, size_t size)
-{
-	if (!run->changes)
-		return "nothing was changed";
-	snprintf(buf, size, "the %d change%s made before it stay%s", run->changes,
-		 run->changes == 1 ? "" : "s", run->changes == 1 ? "s" : "");
-	return buf;
-}
-
-/*
- * At the top of each package: a signal noted stops the run here (its build was stopped
- * and said so, or it came between two packages).  1 when the run stops.
- */
-static int stop_before(struct install_run *run, const char *name)
-{
-	char buf[64];
-
-	if (!interrupt_requested())
-		return 0;
-	if (!run->stopped)
-		say_interrupted("install", interrupt_requested(), " before '%s'; %s", name,
-				changes_kept(run, buf, sizeof(buf)));
-	run->stopped = 1;
-	return 1;
-}
-
-void install_run_say_note(const char *name, const char *line)
-{
+	if (ctx)
+		display_hold(ctx);
 	fprintf(stderr, "cenv: %s: %s\n", name, line);
+	if (ctx)
+		display_release(ctx);
 }
 
 /* install_env.outside: the files a package staged outside the environment, a few of them named. */
-static void say_outside(const char *name, char *const *paths, size_t n, const char *log)
+static void say_outside(void *ctx, const char *name, char *const *paths, size_t n, const char *log)
 {
 	char *list = stagecheck_list(paths, n, 3);
 
+	if (ctx)
+		display_hold(ctx);
 	fprintf(stderr, "cenv: warning: %s: %zu file%s staged outside the environment %s not installed: %s "
 		"(log: %s)\n", name, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", list, log);
+	if (ctx)
+		display_release(ctx);
 	free(list);
 }
 
@@ -270,53 +164,6 @@ static void settle_sandbox(struct install_run *run)
 		fprintf(stderr, "cenv: builds are not sandboxed: %s (install the package bubblewrap)\n",
 			run->probe.why_not);
 	}
-}
-
-static int install_one(struct install_run *run, const struct install_source *src, int *changed)
-{
-	struct record old = { 0 }, installed;
-	int have_old = record_load(run->env.prefix, src->name, &old) == 0;
-	struct build_progress shown;
-	struct strvec kept = STRVEC_INIT;
-	int build_failed, ret;
-	char buf[64], *log;
-
-	if (!have_old && errno != ENOENT) {
-		/* a damaged record (the message names it) or one that cannot be read */
-		report_failure(run->env.prefix, src->name, 0, NULL, -1, NULL);
-		run->failures++;
-		return -1;
-	}
-	settle_sandbox(run);
-	log = install_log_path(run->env.prefix, src->name);
-	build_progress_start(&shown, src->name, log, run->downloads.quiet, run->verbose);
-	run->env.on_step = build_progress_step;
-	run->env.step_ctx = &shown;
-	ret = install_package(&run->env, src, have_old ? &old : NULL, &installed, &build_failed, &kept);
-	build_progress_finish(&shown);
-	run->env.on_step = NULL;
-	run->env.step_ctx = NULL;
-	if (ret == 0) {
-		print_installed(&installed);
-		record_release(&installed);
-		*changed = 1;
-		run->changes++;
-	} else if (build_failed && interrupt_requested()) {
-		/* spawn stopped the build's group; install_package removed the work area */
-		say_interrupted("install", interrupt_requested(), ": stopped the build of '%s'; %s",
-				src->name, changes_kept(run, buf, sizeof(buf)));
-		run->stopped = 1;
-		run->failures++;
-	} else {
-		report_failure(run->env.prefix, src->name, build_failed, shown.step_from >= 0 ? shown.step : NULL,
-			       shown.step_from, &kept);
-		run->failures++;
-	}
-	if (have_old)
-		record_release(&old);
-	strvec_release(&kept);
-	free(log);
-	return ret;
 }
 
 static int prune(struct install_run *run, const struct manifest *m, int do_prune)
@@ -359,14 +206,33 @@ static int prune(struct install_run *run, const struct manifest *m, int do_prune
 	return extra;
 }
 
-static void source_from_spec(const struct manifest *m, const struct package_spec *p,
-			     struct install_source *src, char **archive, char **depends, char **url)
+/* 1 when p's archive is a local file (one of its local urls exists). */
+static int has_local_source(const struct manifest *m, const struct package_spec *p)
 {
+	char *local = manifest_source_path(m, p);
+	int have = local != NULL;
+
+	free(local);
+	return have;
+}
+
+/* A string the item owns, given back for src to point at. */
+static const char *own(struct sched_item *it, char *s)
+{
+	if (!s)
+		return NULL;
+	strvec_push_owned(&it->owned, s);
+	return s;
+}
+
+static void source_from_spec(const struct manifest *m, const struct package_spec *p, struct sched_item *it)
+{
+	struct install_source *src = &it->src;
+
 	memset(src, 0, sizeof(*src));
 	src->name = p->name;
 	src->version = p->version;
-	*url = recorded_url(m, p);
-	src->url = *url;
+	src->url = own(it, recorded_url(m, p));
 	src->sha256 = p->sha256;
 	src->build = p->build;
 	src->subdir = p->subdir;
@@ -380,37 +246,64 @@ static void source_from_spec(const struct manifest *m, const struct package_spec
 	src->envs = p->env;
 	src->nenvs = p->nenv;
 	src->build_network = p->build_network;
-	*depends = depends_string(p);
-	src->depends = *depends;
-	*archive = manifest_source_path(m, p);
-	src->archive = *archive;
+	src->depends = own(it, depends_string(p));
+}
+
+/* "host:port" of an http(s) url, or NULL. */
+static char *url_host(const char *url)
+{
+	const char *h = !strncmp(url, "http://", 7) ? url + 7 : !strncmp(url, "https://", 8) ? url + 8 : NULL;
+	const char *at, *end;
+
+	if (!h)
+		return NULL;
+	end = h + strcspn(h, "/?#");
+	at = memchr(h, '@', (size_t)(end - h));
+	if (at)
+		h = at + 1;
+	return xasprintf("%.*s", (int)(end - h), h);
 }
 
 /*
- * Where p's archive is: its local path, or, for an http(s) url, the download cache's file,
- * downloaded now if it is not there.  0, or -1 with fail().
+ * Where p's download goes first, for the per-host limit: the first mirror when the entry has a
+ * sha256 (download.c asks the mirrors first), else its first remote url.  NULL: no download.
  */
-static int archive_of(struct install_run *run, const struct manifest *m, const struct package_spec *p,
-		      char **archive)
+static char *first_host(const struct install_run *run, const struct manifest *m, const struct package_spec *p)
 {
-	*archive = manifest_source_path(m, p);
-	if (*archive)
-		return 0;
-	if (!has_remote_url(p))
-		return fail("%s: '%s': only local files, file://, http:// and https:// URLs can be installed",
-			    p->name, p->url);
-	return downloads_get_urls(&run->downloads, p->name, (const char *const *)p->urls, p->nurls,
-				  p->sha256, archive, NULL);
+	size_t i;
+
+	if (!has_remote_url(p) || has_local_source(m, p))
+		return NULL;
+	if (p->sha256 && run->downloads.mirrors.n)
+		return url_host(run->downloads.mirrors.v[0]);
+	for (i = 0; i < p->nurls; i++)
+		if (manifest_url_is_remote(p->urls[i]))
+			return url_host(p->urls[i]);
+	return NULL;
 }
 
-/* 1 when p's archive is a local file (one of its local urls exists). */
-static int has_local_source(const struct manifest *m, const struct package_spec *p)
+/*
+ * sched_item.locate of a manifest entry: its local path, or, for an http(s) url, the download
+ * cache's file, downloaded now if it is not there.  0, or -1 with fail().
+ */
+static int locate_entry(struct install_run *run, struct sched_item *it)
 {
-	char *local = manifest_source_path(m, p);
-	int have = local != NULL;
+	const struct manifest *m = it->manifest;
+	const struct package_spec *p = it->spec;
+	struct download_shown shown;
+	char *archive = manifest_source_path(m, p);
 
-	free(local);
-	return have;
+	if (!archive && !has_remote_url(p))
+		return fail("%s: '%s': only local files, file://, http:// and https:// URLs can be installed",
+			    p->name, p->url);
+	if (!archive) {
+		schedule_download_shown(it, &shown);
+		if (downloads_get_urls_shown(&run->downloads, p->name, (const char *const *)p->urls, p->nurls,
+					     p->sha256, &archive, NULL, &shown) < 0)
+			return -1;
+	}
+	it->src.archive = own(it, archive);
+	return 0;
 }
 
 /*
@@ -467,11 +360,38 @@ static char *needed_packages(const struct install_run *run, const struct manifes
 	return needed;
 }
 
+/*
+ * The items through the scheduler, after what must happen once before its threads start:
+ * the sandbox looked at, the download cache opened and libcurl set up.
+ */
+static void run_items(struct install_run *run, struct sched_item *items, size_t n)
+{
+	size_t i;
+	int remote = 0;
+
+	settle_sandbox(run);
+	/* once per run, with the jobs the manifest may have set */
+	if (!run->js_open) {
+		if (jobserver_open(&run->js, run->env.jobs) < 0) {
+			report();
+			run->failures++;
+			return;
+		}
+		run->js_open = 1;
+	}
+	for (i = 0; i < n; i++)
+		remote |= items[i].host != NULL;
+	if (remote)
+		downloads_prepare(&run->downloads); /* a failure is said by each download */
+	schedule_run(run, items, n);
+}
+
 void install_run_manifest(struct install_run *run, const char *file, int do_prune)
 {
 	struct manifest m;
-	size_t *order, i, j, unchanged = 0;
-	char *changed, *failed;
+	size_t *order, i, j, unchanged = 0, *item_of = NULL;
+	struct sched_item *items = NULL;
+	char *needed = NULL;
 
 	if (manifest_load(file, &m) < 0) {
 		report();
@@ -486,9 +406,7 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 	run->env.writable = m.writable;
 	run->env.nwritable = m.nwritable;
 	downloads_add_mirrors(&run->downloads, m.mirrors);
-	order = xmalloc(m.npkgs * sizeof(*order));
-	changed = calloc(m.npkgs + 1, 1);
-	failed = calloc(m.npkgs + 1, 1);
+	order = xmalloc((m.npkgs ? m.npkgs : 1) * sizeof(*order));
 	if (manifest_order(&m, order) < 0) {
 		report();
 		run->failures++;
@@ -508,56 +426,40 @@ void install_run_manifest(struct install_run *run, const char *file, int do_prun
 	}
 	/* first, so that a package renamed in the manifest does not clash with its old self */
 	prune(run, &m, do_prune);
+	needed = needed_packages(run, &m, order);
+	items = xcalloc(m.npkgs ? m.npkgs : 1, sizeof(*items));
+	item_of = xcalloc(m.npkgs ? m.npkgs : 1, sizeof(*item_of));
 	for (i = 0; i < m.npkgs; i++) {
 		const struct package_spec *p = &m.pkgs[order[i]];
-		struct install_source src;
-		struct record old;
-		char *archive, *depends, *url;
-		int dep_changed = 0, dep_failed = 0, up_to_date = 0, done = 0;
+		struct sched_item *it = &items[i];
 
-		if (stop_before(run, p->name))
-			break;
-		for (j = 0; j < p->ndepends; j++) {
-			dep_changed |= changed[p->dep_index[j]];
-			dep_failed |= failed[p->dep_index[j]];
-		}
-		if (dep_failed) {
-			fprintf(stderr, "cenv: %s: not installed, a package it depends on failed\n", p->name);
-			failed[order[i]] = 1;
-			run->failures++;
-			continue;
-		}
-		if (!dep_changed && record_load(run->env.prefix, p->name, &old) == 0) {
-			up_to_date = entry_unchanged(&m, p, &old);
-			record_release(&old);
-		}
-		if (up_to_date) {
-			unchanged++;
-			continue;
-		}
-		source_from_spec(&m, p, &src, &archive, &depends, &url);
-		free(archive);
-		src.archive = NULL;
-		if (archive_of(run, &m, p, &archive) < 0) {
-			report_failure(run->env.prefix, p->name, 0, NULL, -1, NULL);
-			run->failures++;
-			failed[order[i]] = 1;
-		} else if ((src.archive = archive, install_one(run, &src, &done)) < 0) {
-			failed[order[i]] = 1;
-		} else {
-			changed[order[i]] = 1;
-		}
-		free(archive);
-		free(depends);
-		free(url);
+		item_of[order[i]] = i;
+		it->label = p->name;
+		it->spec = p;
+		it->manifest = &m;
+		it->locate = locate_entry;
+		it->up_to_date = !needed[order[i]];
+		unchanged += (size_t)it->up_to_date;
+		source_from_spec(&m, p, it);
+		it->deps = xcalloc(p->ndepends ? p->ndepends : 1, sizeof(*it->deps));
+		for (j = 0; j < p->ndepends; j++)
+			it->deps[j] = item_of[p->dep_index[j]]; /* ordered: every dependency is before it */
+		it->ndeps = p->ndepends;
+		if (!it->up_to_date)
+			it->host = first_host(run, &m, p);
 	}
+	if (unchanged < m.npkgs)
+		run_items(run, items, m.npkgs);
+	for (i = 0; i < m.npkgs; i++)
+		sched_item_release(&items[i]);
+	free(items);
+	free(item_of);
+	free(needed);
 	if (unchanged == m.npkgs && !run->failures && !run->stopped)
 		printf("%zu package%s up to date in %s\n", m.npkgs, m.npkgs == 1 ? "" : "s",
 		       run->env.prefix);
 out:
 	free(order);
-	free(changed);
-	free(failed);
 	manifest_release(&m);
 }
 
@@ -566,53 +468,57 @@ out:
  * cache (its digest not known beforehand: the download is kept as it comes, and recorded).
  * Messages about a download name it by the URL's last component.  -1 with fail().
  */
-static int operand_archive(struct install_run *run, const char *operand, char **archive)
+static int operand_archive(struct install_run *run, struct sched_item *it, const char *operand, char **archive)
 {
-	char *name;
-	int ret;
+	struct download_shown shown;
 
 	if (!downloads_is_remote(operand)) {
 		*archive = path_absolute(operand);
 		return *archive ? 0 : -1;
 	}
-	name = downloads_url_label(operand);
-	ret = downloads_get(&run->downloads, name, operand, NULL, archive);
-	free(name);
-	return ret;
+	schedule_download_shown(it, &shown);
+	return downloads_get_urls_shown(&run->downloads, it->label, &operand, 1, NULL, archive, NULL, &shown);
+}
+
+/* sched_item.locate of an operand: its archive, then its name and version from its top directory. */
+static int locate_operand(struct install_run *run, struct sched_item *it)
+{
+	const char *operand = it->spec;
+	char *abs, *name = NULL, *version = NULL;
+
+	if (operand_archive(run, it, operand, &abs) < 0)
+		return -1;
+	own(it, abs);
+	if (access(abs, R_OK) < 0)
+		return fail_errno("cannot open '%s'", operand);
+	if (name_archive(abs, operand, run->name, run->version, &name, &version) < 0)
+		return -1;
+	it->src.name = own(it, name);
+	it->src.version = own(it, version);
+	it->src.url = downloads_is_remote(operand) ? operand : abs;
+	it->src.archive = abs;
+	return 0;
 }
 
 void install_run_paths(struct install_run *run, char **paths, int n)
 {
+	struct sched_item *items = xcalloc((size_t)(n > 0 ? n : 1), sizeof(*items));
 	int i;
 
 	for (i = 0; i < n; i++) {
-		struct install_source src = { 0 };
-		char *abs, *name = NULL, *version = NULL;
-		int changed;
+		struct sched_item *it = &items[i];
 
-		if (stop_before(run, paths[i]))
-			break;
-		if (operand_archive(run, paths[i], &abs) < 0) {
-			report();
-			run->failures++;
-		} else if (access(abs, R_OK) < 0) {
-			fail_errno("cannot open '%s'", paths[i]);
-			report();
-			run->failures++;
-		} else if (name_archive(abs, paths[i], run->name, run->version, &name, &version) < 0) {
-			report();
-			run->failures++;
-		} else {
-			src.name = name;
-			src.version = version;
-			src.url = downloads_is_remote(paths[i]) ? paths[i] : abs;
-			src.archive = abs;
-			install_one(run, &src, &changed);
-		}
-		free(abs);
-		free(name);
-		free(version);
+		it->label = own(it, downloads_is_remote(paths[i]) ? downloads_url_label(paths[i])
+								 : path_basename(paths[i]));
+		it->spec = paths[i];
+		it->locate = locate_operand;
+		it->host = downloads_is_remote(paths[i]) ? url_host(paths[i]) : NULL;
 	}
+	if (n > 0)
+		run_items(run, items, (size_t)n);
+	for (i = 0; i < n; i++)
+		sched_item_release(&items[i]);
+	free(items);
 }
 
 void install_run_start(struct install_run *run, const struct env_config *cfg)
@@ -634,6 +540,8 @@ void install_run_start(struct install_run *run, const struct env_config *cfg)
 
 void install_run_finish(struct install_run *run)
 {
+	if (run->js_open)
+		jobserver_close(&run->js);
 	environ_free(run->envp);
 	sandbox_probe_release(&run->probe);
 	downloads_release(&run->downloads);

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "downloads.h"
 #include "install.h"
+#include "jobserver.h"
 #include "sandbox.h"
 
 /*
@@ -22,6 +23,10 @@ struct install_run {
 	int probed;                /* the sandbox was looked at: once per run */
 	struct sandbox_probe probe;
 	struct downloads downloads;
+	struct jobserver js;       /* the -j budget of the run's builds (install_env.jobserver) */
+	int js_open;               /* js was opened (by the first run_items) */
+	int progress_json;         /* --progress=json */
+	int progress_plain;        /* --progress=plain: no live display, even on a terminal */
 	int failures;
 	int changes; /* packages installed or pruned so far */
 	int stopped; /* a signal stopped it, and it said so */
@@ -34,10 +39,10 @@ void install_run_start(struct install_run *run, const struct env_config *cfg);
  * happens and counted in run->failures; the others go on.
  */
 void install_run_manifest(struct install_run *run, const char *file, int do_prune);
-/* Installs n archives, local paths or http(s) URLs, one after the other. */
+/* Installs n archives, local paths or http(s) URLs (several at once, as the manifest's packages). */
 void install_run_paths(struct install_run *run, char **paths, int n);
 /* -v's notes: "cenv: NAME: LINE" on stderr (install_env.note). */
-void install_run_say_note(const char *name, const char *line);
+void install_run_say_note(void *ctx, const char *name, const char *line);
 void install_run_finish(struct install_run *run);
 
 #endif

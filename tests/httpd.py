@@ -34,6 +34,8 @@ Content-Range; 416 past the end).
     /wrong/NAME                  the same length as the file, other bytes (each byte inverted)
     /nolength/NAME               the file without Content-Length (HTTP/1.0-style, ends at close)
     /bigheader/N/NAME            claims Content-Length N, then sends the file (for a size limit)
+    /delay/MS/NAME               the file (Range honoured) after MS milliseconds of silence; each
+                                 request waits on its own thread, so N delayed requests take MS, not N*MS
 """
 import argparse
 import base64
@@ -159,9 +161,14 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") != want:
                 self.simple(401, headers=[("WWW-Authenticate", 'Basic realm="cenv-test"')])
                 return
+        if mode == "delay":
+            time.sleep(int(parts[1]) / 1000)
         data = self.read_file(name)
         if data is None:
             self.simple(404)
+            return
+        if mode == "delay":
+            self.serve(data)
             return
         if mode == "cut-then" and not first_time(key):
             self.serve(self.read_file(parts[1]) or b"", ranges=False)

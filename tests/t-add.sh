@@ -38,7 +38,7 @@ run "$CENV_BIN" add -f "$M/web.ini" -e "$E" "$URL/web-1.0.tar.gz"
 check_eq "add URL: exit 0" 0 "$st"
 check_eq "add URL: says it downloaded, added, then installed" "web-1.0.tar.gz: downloaded (N) from $URL/web-1.0.tar.gz
 added [web] to $M/web.ini
-web 1.0: installed (make, 1 file, 0.0 KiB)" "$(sed -E 's/downloaded .* from /downloaded (N) from /' "$SCRATCH/out")"
+web 1.0: installed (make, 1 file, 0.0 KiB)" "$(sed -E 's/downloaded .* from /downloaded (N) from /' "$SCRATCH/out" | untimed)"
 check_eq "add http://: the warning about an unauthenticated download" \
 	"cenv: warning: the sha256 of '$URL/web-1.0.tar.gz' was taken from an unauthenticated download (http://): check it against one its publisher gives" \
 	"$(cat "$SCRATCH/err")"
@@ -51,7 +51,7 @@ check_eq "the environment it was added to is up to date" "1 package up to date i
 	"$(cd / && "$CENV_BIN" install -e "$E" -f "$M/web.ini")"
 run sh -c "cd / && '$CENV_BIN' install -e '$E2' -f '$M/web.ini'"
 check_eq "the written manifest installs as it is in a fresh environment" "0 web 1.0: installed (make, 1 file, 0.0 KiB)" \
-	"$st $(cat "$SCRATCH/out")"
+	"$st $(untimed "$SCRATCH/out")"
 check_eq "... and is then up to date there" "1 package up to date in $E2" \
 	"$("$CENV_BIN" install -e "$E2" -f "$M/web.ini")"
 
@@ -96,7 +96,7 @@ check "add PATH inside the manifest's directory: url relative to it; one blank l
 check_eq "--no-install: the active environment unchanged" "$before" "$(env_state "$E")"
 run sh -c "cd / && '$CENV_BIN' install -e '$E2' -f '$L/cenv.ini'"
 check_eq "the local section installs as it is, from another directory" "0 loc 1.0: installed (make, 1 file, 0.0 KiB)" \
-	"$st $(cat "$SCRATCH/out")"
+	"$st $(untimed "$SCRATCH/out")"
 
 # a path outside the manifest's directory: absolute; given relative to the working directory
 O="$TMP_ROOT/other"
@@ -120,7 +120,7 @@ check "a manifest that does not exist is made: the section alone" cmp "$SCRATCH/
 run sh -c "cd '$TMP_ROOT/ne' && CENV='$E' '$CENV_BIN' add --name dep2 --version 2.0b --depends ' dep,' --args \"V='a b'\" '$P/loc-1.0.tar.gz'"
 check_eq "the active environment: added and installed there, after its dependency" "0 added [dep2] to cenv.ini
 dep 1.0: installed (make, 1 file, 0.0 KiB)
-dep2 2.0b: installed (make, 1 file, 0.0 KiB)" "$st $(cat "$SCRATCH/out")"
+dep2 2.0b: installed (make, 1 file, 0.0 KiB)" "$st $(untimed "$SCRATCH/out" | unsummed)"
 check_eq "--name, --version, --depends, --args are written" "[dep2]
 version = 2.0b
 url = $P/loc-1.0.tar.gz

@@ -3,7 +3,7 @@
 # --offline, a corrupted cache file fetched again, and every failure naming the URL and leaving
 # the environment as it was.  The server is tests/httpd.py on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-plan 63
+plan 66
 . "$(dirname "$0")/lib-install.sh"
 . "$(dirname "$0")/lib-http.sh"
 
@@ -209,6 +209,26 @@ check "a pipe: the same slow download, no escape code at all" sh -c '! grep -q "
 kill $SLOW 2>/dev/null
 wait $SLOW 2>/dev/null
 "$CENV_BIN" uninstall -e "$E" web >/dev/null
+
+# ---- the test server's /delay/ mode (the parallel benchmark's): 4 requests at once, each late ----
+python3 - "$URL/delay/500/web-1.0.tar.gz" "$SCRATCH/delayed" >"$SCRATCH/delay.out" <<'PY'
+import sys, threading, time, urllib.request
+def get(i):
+    t = time.monotonic()
+    body = urllib.request.urlopen(sys.argv[1] + "?t=%d" % i, timeout=30).read()
+    open("%s.%d" % (sys.argv[2], i), "wb").write(body)
+    took[i] = time.monotonic() - t
+took = [0.0] * 4
+t0 = time.monotonic()
+th = [threading.Thread(target=get, args=(i,)) for i in range(4)]
+for t in th: t.start()
+for t in th: t.join()
+print("%d %d" % (min(took) * 1000, (time.monotonic() - t0) * 1000))
+PY
+read -r dmin dall <"$SCRATCH/delay.out" || true
+check "a /delay/500/ request is answered no sooner than 500 ms" test "${dmin:-0}" -ge 500
+check "... with the file, whole" sh -c 'for i in 0 1 2 3; do cmp "$1" "$2.$i" || exit 1; done' sh "$WWW/web-1.0.tar.gz" "$SCRATCH/delayed"
+check "... 4 at once wait side by side (all done in under 1.9 s, not 2 s)" test "${dall:-9999}" -lt 1900
 
 # ---- options -----------------------------------------------------------------------------------
 expect_fail "--timeout 0 is a usage error" 2 "'0' is not a number of seconds from 1 to 86400" \

@@ -169,7 +169,7 @@ check "long: the manifest's url line is about 4 KiB" test "$(wc -L <"$P/long4.in
 run "$CENV_BIN" install -e "$E" -f "$P/long4.ini"
 check_eq "long: a 4 KiB url installs" "0
 ka 1.0: installed (prebuilt, 1 file, 0.0 KiB)" "$status
-$(cat "$SCRATCH/out")"
+$(untimed "$SCRATCH/out")"
 check_eq "long: the record keeps the whole url" "url $P/$url4" "$(grep '^url ' "$R/ka")"
 run "$CENV_BIN" install -e "$E" -f "$P/long4.ini"
 check_eq "long: the 4 KiB url reads the same again: up to date" "0
@@ -199,7 +199,7 @@ check "long: the args line is over 8 KiB" test "$(wc -L <"$P/flags.ini")" -gt 81
 run "$CENV_BIN" install -e "$E" -f "$P/flags.ini"
 check_eq "long: an 8 KiB args line installs" "0
 flags 1.0: installed (make, 1 file, $(awk -v n=$((${#flags} + 1)) 'BEGIN { printf "%.1f", n / 1024 }') KiB)" "$status
-$(cat "$SCRATCH/out")"
+$(untimed "$SCRATCH/out")"
 check_eq "long: the build got all 8 KiB of it" "$flags" "$(cat "$E/share/flags/FLAGS" 2>&1)"
 "$CENV_BIN" freeze -e "$E" >"$P/frozen8.ini" 2>"$SCRATCH/err" || fail "freeze" "$(cat "$SCRATCH/err")"
 run "$CENV_BIN" install -e "$E" -f "$P/frozen8.ini"
@@ -268,7 +268,7 @@ check "damaged: the journal and txn/ are gone: the change was committed" test ! 
 run "$CENV_BIN" install -e "$E" "$P/ka.tar"
 check_eq "damaged: ka installs again" "0
 ka 1.0: installed (prebuilt, 1 file, 0.0 KiB)" "$status
-$(cat "$SCRATCH/out")"
+$(untimed "$SCRATCH/out")"
 refused "damaged: --force of a package that is not installed still says so" \
 	"'nope' is not installed in $E" "$CENV_BIN" uninstall -e "$E" --force nope
 

@@ -203,7 +203,7 @@ daemon_case() {
 		said=$(head -n1 "$SCRATCH/$name.err")
 	else
 		want="0 $name 1.0: installed (make, 1 file, 0.0 KiB)"
-		said=$(cat "$SCRATCH/$name.out")
+		said=$(untimed "$SCRATCH/$name.out")
 	fi
 	check_eq "$label: cenv returns (status, message) and its daemon is gone at once" "$want gone" \
 		"$st $said $([ -n "$dpid" ] && ! kill -0 "$dpid" 2>/dev/null && echo gone || echo "alive: '$dpid'")"

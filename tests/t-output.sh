@@ -106,12 +106,12 @@ check_eq "20 columns: the status line is cut to 19" "$(printf 'slowpoke: buildin
 
 # no terminal, TERM=dumb, -q: no escape codes, no carriage return
 CENV_TEST_SLEEP=1 "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz" >"$SCRATCH/out" 2>"$SCRATCH/err"
-check_eq "in a pipe: one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/out" "$SCRATCH/err")"
+check_eq "in a pipe: one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/out" "$SCRATCH/err")"
 check "in a pipe: no escape code or carriage return" test "$(cat "$SCRATCH/out" "$SCRATCH/err" | grep -c "[$ESC$CR]")" = 0
 TERM=dumb CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
-check_eq "TERM=dumb: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/tty")"
+check_eq "TERM=dumb: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/tty")"
 CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -q -e "$E" "$P/slowpoke-1.0.tar.gz"
-check_eq "-q: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/tty")"
+check_eq "-q: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/tty")"
 # stdout a terminal, stderr not: the line goes to the terminal
 CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" sh -c '"$0" install -e "$1" "$2" 2>"$3"' "$CENV_BIN" "$E" \
 	"$P/slowpoke-1.0.tar.gz" "$SCRATCH/err"
@@ -127,7 +127,7 @@ check "-v: the build's own output among them" grep -qx 'slowpoke| slow: done' "$
 check "-v: no line unprefixed but cenv's" test "$(grep -v -c -e '^slowpoke| ' -e '^cenv: ' "$SCRATCH/err")" = 0
 check "-v: in a pipe, no escape code" test "$(grep -c "[$ESC$CR]" "$SCRATCH/err")" = 0
 check "-v: the log still has everything" grep -qx 'slow: started' "$log"
-check_eq "-v: stdout as without it" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/out")"
+check_eq "-v: stdout as without it" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/out")"
 CENV_TEST_SLEEP=2 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -v -e "$E" "$P/slowpoke-1.0.tar.gz"
 shown "$SCRATCH/tty" | sed 's/ESC\[K//g' >"$SCRATCH/shown"
 check "-v on a terminal: the lines come as the build writes them, the status line between" \

@@ -226,6 +226,7 @@ expect_fail "--sandbox=maybe is a usage error" 2 "'maybe' is not a sandbox mode 
 	"$CENV_BIN" install --sandbox=maybe -e "$E" -f "$P/cenv.ini"
 
 # a bwrap that cannot make namespaces (a container without user namespaces), first on PATH
+# (the two builds may be refused in either order: their lines sorted; the run's last line names both)
 mkdir -p "$TMP_ROOT/nobwrap"
 printf '#!/bin/sh\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n' >"$TMP_ROOT/nobwrap/bwrap"
 chmod +x "$TMP_ROOT/nobwrap/bwrap"
@@ -236,9 +237,11 @@ before=$(state)
 PATH=$NOB "$CENV_BIN" install --sandbox=on -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err" && fail "--sandbox=on without a working bwrap fails" ||
 	pass "--sandbox=on without a working bwrap fails"
 check_eq "--sandbox=on: each build is refused, saying why" \
-	"cenv: plain: not built: builds need the sandbox (sandbox = on), which does not work here: bwrap: No permissions to create a new namespace
-cenv: plain2: not built: builds need the sandbox (sandbox = on), which does not work here: bwrap: No permissions to create a new namespace" \
-	"$(cat "$SCRATCH/err")"
+	"$(printf '%s\n' "cenv: plain: not built: builds need the sandbox (sandbox = on), which does not work here: bwrap: No permissions to create a new namespace" \
+		"cenv: plain2: not built: builds need the sandbox (sandbox = on), which does not work here: bwrap: No permissions to create a new namespace" |
+		LC_ALL=C sort)
+cenv: not installed: plain, plain2" \
+	"$(head -n -1 "$SCRATCH/err" | LC_ALL=C sort; tail -n 1 "$SCRATCH/err")"
 check_eq "--sandbox=on: environment unchanged" "$before" "$(state)"
 { printf '[cenv]\nsandbox = on\n\n'; entry plain; } >"$P/cenv.ini"
 PATH=$NOB "$CENV_BIN" install -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
@@ -318,9 +321,10 @@ check "--sandbox=off: the log lists it" grep -qx "cenv: appeared outside the sta
 "$CENV_BIN" check -e "$E" >"$SCRATCH/out" 2>&1
 check "--sandbox=off: cenv check then finds the environment clean" grep -q "everything matches" "$SCRATCH/out"
 # a build that changes another package's file is reported with the owner, and fails
+# (clobber depends on victim: builds run at once, and victim's file must be there before clobber's build)
 "$MK" "$P/victim.tar" tar 'd:victim-1.0/' 'd:victim-1.0/include/' 'f:victim-1.0/include/victim.h:int victim;'
 recipe_pkg clobber 'true' "echo evil >> \$(PREFIX)/include/victim.h\n$(good_recipe clobber)"
-{ printf '[victim]\nurl = victim.tar\nsha256 = %s\n\n' "$(sha256sum "$P/victim.tar" | cut -d' ' -f1)"; entry clobber; } >"$P/cenv.ini"
+{ printf '[victim]\nurl = victim.tar\nsha256 = %s\n\n' "$(sha256sum "$P/victim.tar" | cut -d' ' -f1)"; entry clobber depends=victim; } >"$P/cenv.ini"
 "$CENV_BIN" install --sandbox=off -e "$E" -f "$P/cenv.ini" >/dev/null 2>"$SCRATCH/err"
 check_eq "--sandbox=off: a changed file of another package is named with its owner" \
 	"cenv: clobber: the build changed files of other packages: include/victim.h (victim)" \

@@ -132,7 +132,7 @@ N="$TMP_ROOT/env n"
 # json-c's GitHub tarball: its top directory is json-c-json-c-0.16
 "$MK" "$P/json-c-0.16.tar.gz" tar 'd:json-c-json-c-0.16/' 'd:json-c-json-c-0.16/include/' 'f:json-c-json-c-0.16/include/json.h:int j;'
 check_eq "install PATH --name --version: the package is called so" "json-c 0.16: installed (prebuilt, 1 file, 0.0 KiB)
-status 0" "$("$CENV_BIN" install -e "$N" --name json-c --version 0.16 "$P/json-c-0.16.tar.gz" 2>&1; echo "status $?")"
+status 0" "$("$CENV_BIN" install -e "$N" --name json-c --version 0.16 "$P/json-c-0.16.tar.gz" 2>&1 | untimed; echo "status ${PIPESTATUS[0]}")"
 check_eq "... list shows the name and version" "json-c 0.16" "$("$CENV_BIN" list -e "$N" | awk '$1 == "json-c" { print $1, $2 }')"
 check_eq "... freeze writes them" "[json-c]
 version = 0.16" "$("$CENV_BIN" freeze -e "$N" | grep -A1 '^\[json-c\]')"
@@ -142,10 +142,10 @@ check_eq "... the record is json-c's, no json-c-json-c" "json-c" "$(ls "$N/var/c
 expect_fail "install PATH: a top directory that names no package points at --name" 1 \
 	"'_odd-2.1' does not name a package .*: give --name$" "$CENV_BIN" install -e "$N" "$P/odd.tar"
 check_eq "install PATH --name alone: the version still from the top directory" "odd 2.1: installed (prebuilt, 1 file, 0.0 KiB)
-status 0" "$("$CENV_BIN" install -e "$N" --name odd "$P/odd.tar" 2>&1; echo "status $?")"
+status 0" "$("$CENV_BIN" install -e "$N" --name odd "$P/odd.tar" 2>&1 | untimed; echo "status ${PIPESTATUS[0]}")"
 "$MK" "$P/nov-3.0.tar" tar 'd:nov-3.0/' 'd:nov-3.0/include/' 'f:nov-3.0/include/nov.h:int n;'
 check_eq "install PATH --version '': no version" "nov: installed (prebuilt, 1 file, 0.0 KiB)
-status 0" "$("$CENV_BIN" install -e "$N" --version '' "$P/nov-3.0.tar" 2>&1; echo "status $?")"
+status 0" "$("$CENV_BIN" install -e "$N" --version '' "$P/nov-3.0.tar" 2>&1 | untimed; echo "status ${PIPESTATUS[0]}")"
 check_eq "... list shows none" "nov -" "$("$CENV_BIN" list -e "$N" | awk '$1 == "nov" { print $1, $2 }')"
 before=$(tree_state "$N")
 expect_fail "install --name with two archives: a usage error" 2 "^cenv: --name and --version name one archive given on the command line$" \
@@ -175,7 +175,7 @@ sized tiny 15
 for p in kib mib tiny; do "$CENV_BIN" install -e "$S" "$P/$p-1.0.tar" >>"$SCRATCH/sized.out" 2>&1; done
 check_eq "install lines: KiB below 1 MiB, then MiB" "kib 1.0: installed (prebuilt, 1 file, 403.5 KiB)
 mib 1.0: installed (prebuilt, 1 file, 1.5 MiB)
-tiny 1.0: installed (prebuilt, 1 file, 0.0 KiB)" "$(cat "$SCRATCH/sized.out")"
+tiny 1.0: installed (prebuilt, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/sized.out")"
 row() { printf '%-20s %-12s %-10s %7s %10s' "$1" 1.0 prebuilt 1 "$2"; }
 check_eq "list: the SIZE column in the install lines' form" "$(row kib '403.5 KiB')
 $(row mib '1.5 MiB')
@@ -216,7 +216,8 @@ check_eq "... and every package was installed all the same" "16" "$("$CENV_BIN" 
 # a command that failed keeps its own status, and says only its failure
 (sleep 0.3; exec "$CENV_BIN" install -e "$W" "$P/odd.tar" "$P/tiny-1.0.tar" 2>"$SCRATCH/pipe.err") | true
 check_eq "closed pipe: a failed install keeps its status 1 and says only its failure" \
-	"1 cenv: '$P/odd.tar': its top directory '_odd-2.1' does not name a package (a letter or digit, then letters, digits, '.', '_', '+', '-'; at most 200 bytes): give --name" \
+	"1 cenv: '$P/odd.tar': its top directory '_odd-2.1' does not name a package (a letter or digit, then letters, digits, '.', '_', '+', '-'; at most 200 bytes): give --name
+cenv: not installed: odd.tar" \
 	"${PIPESTATUS[0]} $(cat "$SCRATCH/pipe.err")"
 expect_fail "a full disk is still an error" 1 "^cenv: cannot write to standard output: No space left on device$" \
 	sh -c 'exec "$0" list -e "$1" >/dev/full' "$CENV_BIN" "$S"

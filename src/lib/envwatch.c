@@ -53,13 +53,14 @@ struct node {
 	off_t size;
 	struct timespec mtime, ctime;
 	ino_t ino;
+	int absent;        /* found gone by envwatch_absorb: in the look no more */
 };
 
 /* A path the records name ("lib/libz.a"), or a directory above such paths ("lib"). */
 struct owned {
 	size_t path;  /* offset in opaths */
 	size_t pkg;   /* offset in opaths of the first package (by name) listing it, or NO_PKG */
-	int below;    /* recorded paths lie under it */
+	size_t below; /* how many owned paths lie under it (envwatch_absorb takes some away) */
 };
 
 struct envwatch {
@@ -159,6 +160,7 @@ static int node_add(struct envwatch *w, uint32_t parent, const char *name, const
 	x->mtime = st->st_mtim;
 	x->ctime = st->st_ctim;
 	x->ino = st->st_ino;
+	x->absent = 0;
 	*index = (uint32_t)w->n++;
 	if (!*index)
 		return 0;
@@ -229,17 +231,35 @@ static void owned_add(struct envwatch *w, const char *path, size_t pkg)
 	size_t n = strlen(path);
 	struct owned *o = owned_get(w, path, n);
 
-	if (o->pkg == NO_PKG)
-		o->pkg = pkg;
+	if (o->pkg != NO_PKG)
+		return; /* listed already, by a package before it: the one named */
+	o->pkg = pkg;
 	while (n > 0) {
 		while (n > 0 && path[n - 1] != '/')
 			n--;
 		if (n-- <= 1)
 			break;
-		o = owned_get(w, path, n);
-		if (o->below)
-			break; /* and so are the directories above it */
-		o->below = 1;
+		owned_get(w, path, n)->below++;
+	}
+}
+
+/* Undoes owned_add for path if package name is the one its owner. */
+static void owned_drop(struct envwatch *w, const char *path, const char *name)
+{
+	size_t n = strlen(path);
+	struct owned *o = (struct owned *)owned_find(w, path, n);
+
+	if (!o || o->pkg == NO_PKG || strcmp(w->opaths.buf + o->pkg, name))
+		return;
+	o->pkg = NO_PKG;
+	while (n > 0) {
+		while (n > 0 && path[n - 1] != '/')
+			n--;
+		if (n-- <= 1)
+			break;
+		o = (struct owned *)owned_find(w, path, n);
+		if (o && o->below)
+			o->below--;
 	}
 }
 
@@ -579,6 +599,182 @@ void envwatch_free(struct envwatch *w)
 	free(w);
 }
 
+/* ---- another package's commit, taken in ------------------------------------------ */
+
+static void node_set(struct node *x, const struct stat *st)
+{
+	x->type = st->st_mode & S_IFMT;
+	x->size = st->st_size;
+	x->mtime = st->st_mtim;
+	x->ctime = st->st_ctim;
+	x->ino = st->st_ino;
+	x->absent = 0;
+}
+
+/* Whether what is there (st; NULL: nothing) is what the commit left: want 'f', 'l' or 0 (gone). */
+static int as_left(const struct stat *st, char want)
+{
+	if (!st)
+		return !want;
+	return want == 'f' ? S_ISREG(st->st_mode) : want == 'l' ? S_ISLNK(st->st_mode) : 0;
+}
+
+/*
+ * Looks again at rel and the directories above it, as envwatch_take would see them now,
+ * from root, no symlink followed.  The commit left rel as want says (a file 'f', a symlink
+ * 'l', or 0: gone) and the directories above it as directories (or, for a path gone, gone
+ * or pruned): only what is found so is taken into the look (an entry added or brought up
+ * to date; one gone leaves the look, and so does what it holds on the way down).  Anything
+ * else found there was not the commit's doing and is left for envwatch_check to find, and
+ * a skipped path and what is below it are left alone.
+ */
+static int relook(struct envwatch *w, int root, const char *prefix, const char *rel, char want)
+{
+	struct strbuf sofar = STRBUF_INIT;
+	const char *p = rel;
+	uint32_t cur = 0;
+	int fd = fcntl(root, F_DUPFD_CLOEXEC, 0), ret = -1;
+
+	sb_adds(&sofar, "");
+	if (fd < 0) {
+		fail_at("cannot read", prefix, "");
+		goto out;
+	}
+	while (*p && cur != NONE) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		char *name = xasprintf("%.*s", (int)len, p);
+		struct stat st;
+		uint32_t i;
+		int r = -1, ok;
+
+		if (sofar.len)
+			sb_addc(&sofar, '/');
+		sb_add(&sofar, p, len);
+		p += len + (slash != NULL);
+		if (skipped(w, &sofar)) {
+			free(name);
+			break;
+		}
+		i = node_find(w, cur, name, len);
+		if (fd >= 0 && (r = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW)) < 0 && errno != ENOENT) {
+			fail_at("cannot read", prefix, sofar.buf);
+			free(name);
+			goto out;
+		}
+		if (*p) /* a directory above: there, or (for a path gone) pruned */
+			ok = r < 0 ? !want : S_ISDIR(st.st_mode);
+		else
+			ok = as_left(r < 0 ? NULL : &st, want);
+		if (!ok) {
+			free(name);
+			break;
+		}
+		if (r < 0) {
+			if (i != NONE)
+				w->node[i].absent = 1;
+		} else if (i == NONE) {
+			if (node_add(w, cur, name, &st, &i) < 0) {
+				free(name);
+				goto out;
+			}
+		} else {
+			node_set(&w->node[i], &st);
+		}
+		if (r == 0 && *p) {
+			struct stat cst;
+			int sub = fsat_open_dir(fd, name);
+
+			if (sub < 0 || fstat(sub, &cst) < 0 || cst.st_dev != st.st_dev || cst.st_ino != st.st_ino) {
+				if (sub >= 0)
+					close(sub);
+				fail_path("'%s' was replaced while cenv looked at it", prefix, sofar.buf);
+				free(name);
+				goto out;
+			}
+			close(fd);
+			fd = sub;
+		} else if (fd >= 0 && *p) {
+			close(fd); /* gone: so is everything below */
+			fd = -1;
+		}
+		free(name);
+		cur = i;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	sb_release(&sofar);
+	return ret;
+}
+
+/* relook of every file of r, as left (present) or gone (a path no record may hold is none of the look's). */
+static int relook_files(struct envwatch *w, int root, const char *prefix, const struct record *r,
+			int present)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		if (record_path_ok(r->files[i].path) &&
+		    relook(w, root, prefix, r->files[i].path, present ? r->files[i].type : 0) < 0)
+			return -1;
+	return 0;
+}
+
+static int relook_record(struct envwatch *w, int root, const char *prefix, const char *name,
+			 int present)
+{
+	char *rel;
+	int ret;
+
+	if (!record_name_ok(name))
+		return 0;
+	rel = xasprintf("%s/%s", RECORD_DIR, name);
+	ret = relook(w, root, prefix, rel, present ? 'f' : 0);
+	free(rel);
+	return ret;
+}
+
+int envwatch_absorb(struct envwatch *w, const char *prefix, const struct record *added,
+		    const struct record *removed)
+{
+	struct stat st;
+	size_t i, pkg;
+	int root, ret = -1;
+
+	root = open_prefix(prefix, &st);
+	if (root < 0)
+		return -1;
+	if (st.st_dev != w->dev || st.st_ino != w->ino) {
+		fail_path("'%s' is not the directory it was", prefix, "");
+		goto out;
+	}
+	/* the ownership first dropped, then given: an upgrade's files stay the package's */
+	for (i = 0; removed && i < removed->nfiles; i++)
+		if (record_path_ok(removed->files[i].path))
+			owned_drop(w, removed->files[i].path, removed->name);
+	if (added) {
+		pkg = pool_add(&w->opaths, added->name, strlen(added->name));
+		for (i = 0; i < added->nfiles; i++)
+			if (record_path_ok(added->files[i].path))
+				owned_add(w, added->files[i].path, pkg);
+	}
+	/*
+	 * removed's paths looked at as gone, then added's as there: one both have is found
+	 * there the first time, so left alone, and taken in the second
+	 */
+	if ((removed && (relook_files(w, root, prefix, removed, 0) < 0 ||
+			 relook_record(w, root, prefix, removed->name, 0) < 0)) ||
+	    (added && (relook_files(w, root, prefix, added, 1) < 0 ||
+		       relook_record(w, root, prefix, added->name, 1) < 0)))
+		goto out;
+	ret = 0;
+out:
+	close(root);
+	return ret;
+}
+
 /* ---- the look after -------------------------------------------------------------- */
 
 enum what { APPEARED, CHANGED, GONE };
@@ -677,6 +873,8 @@ static int visit_check(void *ctx, int dir, const char *name, const struct strbuf
 	uint32_t i = parent == NONE ? NONE : node_find(c->w, parent, name, strlen(name));
 	enum what what = APPEARED;
 
+	if (i != NONE && c->w->node[i].absent)
+		i = NONE; /* a commit removed it: back since, it is new */
 	if (i != NONE) {
 		const struct node *b = &c->w->node[i];
 
@@ -729,6 +927,8 @@ static void find_gone(struct check *c)
 
 		if (c->seen[i] || w->node[i].type == S_IFDIR)
 			continue;
+		if (w->node[i].absent)
+			continue; /* a commit removed it (envwatch_absorb) */
 		path = node_path(w, i);
 		o = owned_find(w, path, strlen(path));
 		f = add_finding(c, path, GONE);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct record;
+
 /*
  * One look at a prefix: every entry's name, type, size, mtime, ctime and inode, and what the
  * records said then.  Owner: whoever envwatch_take gave it to; free with envwatch_free.
@@ -16,9 +18,11 @@ struct envwatch;
  * directory is opened from its parent's descriptor with O_NOFOLLOW | O_DIRECTORY, one held
  * open at a time (any depth, paths longer than PATH_MAX included), entries fstatat'ed with
  * AT_SYMLINK_NOFOLLOW.  The nskip paths of skip (relative to prefix, a file or a whole
- * subtree: "var/cenv/work/zlib", "var/cenv/logs/zlib.log") are left out, now and in
- * envwatch_check.  The records (var/cenv/records) are read here, before the build, so a
- * record the build plants owns nothing; a damaged one counts with the file lines that parse.
+ * subtree: "var/cenv/work/zlib", "var/cenv/logs/zlib.log"; with parallel builds
+ * "var/cenv/work" and "var/cenv/logs", every build's area and log) are left out, now and
+ * in envwatch_check and envwatch_absorb.  The records (var/cenv/records) are read here,
+ * before the build, so a record the build plants owns nothing; a damaged one counts with the
+ * file lines that parse.
  * *out gets a new look; -1 with fail().
  */
 int envwatch_take(const char *prefix, const char *const *skip, size_t nskip, struct envwatch **out);
@@ -51,8 +55,32 @@ int envwatch_take(const char *prefix, const char *const *skip, size_t nskip, str
  */
 int envwatch_check(const struct envwatch *before, const char *prefix, const char *name, int log_fd);
 
+/*
+ * Another package's commit (txn.c), made into prefix while the build the look w is for
+ * runs, taken into w: w becomes as if taken after the commit, for exactly the paths the
+ * commit touched and no other, so what the build itself did stays a finding.  Looked at
+ * again as envwatch_take does (no symlink followed; w's skips still left out): every file
+ * of removed and of added, each directory above them, and the package's record file
+ * (RECORD_DIR/NAME).  Only what is found as the commit left it is taken in: added's files
+ * there with their recorded type ('f', 'l') under directories, removed's other files gone
+ * (their directories there or pruned); an entry found gone leaves the look (one there later
+ * is new); anything else found on those paths (the build's doing) is left to the check.  The
+ * ownership changes as the records did: removed's paths are no longer its package's (a path
+ * another record listed first stays that one's), added's are added's package's.  removed:
+ * the record the commit replaced or deleted, NULL for a package new to the environment;
+ * added: the record it wrote, NULL for an uninstall.  The records are borrowed.
+ *
+ * Called right after the commit, with nothing else committing, and never at the same time
+ * as envwatch_check of w (the caller serializes them: one commit mutex around the commit,
+ * its absorbs and every check).  -1 with fail() ("cannot read '...'"; "'DIR' is not the
+ * directory it was"): w may then be partly brought up to date.
+ */
+int envwatch_absorb(struct envwatch *w, const char *prefix, const struct record *added,
+		    const struct record *removed);
+
 /* The number of entries the look holds (the prefix not counted). */
 size_t envwatch_count(const struct envwatch *w);
+
 
 void envwatch_free(struct envwatch *w);
 

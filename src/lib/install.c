@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "lazylib.h"
@@ -163,23 +164,40 @@ out:
 	return ret;
 }
 
-/* Removes the work area NAME, and work/ itself once empty, from the root down (no symlink followed). */
-static void remove_work(const char *prefix, const char *name)
+/*
+ * Removes the work area NAME from the root down (no symlink followed), and work/ itself once
+ * empty unless other builds run beside this one (install_shared): one of them may be making its
+ * own area in it right now.
+ */
+static void remove_work(const struct install_env *env, const char *name)
 {
-	int state = open_own_dir(prefix, LAYOUT_STATE, 0), wfd;
+	int state = open_own_dir(env->prefix, LAYOUT_STATE, 0), wfd;
 	char *workdir;
 
 	if (state < 0)
 		return;
 	wfd = fsat_open_dir(state, "work");
 	if (wfd >= 0) {
-		workdir = xasprintf("%s/%s/work", prefix, LAYOUT_STATE);
+		workdir = xasprintf("%s/%s/work", env->prefix, LAYOUT_STATE);
 		fsat_remove_tree(wfd, workdir, name);
 		close(wfd);
 		free(workdir);
 		/* a failed install leaves the tree as it was */
-		unlinkat(state, "work", AT_REMOVEDIR);
+		if (!env->shared)
+			unlinkat(state, "work", AT_REMOVEDIR);
 	}
+	close(state);
+}
+
+void install_work_tidy(const char *prefix)
+{
+	int state = open_own_dir(prefix, LAYOUT_STATE, 0);
+
+	if (state < 0) {
+		free(error_take()); /* nothing to tidy */
+		return;
+	}
+	unlinkat(state, "work", AT_REMOVEDIR); /* only when empty: a leftover area stays for the next run */
 	close(state);
 }
 
@@ -333,9 +351,43 @@ static int make_sandbox(const struct install_env *env, const struct install_sour
 		ret = -1;
 	}
 	for (i = 0; env->note && i < notes.n; i++)
-		env->note(src->name, notes.v[i]);
+		env->note(env->say_ctx, src->name, notes.v[i]);
 	strvec_release(&notes);
 	return ret;
+}
+
+void install_shared_init(struct install_shared *sh)
+{
+	memset(sh, 0, sizeof(*sh));
+	pthread_mutex_init(&sh->lock, NULL);
+}
+
+void install_shared_release(struct install_shared *sh)
+{
+	free(sh->watches);
+	pthread_mutex_destroy(&sh->lock);
+	memset(sh, 0, sizeof(*sh));
+}
+
+/* The running builds' looks, told of each commit (absorb_commit); the caller holds sh->lock. */
+static void watch_register(struct install_shared *sh, struct envwatch *w)
+{
+	if (sh->nwatches == sh->cap) {
+		sh->cap = sh->cap ? 2 * sh->cap : 8;
+		sh->watches = xrealloc(sh->watches, sh->cap * sizeof(*sh->watches));
+	}
+	sh->watches[sh->nwatches++] = w;
+}
+
+static void watch_forget(struct install_shared *sh, struct envwatch *w)
+{
+	size_t i;
+
+	for (i = 0; i < sh->nwatches; i++)
+		if (sh->watches[i] == w) {
+			sh->watches[i] = sh->watches[--sh->nwatches];
+			return;
+		}
 }
 
 /*
@@ -350,22 +402,43 @@ static int watched_build(const struct install_env *env, const struct install_sou
 {
 	char *work = xasprintf("%s/work/%s", LAYOUT_STATE, src->name);
 	char *log = xasprintf("%s/logs/%s.log", LAYOUT_STATE, src->name);
-	const char *const skip[] = { work, log };
+	/* beside other builds: their work areas and logs change too, all of them are left out */
+	const char *const own[] = { work, log }, *const shared[] = { LAYOUT_STATE "/work", LAYOUT_STATE "/logs" };
+	struct install_shared *sh = env->shared;
 	struct envwatch *before = NULL;
 	char *why;
 	int ret = -1;
 
-	if (envwatch_take(env->prefix, skip, 2, &before) < 0) {
+	if (sh)
+		pthread_mutex_lock(&sh->lock);
+	if (envwatch_take(env->prefix, sh ? shared : own, 2, &before) < 0) {
+		if (sh)
+			pthread_mutex_unlock(&sh->lock);
 		fail_wrap("%s: cannot look at the environment before the build", src->name);
 		goto out;
 	}
+	if (sh) {
+		watch_register(sh, before);
+		pthread_mutex_unlock(&sh->lock);
+	}
 	ret = build_run(req);
 	why = ret < 0 ? error_take() : NULL;
-	if (envwatch_check(before, env->prefix, src->name, log_fd) < 0) {
+	/* under the lock: a commit half made is no stray write, and none is made while this looks */
+	if (sh)
+		pthread_mutex_lock(&sh->lock);
+	if (sh && sh->broken) {
+		free(why);
+		ret = fail("%s: cannot look at the environment after the build: a commit beside it could not be "
+			   "followed", src->name);
+	} else if (envwatch_check(before, env->prefix, src->name, log_fd) < 0) {
 		free(why);
 		ret = -1;
 	} else if (why) {
 		error_restore(why);
+	}
+	if (sh) {
+		watch_forget(sh, before);
+		pthread_mutex_unlock(&sh->lock);
 	}
 out:
 	envwatch_free(before);
@@ -474,8 +547,8 @@ static int build_package(const struct install_env *env, const struct install_sou
 	req.envp = env->envp;
 	req.jobs = env->jobs;
 	req.system = *sys;
-	req.on_step = env->on_step;
-	req.step_ctx = env->step_ctx;
+	req.on_step = src->on_step;
+	req.step_ctx = src->step_ctx;
 	if (env->sandbox_missing && *sys != BUILD_PREBUILT) {
 		fail("%s: not built: builds need the sandbox (sandbox = on), which does not work here: %s",
 		     src->name, env->sandbox_missing);
@@ -515,26 +588,36 @@ static void keep_tool_logs(const char *prefix, const char *name, const char *wor
 		free(error_take()); /* the build's own message says more */
 }
 
-int install_package(const struct install_env *env, const struct install_source *src,
-		    const struct record *old, struct record *installed, int *build_failed,
-		    struct strvec *kept_logs)
+/* A prepared package's work area goes (its build log stays for a look); the first error is kept. */
+static void drop_work(const struct install_env *env, const char *name, const char *work, const char *srcdir,
+		      int failed, int build_failed, struct strvec *kept_logs)
+{
+	char *msg = failed ? error_take() : NULL;
+
+	if (failed && build_failed && kept_logs)
+		keep_tool_logs(env->prefix, name, work, srcdir, kept_logs);
+	remove_work(env, name);
+	if (msg)
+		error_restore(msg);
+}
+
+int install_prepare(const struct install_env *env, const struct install_source *src,
+		    struct install_staged *staged, int *build_failed, struct strvec *kept_logs)
 {
 	struct unpack_options uopt = { 0 };
 	struct unpack_result ures = { 0 };
-	enum build_system sys;
 	char *work = NULL, *unpacked = NULL, *stage_root = NULL;
-	struct strvec outside = STRVEC_INIT;
-	size_t staged;
+	size_t room;
 	int fd, ret = -1, missing = 0;
 
-	memset(installed, 0, sizeof(*installed));
+	memset(staged, 0, sizeof(*staged));
 	*build_failed = 0;
 	/* the name becomes a directory under var/cenv/work: never "..", never a path */
 	if (!valid_package_name(src->name))
 		return fail("'%s' is not a package name", src->name);
 	/* a build system named in the manifest: refused before anything is read or unpacked */
-	if (src->build && build_system_parse(src->build, &sys) == 0 &&
-	    check_build_prefix(src->name, env->prefix, sys) < 0)
+	if (src->build && build_system_parse(src->build, &staged->sys) == 0 &&
+	    check_build_prefix(src->name, env->prefix, staged->sys) < 0)
 		return -1;
 	/*
 	 * The unpacker hashes the very bytes it unpacks and checks them against the
@@ -546,14 +629,16 @@ int install_package(const struct install_env *env, const struct install_source *
 		return -1;
 	if (make_work(env->prefix, src->name, &work) < 0)
 		goto out;
+	if (src->on_step)
+		src->on_step(src->step_ctx, "unpack", -1);
 	unpacked = path_join(work, "src");
 	uopt.subdir = src->subdir;
 	uopt.sha256 = src->sha256;
 	uopt.max_bytes = env->max_unpacked_size;
 	uopt.size_option = "--max-unpacked-size";
 	/* of WORK/src/TOP/REL, WORK/stage/PREFIX/REL and PREFIX/REL the staged one is longest */
-	staged = strlen(work) + strlen("/stage") + strlen(env->prefix) + 1;
-	uopt.max_path = staged < PATH_MAX - 2 ? PATH_MAX - 1 - staged : 1;
+	room = strlen(work) + strlen("/stage") + strlen(env->prefix) + 1;
+	uopt.max_path = room < PATH_MAX - 2 ? PATH_MAX - 1 - room : 1;
 	if (unpack_archive_fd(fd, src->archive, unpacked, &uopt, &ures) < 0) {
 		if (src->sha256 && ures.sha256[0] && strcmp(src->sha256, ures.sha256)) {
 			free(error_take());
@@ -562,10 +647,11 @@ int install_package(const struct install_env *env, const struct install_source *
 		}
 		goto out;
 	}
-	if (build_package(env, src, work, ures.srcdir, &sys, &outside, &missing, build_failed) < 0)
+	if (build_package(env, src, work, ures.srcdir, &staged->sys, &staged->outside, &missing,
+			  build_failed) < 0)
 		goto out;
 	if (missing) {
-		installed_nothing(env, src->name, sys, &outside);
+		installed_nothing(env, src->name, staged->sys, &staged->outside);
 		goto out;
 	}
 	/* before anything of it is read or moved: a real prefix, no symlink leading out */
@@ -576,52 +662,110 @@ int install_package(const struct install_env *env, const struct install_source *
 	}
 	free(stage_root);
 	stage_root = xasprintf("%s/stage%s", work, env->prefix);
-	fill_record(src, ures.sha256, sys, installed);
-	if (record_scan(stage_root, installed) < 0)
+	fill_record(src, ures.sha256, staged->sys, &staged->rec);
+	if (record_scan(stage_root, &staged->rec) < 0)
 		goto out;
-	if (installed->nfiles == 0) {
-		installed_nothing(env, src->name, sys, &outside);
+	if (staged->rec.nfiles == 0) {
+		installed_nothing(env, src->name, staged->sys, &staged->outside);
 		goto out;
 	}
-	if (outside.n && env->strict) {
-		char *list = stagecheck_list(outside.v, outside.n, 3), *log = install_log_path(env->prefix, src->name);
+	if (staged->outside.n && env->strict) {
+		char *list = stagecheck_list(staged->outside.v, staged->outside.n, 3);
+		char *log = install_log_path(env->prefix, src->name);
 
 		fail("%s: %zu file%s staged outside the environment would not be installed: %s "
-		     "(--strict: nothing installed; log: %s)", src->name, outside.n, outside.n == 1 ? "" : "s",
-		     list, log);
+		     "(--strict: nothing installed; log: %s)", src->name, staged->outside.n,
+		     staged->outside.n == 1 ? "" : "s", list, log);
 		free(list);
 		free(log);
 		goto out;
 	}
-	if (txn_commit(env->prefix, stage_root, installed, old) < 0)
-		goto out;
-	if (outside.n && env->outside) {
-		char *log = install_log_path(env->prefix, src->name);
-
-		env->outside(src->name, outside.v, outside.n, log);
-		free(log);
-	}
 	ret = 0;
 out:
-	if (ret < 0)
-		record_release(installed);
-	/* the work area goes either way (the build log stays for a look); keep the first error */
-	if (work) {
-		char *msg = ret < 0 ? error_take() : NULL;
-
-		if (ret < 0 && *build_failed && kept_logs)
-			keep_tool_logs(env->prefix, src->name, work, ures.srcdir, kept_logs);
-		remove_work(env->prefix, src->name);
-		if (msg)
-			error_restore(msg);
+	if (ret < 0) {
+		if (work)
+			drop_work(env, src->name, work, ures.srcdir, 1, *build_failed, kept_logs);
+		record_release(&staged->rec);
+		strvec_release(&staged->outside);
+		free(work);
+		free(stage_root);
+		memset(&staged->rec, 0, sizeof(staged->rec));
+	} else {
+		staged->work = work;
+		staged->stage_root = stage_root;
 	}
 	unpack_result_release(&ures);
-	strvec_release(&outside);
 	close(fd);
-	free(work);
 	free(unpacked);
-	free(stage_root);
 	return ret;
+}
+
+/* Tells every build being watched of the commit just made (install_shared: its lock held). */
+static int absorb_commit(const struct install_env *env, const struct record *added, const struct record *removed)
+{
+	struct install_shared *sh = env->shared;
+	size_t i;
+
+	for (i = 0; i < sh->nwatches; i++)
+		if (envwatch_absorb(sh->watches[i], env->prefix, added, removed) < 0)
+			return -1;
+	return 0;
+}
+
+int install_commit(const struct install_env *env, const struct install_source *src,
+		   struct install_staged *staged, const struct record *old)
+{
+	int ret;
+
+	if (env->shared)
+		pthread_mutex_lock(&env->shared->lock);
+	ret = txn_commit(env->prefix, staged->stage_root, &staged->rec, old);
+	/* a look that cannot be told stops that build's check, which then fails it: never a wrong removal */
+	if (ret == 0 && env->shared && absorb_commit(env, &staged->rec, old) < 0)
+		env->shared->broken = 1;
+	if (env->shared)
+		pthread_mutex_unlock(&env->shared->lock);
+	if (ret == 0 && staged->outside.n && env->outside) {
+		char *log = install_log_path(env->prefix, src->name);
+
+		env->outside(env->say_ctx, src->name, staged->outside.v, staged->outside.n, log);
+		free(log);
+	}
+	return ret;
+}
+
+void install_staged_release(const struct install_env *env, const char *name, struct install_staged *staged)
+{
+	if (staged->work)
+		remove_work(env, name);
+	record_release(&staged->rec);
+	strvec_release(&staged->outside);
+	free(staged->work);
+	free(staged->stage_root);
+	memset(staged, 0, sizeof(*staged));
+}
+
+int install_package(const struct install_env *env, const struct install_source *src,
+		    const struct record *old, struct record *installed, int *build_failed,
+		    struct strvec *kept_logs)
+{
+	struct install_staged staged;
+	char *msg;
+	int ret;
+
+	memset(installed, 0, sizeof(*installed));
+	if (install_prepare(env, src, &staged, build_failed, kept_logs) < 0)
+		return -1;
+	ret = install_commit(env, src, &staged, old);
+	if (ret == 0) {
+		*installed = staged.rec; /* handed over */
+		memset(&staged.rec, 0, sizeof(staged.rec));
+		install_staged_release(env, src->name, &staged);
+		return 0;
+	}
+	msg = error_take(); /* the commit's, not lost to the cleanup */
+	install_staged_release(env, src->name, &staged);
+	return error_restore(msg);
 }
 
 int archive_topdir(const char *path, char **top)

@@ -2,10 +2,12 @@
 #ifndef CENV_INSTALL_H
 #define CENV_INSTALL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "build.h"
 #include "digest.h"
 #include "record.h"
 #include "strvec.h"
@@ -22,15 +24,33 @@ struct install_env {
 	char *const *writable;      /* nwritable more absolute paths builds may write */
 	size_t nwritable;
 	/* NULL, or told each line worth saying with -v ("zlib: ccache: ... is writable") */
-	void (*note)(const char *name, const char *line);
+	void (*note)(void *ctx, const char *name, const char *line);
 	/* files the build staged outside the prefix (stagecheck_outside), never installed: with
 	   strict the package fails; else, once it is installed, told them (NULL: not told) */
 	int strict;
-	void (*outside)(const char *name, char *const *paths, size_t n, const char *log);
-	/* NULL, or build_request.on_step for every build (with step_ctx) */
-	void (*on_step)(void *ctx, const char *step, off_t from);
-	void *step_ctx;
+	void (*outside)(void *ctx, const char *name, char *const *paths, size_t n, const char *log);
+	void *say_ctx; /* note's and outside's ctx; they may be called from several threads at once */
+	/* NULL when one package is built at a time; else what the builds running at once share */
+	struct install_shared *shared;
 };
+
+/*
+ * What builds running at once share (one per run, the caller's): commits are made one at a
+ * time under lock, and every build's look at the environment (envwatch) is told of the
+ * commits made while it ran, so that they are not taken for its own stray writes.  The
+ * looks are taken and checked under lock too, never across a commit half made.
+ */
+struct envwatch;
+struct install_shared {
+	pthread_mutex_t lock;
+	struct envwatch **watches; /* the builds running now */
+	size_t nwatches, cap;
+	int broken; /* a commit could not be told to a look: the builds running then fail their check */
+};
+void install_shared_init(struct install_shared *sh);
+void install_shared_release(struct install_shared *sh);
+/* After builds that shared it: DIR/var/cenv/work removed if empty (each build left its own area only). */
+void install_work_tidy(const char *prefix);
 
 /*
  * A package to install: its manifest entry (or what `cenv install PATH`
@@ -46,7 +66,39 @@ struct install_source {
 	const char *install_target;
 	const char *archive; /* local path of the archive */
 	int build_network;   /* its section's build_network = yes */
+	/* NULL, or told each step of its install as it starts: "unpack" (from -1), then each build
+	   command's (build_request.on_step), with step_ctx; called on the installing thread */
+	void (*on_step)(void *ctx, const char *step, off_t from);
+	void *step_ctx;
 };
+
+/*
+ * A package unpacked, built and staged, its record made, waiting for its commit.  Owner:
+ * install_prepare's caller; install_staged_release removes its work area and frees it.
+ */
+struct install_staged {
+	char *work;          /* DIR/var/cenv/work/NAME */
+	char *stage_root;    /* WORK/stage/DIR: the staged prefix */
+	struct record rec;   /* the record it will have */
+	struct strvec outside; /* what it staged outside the prefix (install_env.outside) */
+	enum build_system sys;
+};
+
+/*
+ * install_package's first part, which may run in several threads at once (each package its
+ * own work area): verifies, unpacks, builds and stages src, and makes its record.  On
+ * failure the work area is gone (the tool logs kept as install_package says) and -1 with fail().
+ */
+int install_prepare(const struct install_env *env, const struct install_source *src,
+		    struct install_staged *staged, int *build_failed, struct strvec *kept_logs);
+/*
+ * Its second part: the all-or-nothing commit (txn_commit) of what was staged, replacing old,
+ * one at a time under install_shared's lock when there is one; then env->outside is told.
+ * -1 with fail(), the environment as it was.  staged is released by the caller either way.
+ */
+int install_commit(const struct install_env *env, const struct install_source *src,
+		   struct install_staged *staged, const struct record *old);
+void install_staged_release(const struct install_env *env, const char *name, struct install_staged *staged);
 
 /*
  * Verifies, unpacks, builds and commits src into the environment, replacing

@@ -3,14 +3,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "interrupt.h"
 
-static volatile sig_atomic_t noted;
+/*
+ * Lock-free atomics, so async-signal-safe (C11 7.14.1.1) and free of data races with the
+ * threads that read them: the first signal and how many were noted.
+ */
+static _Atomic sig_atomic_t noted, count;
 static int pipe_fds[2] = { -1, -1 };
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && sizeof(sig_atomic_t) == sizeof(int),
+	       "the interrupt's note must be lock-free to be set in a signal handler");
 
 int interrupt_init(void)
 {
@@ -27,9 +36,11 @@ int interrupt_init(void)
 void interrupt_note(int sig)
 {
 	int saved = errno;
+	sig_atomic_t none = 0;
 
-	if (!noted)
-		noted = sig;
+	atomic_compare_exchange_strong(&noted, &none, sig);
+	if (atomic_load(&count) < SIG_ATOMIC_MAX)
+		atomic_fetch_add(&count, 1);
 	/* one byte is enough: nobody reads it, so the pipe stays readable */
 	if (pipe_fds[1] >= 0)
 		(void)!write(pipe_fds[1], "", 1);
@@ -38,7 +49,12 @@ void interrupt_note(int sig)
 
 int interrupt_requested(void)
 {
-	return noted;
+	return atomic_load(&noted);
+}
+
+int interrupt_count(void)
+{
+	return atomic_load(&count);
 }
 
 int interrupt_fd(void)
@@ -65,7 +81,8 @@ void interrupt_reset(void)
 {
 	char buf[64];
 
-	noted = 0;
+	atomic_store(&noted, 0);
+	atomic_store(&count, 0);
 	if (pipe_fds[0] >= 0)
 		while (read(pipe_fds[0], buf, sizeof(buf)) > 0)
 			;

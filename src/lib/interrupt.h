@@ -17,10 +17,15 @@
 
 /* Makes the self-pipe behind interrupt_fd; once, before the handlers. -1 with fail(). */
 int interrupt_init(void);
-/* The handler's body: async-signal-safe.  The first signal noted is the one kept. */
+/* The handler's body: async-signal-safe.  The first signal noted is the one kept; each is counted. */
 void interrupt_note(int sig);
 /* The signal noted first, or 0 when none was. */
 int interrupt_requested(void);
+/*
+ * How many signals were noted (any of them, the first included; it stops growing at
+ * SIG_ATOMIC_MAX): a second one asks to skip the grace a stopped build has (spawn.h).
+ */
+int interrupt_count(void);
 /* Readable (never read from: it stays readable) once a signal is noted; -1 before interrupt_init. */
 int interrupt_fd(void);
 /* "SIGTERM", "SIGHUP", "SIGINT", ...; "signal N" for one without a name here.  Static storage. */

@@ -329,9 +329,9 @@ static int group_alive(pid_t pgid)
 
 /*
  * Whether, within ms, the child is reaped (*status) and, if it leads a group, no process
- * is left in that group.
+ * is left in that group.  hurry: 0 as soon as a second signal is noted (interrupt_count).
  */
-static int wait_gone(pid_t pid, int group, int *reaped, int *status, long ms)
+static int wait_gone(pid_t pid, int group, int *reaped, int *status, long ms, int hurry)
 {
 	long waited = 0;
 
@@ -340,7 +340,7 @@ static int wait_gone(pid_t pid, int group, int *reaped, int *status, long ms)
 			*reaped = 1;
 		if (*reaped && (!group || !group_alive(pid)))
 			return 1;
-		if (waited >= ms)
+		if (waited >= ms || (hurry && interrupt_count() >= 2))
 			return 0;
 		pause_ms(SPAWN_POLL_MS);
 		waited += SPAWN_POLL_MS;
@@ -350,8 +350,10 @@ static int wait_gone(pid_t pid, int group, int *reaped, int *status, long ms)
 /*
  * Stops the child and, if it leads one, its group: SIGTERM (and SIGCONT, so that a stopped
  * process gets it), SPAWN_GRACE_MS to end, then SIGKILL, which cannot be refused; *status
- * is the child's.  A process of the group that is not ours and not reaped by its parent
- * within another grace is left: cenv cannot reap it.
+ * is the child's.  A second signal (a second Ctrl-C), noted before or during the grace,
+ * ends it at once, in every thread stopping a build: the user asked not to wait.  A process
+ * of the group that is not ours and not reaped by its parent within another grace is left:
+ * cenv cannot reap it.
  */
 static void stop_child(pid_t pid, int *status)
 {
@@ -360,10 +362,10 @@ static void stop_child(pid_t pid, int *status)
 
 	kill(target, SIGTERM);
 	kill(target, SIGCONT);
-	if (wait_gone(pid, group, &reaped, status, SPAWN_GRACE_MS))
+	if (wait_gone(pid, group, &reaped, status, SPAWN_GRACE_MS, 1))
 		return;
 	kill(target, SIGKILL);
-	if (wait_gone(pid, group, &reaped, status, SPAWN_GRACE_MS) || reaped)
+	if (wait_gone(pid, group, &reaped, status, SPAWN_GRACE_MS, 0) || reaped)
 		return;
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;

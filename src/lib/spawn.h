@@ -72,7 +72,9 @@ int spawn_start(struct spawn *sp, pid_t *pid);
  *
  * An interrupt noted before or during the wait (interrupt_requested()) stops
  * the child, and its whole process group if it leads one: SIGTERM, up to
- * SPAWN_GRACE_MS for every process of the group to end, then SIGKILL; the
+ * SPAWN_GRACE_MS for every process of the group to end, then SIGKILL (at once
+ * when a second signal is noted, before or during the grace: interrupt_count()
+ * >= 2, seen by every thread stopping a build within SPAWN_POLL_MS); the
  * child is reaped (*status says how it ended), so are the group's orphans
  * where cenv is their subreaper, and -1 with fail() saying "interrupted by
  * SIGTERM: stopped ...".  The caller tells it apart by interrupt_requested().

@@ -12,6 +12,7 @@
  */
 void util_set_oom_handler(void (*handler)(void));
 void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size); /* zeroed */
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

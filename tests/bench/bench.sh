@@ -1,5 +1,6 @@
 #!/bin/sh
 # tests/bench/bench.sh - `make bench`: cenv against its peers, measured in the same run.
+# BENCH=parallel runs only the parallel installs' part (tests/bench/parallel.sh).
 # Medians of interleaved repetitions; ratios, never pass/fail.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,6 +15,11 @@ python=$(command -v python3)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 median() { awk -v l="$1" '$1 == l { print $2 }' "$2"; } # LABEL FILE: a median timeit wrote
+# BENCH=parallel: that part alone (it runs last otherwise)
+if [ "${BENCH:-all}" = parallel ]; then
+	. "$top/tests/bench/parallel.sh"
+	exit 0
+fi
 
 echo "== cenv create vs python3 -m venv --without-pip ($reps interleaved runs, median)"
 "$work/timeit" "$reps" \
@@ -164,3 +170,5 @@ if command -v curl >/dev/null; then
 else
 	echo "== downloads: not measured, curl is not installed"
 fi
+
+. "$top/tests/bench/parallel.sh"

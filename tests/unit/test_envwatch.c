@@ -97,7 +97,8 @@ struct fixture_file {
 	const char *path, *target; /* target: a symlink */
 };
 
-static void save_record(const char *name, const struct fixture_file *files, size_t n)
+/* A record of name listing files (the strings borrowed); free its files array alone. */
+static struct record make_record(const char *name, const struct fixture_file *files, size_t n)
 {
 	struct record r = { 0 };
 	size_t i;
@@ -107,8 +108,8 @@ static void save_record(const char *name, const struct fixture_file *files, size
 	r.url = "file:///tmp/x.tar.gz";
 	r.sha256 = SHA;
 	r.build = "make";
-	r.files = xmalloc(n * sizeof(*r.files));
-	memset(r.files, 0, n * sizeof(*r.files));
+	r.files = xmalloc((n + 1) * sizeof(*r.files));
+	memset(r.files, 0, (n + 1) * sizeof(*r.files));
 	for (i = 0; i < n; i++) {
 		r.files[i].path = (char *)files[i].path;
 		r.files[i].type = files[i].target ? 'l' : 'f';
@@ -118,6 +119,13 @@ static void save_record(const char *name, const struct fixture_file *files, size
 			memcpy(r.files[i].sha256, SHA, 65);
 	}
 	r.nfiles = n;
+	return r;
+}
+
+static void save_record(const char *name, const struct fixture_file *files, size_t n)
+{
+	struct record r = make_record(name, files, n);
+
 	assert_int_equal(record_save(env, &r), 0);
 	free(r.files);
 }
@@ -587,6 +595,305 @@ static void test_bad_skip(void **state)
 	assert_string_equal(last_error(), "cannot leave out '../outside': not a path inside the environment");
 }
 
+/* ---- parallel builds: the shared areas left out, another package's commit absorbed ---- */
+
+/* Every build's work area and log: what a look taken beside parallel builds leaves out. */
+static const char *const shared_skips[] = { "var/cenv/work", "var/cenv/logs" };
+
+static struct envwatch *take_shared(void)
+{
+	struct envwatch *w = NULL;
+
+	assert_int_equal(envwatch_take(env, shared_skips, 2, &w), 0);
+	assert_non_null(w);
+	return w;
+}
+
+static const struct fixture_file foo_files[] = {
+	{ "include/foo.h", NULL },
+	{ "lib/foo/libfoo.so", "libfoo.so.1" },
+	{ "lib/foo/libfoo.so.1", NULL },
+	{ "share/foo/doc/README", NULL },
+};
+#define NFOO (sizeof(foo_files) / sizeof(foo_files[0]))
+/* bar 2.0: include/bar.h again, libbar.so.1 now to libbar.so.2; libbar.so and bar.pc gone */
+static const struct fixture_file bar2_files[] = {
+	{ "include/bar.h", NULL },
+	{ "lib/libbar.so.1", "libbar.so.2" },
+	{ "lib/libbar.so.2", NULL },
+};
+#define NBAR (sizeof(bar_files) / sizeof(bar_files[0]))
+#define NBAR2 (sizeof(bar2_files) / sizeof(bar2_files[0]))
+
+static int listed(const struct fixture_file *files, size_t n, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(files[i].path, path))
+			return 1;
+	return 0;
+}
+
+/*
+ * What txn_commit does for package name, done by hand (its order): name's build area and
+ * log there meanwhile, a journal and backups under var/cenv/txn, old's files that files
+ * lacks removed and their emptied directories pruned, each file moved in (a new inode, its
+ * directories made), the record written (files NULL: deleted), txn/ and the work area gone.
+ */
+static void commit_like(const char *name, const struct fixture_file *files, size_t n,
+			const struct fixture_file *old, size_t nold)
+{
+	char *rel, *path;
+	size_t i;
+
+	rel = xasprintf("var/cenv/work/%s/stage/x", name);
+	put(rel, "staged\n");
+	free(rel);
+	rel = xasprintf("var/cenv/logs/%s.log", name);
+	put(rel, "make install\n");
+	free(rel);
+	put("var/cenv/txn/journal", "install\n");
+	put("var/cenv/txn/backup/0", "old\n");
+	for (i = 0; i < nold; i++) {
+		char *dir;
+
+		if (listed(files, n, old[i].path))
+			continue;
+		path = at(old[i].path);
+		assert_int_equal(unlink(path), 0);
+		for (dir = path_dirname(path); strcmp(dir, env) && rmdir(dir) == 0;) {
+			char *up = path_dirname(dir);
+
+			free(dir);
+			dir = up;
+		}
+		free(dir);
+		free(path);
+	}
+	for (i = 0; i < n; i++) {
+		if (!files[i].target) {
+			put(files[i].path, name);
+			continue;
+		}
+		path = at(files[i].path);
+		(void)unlink(path);
+		free(path);
+		rel = path_dirname(files[i].path);
+		path = at(rel);
+		assert_int_equal(mkdir_p(path, 0755, NULL), 0);
+		free(path);
+		free(rel);
+		link_at(files[i].path, files[i].target);
+	}
+	if (files)
+		save_record(name, files, n);
+	else
+		assert_int_equal(record_delete(env, name), 0);
+	path = at("var/cenv/txn");
+	assert_int_equal(remove_tree(path), 0);
+	free(path);
+	rel = xasprintf("var/cenv/work/%s", name);
+	path = at(rel);
+	assert_int_equal(remove_tree(path), 0);
+	free(path);
+	free(rel);
+}
+
+/* Runs envwatch_check of w for zlib: its message, or NULL when nothing was found. */
+static char *check_of(struct envwatch *w)
+{
+	free(error_take());
+	if (envwatch_check(w, env, "zlib", -1) == 0)
+		return NULL;
+	return xstrdup(last_error());
+}
+
+/* Other builds' areas and logs change freely under the shared skips; their neighbours do not. */
+static void test_shared_skips(void **state)
+{
+	(void)state;
+	before = take_shared();
+	put("var/cenv/work/foo/build/a/b.o", "obj\n");
+	put("var/cenv/work/zlib/stage/lib/libz.a", "staged\n");
+	put("var/cenv/logs/foo.log", "make\n");
+	rewrite("var/cenv/logs/zlib.log", "configure\nmake\n");
+	check(NULL);
+	assert_true(exists("var/cenv/work/foo/build/a/b.o"));
+	assert_true(exists("var/cenv/logs/foo.log"));
+	put("var/cenv/workx", "x\n");
+	put("var/cenv/logs.old", "y\n");
+	check(PART_A "var/cenv/logs.old, var/cenv/workx (removed)");
+	assert_true(exists("var/cenv/work/foo/build/a/b.o"));
+}
+
+/* foo's commit taken in: no finding, its files stay; a look not told of it removes them. */
+static void test_absorb_commit(void **state)
+{
+	struct envwatch *other;
+	struct record foo = make_record("foo", foo_files, NFOO);
+	char *msg;
+	size_t i;
+
+	(void)state;
+	before = take_shared();
+	other = take_shared();
+	commit_like("foo", foo_files, NFOO, NULL, 0);
+	assert_int_equal(envwatch_absorb(before, env, &foo, NULL), 0);
+	check(NULL);
+	for (i = 0; i < NFOO; i++)
+		assert_true(exists(foo_files[i].path));
+	assert_true(exists("var/cenv/records/foo"));
+	assert_true(exists("var/cenv/logs/foo.log"));
+	msg = check_of(other);
+	assert_non_null(msg);
+	assert_string_equal(msg, PART_A "include/foo.h, lib/foo/, share/foo/, var/cenv/records/foo (removed)");
+	assert_false(exists("include/foo.h"));
+	free(msg);
+	envwatch_free(other);
+	free(foo.files);
+}
+
+/* The build's own stray writes in the same window stay findings, and go. */
+static void test_absorb_keeps_stray(void **state)
+{
+	struct record foo = make_record("foo", foo_files, NFOO);
+
+	(void)state;
+	before = take_shared();
+	put("bin/stray", "stray\n");
+	commit_like("foo", foo_files, NFOO, NULL, 0);
+	put("lib/foo/stray.so", "beside foo's, in the directory its commit made\n");
+	put("share/foo/doc/extra", "and one deeper\n");
+	rewrite("share/doc/note", "changed by zlib's build\n");
+	rewrite("include/bar.h", "int bar(int);\n");
+	assert_int_equal(envwatch_absorb(before, env, &foo, NULL), 0);
+	check("zlib: the build wrote into the environment outside its staging area: bin/stray, "
+	      "lib/foo/stray.so, share/doc/note, share/foo/doc/extra (removed); " PART_B "include/bar.h (bar)");
+	assert_false(exists("bin/stray"));
+	assert_false(exists("lib/foo/stray.so"));
+	assert_false(exists("share/foo/doc/extra"));
+	assert_true(exists("lib/foo/libfoo.so.1"));
+	assert_true(exists("share/foo/doc/README"));
+	free(foo.files);
+}
+
+/* bar upgraded: its old files gone (lib/pkgconfig pruned), its new ones there: nothing found. */
+static void test_absorb_upgrade(void **state)
+{
+	struct record old = make_record("bar", bar_files, NBAR), new = make_record("bar", bar2_files, NBAR2);
+
+	(void)state;
+	before = take_shared();
+	commit_like("bar", bar2_files, NBAR2, bar_files, NBAR);
+	assert_false(exists("lib/pkgconfig"));
+	assert_false(exists("lib/libbar.so"));
+	assert_int_equal(envwatch_absorb(before, env, &new, &old), 0);
+	check(NULL);
+	assert_true(exists("lib/libbar.so.2"));
+	assert_true(exists("lib/libbar.so.1"));
+	assert_true(exists("include/bar.h"));
+	/* what the old bar had is no longer bar's: the build writing it there is a stray */
+	put("lib/libbar.so", "zlib's\n");
+	check(PART_A "lib/libbar.so (removed)");
+	free(old.files);
+	free(new.files);
+}
+
+/* What the build put, before the absorb, where the upgrade removed a file is not taken in. */
+static void test_absorb_upgrade_stray(void **state)
+{
+	struct record old = make_record("bar", bar_files, NBAR), new = make_record("bar", bar2_files, NBAR2);
+
+	(void)state;
+	before = take_shared();
+	commit_like("bar", bar2_files, NBAR2, bar_files, NBAR);
+	put("lib/pkgconfig/bar.pc", "Name: bar, by zlib's build\n");
+	link_at("lib/libbar.so", "libbar.so.2");
+	assert_int_equal(envwatch_absorb(before, env, &new, &old), 0);
+	check(PART_A "lib/libbar.so, lib/pkgconfig/bar.pc (removed)");
+	assert_false(exists("lib/pkgconfig/bar.pc"));
+	assert_true(exists("lib/libbar.so.2"));
+	free(old.files);
+	free(new.files);
+}
+
+/* foo's files are foo's after the absorb: the build changing them is reported, not undone. */
+static void test_absorb_then_changed(void **state)
+{
+	struct record foo = make_record("foo", foo_files, NFOO);
+	char *link = at("lib/foo/libfoo.so");
+
+	(void)state;
+	before = take_shared();
+	commit_like("foo", foo_files, NFOO, NULL, 0);
+	assert_int_equal(envwatch_absorb(before, env, &foo, NULL), 0);
+	rewrite("include/foo.h", "overwritten by zlib's make install\n");
+	assert_int_equal(unlink(link), 0);
+	check("zlib: " PART_B "include/foo.h (foo), lib/foo/libfoo.so (foo, disappeared)");
+	assert_true(exists("include/foo.h"));
+	free(link);
+	free(foo.files);
+}
+
+/* bar uninstalled (added NULL): its files and record gone, no finding; its paths owned no more. */
+static void test_absorb_uninstall(void **state)
+{
+	struct record old = make_record("bar", bar_files, NBAR);
+
+	(void)state;
+	before = take_shared();
+	commit_like("bar", NULL, 0, bar_files, NBAR);
+	assert_false(exists("include"));
+	assert_int_equal(envwatch_absorb(before, env, NULL, &old), 0);
+	check(NULL);
+	put("include/bar.h", "int bar(void);\n");
+	check(PART_A "include/ (removed)");
+	assert_false(exists("include"));
+	free(old.files);
+}
+
+/* A symlink the build put on foo's way before the absorb is not followed nor taken in. */
+static void test_absorb_no_follow(void **state)
+{
+	struct record foo = make_record("foo", foo_files, NFOO);
+	char *dir = at("lib/foo"), *in = path_join(outside, "libfoo.so.1");
+
+	(void)state;
+	before = take_shared();
+	commit_like("foo", foo_files, NFOO, NULL, 0);
+	assert_int_equal(remove_tree(dir), 0);
+	assert_int_equal(write_file_new(in, "outside\n", 8, 0644), 0);
+	link_at("lib/foo", outside);
+	assert_int_equal(envwatch_absorb(before, env, &foo, NULL), 0);
+	check(PART_A "lib/foo (removed)");
+	assert_false(exists("lib/foo"));
+	assert_true(is_dir(outside));
+	assert_true(exists("include/foo.h"));
+	free(in);
+	free(dir);
+	free(foo.files);
+}
+
+static void test_absorb_prefix_replaced(void **state)
+{
+	struct record foo = make_record("foo", foo_files, NFOO);
+	char *moved = path_join(base, "moved"), *want;
+
+	(void)state;
+	before = take_shared();
+	assert_int_equal(rename(env, moved), 0);
+	assert_int_equal(mkdir(env, 0755), 0);
+	assert_int_equal(envwatch_absorb(before, env, &foo, NULL), -1);
+	want = xasprintf("'%s' is not the directory it was", env);
+	assert_string_equal(last_error(), want);
+	assert_int_equal(rmdir(env), 0);
+	assert_int_equal(rename(moved, env), 0);
+	free(want);
+	free(moved);
+	free(foo.files);
+}
+
 /* ---- the cost ------------------------------------------------------------------------- */
 
 static size_t walked;
@@ -665,6 +972,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_skip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_skips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_keeps_stray, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_upgrade_stray, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_then_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_uninstall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_no_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absorb_prefix_replaced, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* test_interrupt.c - unit tests of the interrupt note: the flag, the first signal kept, the pipe, the names. */
+/* test_interrupt.c - unit tests of the interrupt note: the flag, the first signal kept, the count, the pipe, the names. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -96,6 +96,32 @@ static void test_many_signals(void **state)
 	assert_false(readable(interrupt_fd()));
 }
 
+/* Every signal is counted, whichever it is, the first kept all the same; reset forgets the count. */
+static void test_count(void **state)
+{
+	int i;
+
+	(void)state;
+	assert_int_equal(interrupt_init(), 0);
+	assert_int_equal(interrupt_count(), 0);
+	catch(SIGINT);
+	assert_int_equal(raise(SIGINT), 0);
+	assert_int_equal(interrupt_count(), 1);
+	interrupt_note(SIGTERM);
+	assert_int_equal(interrupt_count(), 2);
+	assert_int_equal(interrupt_requested(), SIGINT);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(raise(SIGINT), 0);
+	assert_int_equal(interrupt_count(), 1002);
+	interrupt_reset();
+	assert_int_equal(interrupt_count(), 0);
+	assert_int_equal(interrupt_requested(), 0);
+	interrupt_note(SIGHUP);
+	assert_int_equal(interrupt_count(), 1);
+	interrupt_reset();
+	signal(SIGINT, SIG_DFL);
+}
+
 static void test_names(void **state)
 {
 	char want[32];
@@ -115,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_before_init),
 		cmocka_unit_test(test_signal_noted),
 		cmocka_unit_test(test_many_signals),
+		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_names),
 	};
 

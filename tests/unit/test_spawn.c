@@ -523,6 +523,144 @@ static void test_interrupt_kills_stubborn(void **state)
 	free(pidfile);
 }
 
+/* ---- a second interrupt: no grace ------------------------------------------------------ */
+
+/* One build that ignores SIGTERM (all of it: the shell and its sleeps), in a group of its own. */
+struct stubborn {
+	struct spawn sp;
+	char *pidfile, *script;
+	pid_t pid, grandchild;
+	int ret, st;
+	long ended; /* now_ms() when its wait returned */
+};
+
+static void stubborn_start(struct stubborn *s, const char *dir, const char *name)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	spawn_init(&s->sp);
+	s->pidfile = path_join(dir, name);
+	s->script = xasprintf("trap '' TERM; sleep 100 & echo $! > '%s.tmp' && mv '%s.tmp' '%s'; sleep 100",
+			      s->pidfile, s->pidfile, s->pidfile);
+	s->sp.own_pgrp = 1;
+	s->sp.path = "/usr/bin:/bin";
+	s->sp.no_stdin = 1;
+	sh(&s->sp, s->script);
+	assert_int_equal(spawn_start(&s->sp, &s->pid), 0);
+	for (i = 0; i < 1000 && !(s->grandchild = read_pid(s->pidfile)); i++)
+		pause_ms(10);
+	assert_true(s->grandchild > 0);
+}
+
+static void *stubborn_wait(void *arg)
+{
+	struct stubborn *s = arg;
+
+	s->ret = spawn_wait(s->pid, &s->st);
+	s->ended = now_ms();
+	return NULL;
+}
+
+/* Killed, reaped, its grandchild gone; its wait ended within ms of since. */
+static void stubborn_done(struct stubborn *s, long since, long ms)
+{
+	assert_int_equal(s->ret, -1);
+	assert_true(WIFSIGNALED(s->st));
+	assert_int_equal(WTERMSIG(s->st), SIGKILL);
+	assert_int_equal(getpgid(s->pid), -1); /* reaped */
+	assert_int_equal(kill(s->grandchild, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	if (s->ended - since >= ms)
+		print_error("the wait ended %ld ms after the second interrupt\n", s->ended - since);
+	assert_true(s->ended - since < ms);
+	spawn_release(&s->sp);
+	free(s->pidfile);
+	free(s->script);
+}
+
+static void subreaper(void)
+{
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+}
+
+/*
+ * A second interrupt during the grace: SIGKILL at once, far within the grace; the first
+ * alone left the build running (it ignores SIGTERM).
+ */
+static void test_second_interrupt_kills_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct stubborn s;
+	pthread_t thread;
+	long second;
+
+	subreaper();
+	assert_int_equal(interrupt_init(), 0);
+	stubborn_start(&s, f->dir, "gc");
+	assert_int_equal(pthread_create(&thread, NULL, stubborn_wait, &s), 0);
+	pause_ms(100);
+	interrupt_note(SIGINT);
+	pause_ms(500);
+	assert_false(is_dead(s.pid)); /* SIGTERM ignored: the grace runs */
+	assert_int_equal(interrupt_count(), 1);
+	second = now_ms();
+	interrupt_note(SIGINT);
+	pthread_join(thread, NULL);
+	assert_int_equal(interrupt_count(), 2);
+	stubborn_done(&s, second, SPAWN_GRACE_MS / 6);
+	interrupt_reset();
+	assert_int_equal(interrupt_count(), 0);
+}
+
+/* Two signals noted before the wait begins: no grace at all. */
+static void test_second_interrupt_before_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct stubborn s;
+	long t0;
+
+	subreaper();
+	assert_int_equal(interrupt_init(), 0);
+	stubborn_start(&s, f->dir, "gc");
+	interrupt_note(SIGTERM);
+	interrupt_note(SIGINT);
+	t0 = now_ms();
+	stubborn_wait(&s);
+	stubborn_done(&s, t0, SPAWN_GRACE_MS / 6);
+	interrupt_reset();
+}
+
+/* Two threads each stopping its build: the one second interrupt ends both graces. */
+static void test_second_interrupt_two_threads(void **state)
+{
+	struct fixture *f = *state;
+	struct stubborn a, b;
+	pthread_t ta, tb;
+	long second;
+
+	subreaper();
+	assert_int_equal(interrupt_init(), 0);
+	stubborn_start(&a, f->dir, "gc-a");
+	stubborn_start(&b, f->dir, "gc-b");
+	assert_int_equal(pthread_create(&ta, NULL, stubborn_wait, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, stubborn_wait, &b), 0);
+	pause_ms(100);
+	interrupt_note(SIGTERM);
+	pause_ms(500);
+	assert_false(is_dead(a.pid));
+	assert_false(is_dead(b.pid));
+	second = now_ms();
+	interrupt_note(SIGTERM);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	stubborn_done(&a, second, SPAWN_GRACE_MS / 6);
+	stubborn_done(&b, second, SPAWN_GRACE_MS / 6);
+	interrupt_reset();
+}
+
 /* An interrupt noted before the start: nothing starts. */
 static void test_interrupt_before_start(void **state)
 {
@@ -653,6 +791,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_stops_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_kills_stubborn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_interrupt_kills_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_interrupt_before_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_interrupt_two_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_before_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_signals_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reap_orphans, setup, teardown),
