@@ -519,6 +519,19 @@ size_t display_add(struct display *d, const char *name, const char *version, con
 	return i;
 }
 
+void display_log(struct display *d, size_t pkg, const char *log_path)
+{
+	struct pkg *p;
+
+	pthread_mutex_lock(&d->lock);
+	p = &d->pkgs[pkg];
+	if (!p->following) {
+		free(p->log_path);
+		p->log_path = log_path ? xstrdup(log_path) : NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* The state set, its event (JSON) written; under the lock. */
 static void set_state(struct display *d, struct pkg *p, enum pkg_state state, const char *detail,
 		      int event, struct strbuf *ev)
@@ -596,8 +609,6 @@ void display_step(struct display *d, size_t pkg, const char *step, off_t from)
 		json_begin(d, &ev, p, "building");
 		json_field(&ev, "step", step);
 		sb_adds(&ev, "}\n");
-	} else if (d->mode == DISPLAY_PLAIN) {
-		sb_addf(&ev, "%s: building (%s)\n", p->shown, shown);
 	}
 	free(shown);
 	if (d->verbose && d->running && !p->following && p->log_path) {

@@ -26,9 +26,9 @@
  *   drawn before DISPLAY_DELAY_MS have passed; every line is cut to the terminal's width
  *   (TIOCGWINSZ, else COLUMNS, else 80); the cursor is hidden while the block is drawn and
  *   shown again by display_finish (which a Ctrl-C reaches: signals are noted, not fatal).
- * DISPLAY_PLAIN (a pipe, TERM=dumb, --quiet): no escape code ever; one line on stderr for
- *   each step of a build, the first when it starts ("zlib: building (configure)", then
- *   "zlib: building (make)"); nothing redrawn.
+ * DISPLAY_PLAIN (a pipe, TERM=dumb, --quiet): no escape code ever, nothing redrawn, nothing
+ *   of the display's own: the caller's permanent lines (downloaded, installed, failed) are
+ *   the plain events, so a pipe reads as it did before several packages ran at once.
  * DISPLAY_JSON (--progress=json): one JSON object per line on stderr for every state change,
  *   and for downloads at most every DISPLAY_EVERY_MS per package plus their last bytes:
  *     {"time":1.234,"package":"zlib","state":"downloading","bytes":1234,"total":5678}
@@ -78,6 +78,9 @@ struct display;
 struct display *display_new(enum display_mode mode, FILE *term, int verbose);
 /* Adds a package (before or after others started); returns its index.  log_path: its build log. */
 size_t display_add(struct display *d, const char *name, const char *version, const char *log_path);
+/* The package's build log, when display_add did not know it yet (a tarball named at unpack):
+   -v follows it from the next display_step on.  Copied. */
+void display_log(struct display *d, size_t pkg, const char *log_path);
 /* A non-final state; detail as the state says (NULL: none).  Copied. */
 void display_state(struct display *d, size_t pkg, enum pkg_state state, const char *detail);
 /* A download's progress: done bytes of total (0: not known).  Called often, from fetch's callback. */
