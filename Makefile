@@ -70,6 +70,11 @@ tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(MODULES) $(LIB_HE
 TOOLS = tests/tools/mkarchive
 tests/tools/%: tests/tools/%.c
 	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS)
+# the live display (src/display.c) replayed from a script, for t-display
+DISPLAY_DEMO_OBJS = $(B)/src/display.o $(B)/src/progress.o
+TOOLS += tests/tools/displaydemo
+tests/tools/displaydemo: tests/tools/displaydemo.c $(DISPLAY_DEMO_OBJS) $(MODULES) src/display.h src/progress.h
+	$(CC) $(CENV_CFLAGS) $(LDFLAGS) -o $@ $< $(DISPLAY_DEMO_OBJS) $(MODULES) $(TEST_LIBS)
 
 # make check: every unit test, replay and tests/t-*.sh; T=NAME only the one(s) named, a script
 # (T=t-install), a unit test (T=test_txn) or a replay (T=replay_unpack).
@@ -104,10 +109,10 @@ check-asan:
 # scripts whose runs start threads (a build's status line and -v: the display thread). A race
 # stops the program (halt_on_error), so the script sees an exit status it did not expect.
 TSAN_TESTS = tests/unit/test_error tests/unit/test_util tests/unit/test_fetch tests/unit/test_dlcache tests/unit/test_sockfilter tests/unit/test_spawn tests/unit/test_jobserver tests/unit/test_pool
-TSAN_SCRIPTS = tests/t-output.sh
+TSAN_SCRIPTS = tests/t-output.sh tests/t-display.sh tests/t-parallel.sh tests/t-jobs.sh
 check-tsan:
 	$(MAKE) clean
-	$(MAKE) $(TSAN_TESTS) cenv CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
+	$(MAKE) $(TSAN_TESTS) cenv tests/tools/displaydemo CFLAGS='-O1 -g -fsanitize=thread' LDFLAGS='-fsanitize=thread'
 	TSAN_OPTIONS=halt_on_error=1 sh tests/run.sh $(TSAN_TESTS) $(TSAN_SCRIPTS)
 	$(MAKE) clean
 

@@ -19,21 +19,28 @@
  *   terminal and reads -v's logs, nothing else): one line per active package with its
  *   state ("zlib      downloading  1.2 MiB / 4.0 MiB [=====>    ]", "libpng    building
  *   (make install) 0:12", "curl      waiting for zlib, openssl", "zstd      installing"),
- *   then a total line ("3/7 installed · 2 building · 1 downloading · 0:12").  Nothing is
+ *   then a total line ("3/7 installed · 2 building · 1 downloading · 0:12"; installed counts
+ *   the up-to-date too; failed, skipped, stopped, building (with installing), downloading and
+ *   waiting (with queued) when not 0).  The block is at most the terminal's rows - 1 lines:
+ *   the packages beyond, "… and 4 more".  Nothing is
  *   drawn before DISPLAY_DELAY_MS have passed; every line is cut to the terminal's width
  *   (TIOCGWINSZ, else COLUMNS, else 80); the cursor is hidden while the block is drawn and
  *   shown again by display_finish (which a Ctrl-C reaches: signals are noted, not fatal).
- * DISPLAY_PLAIN (a pipe, TERM=dumb, --quiet): no escape code ever; one line on stderr when a
- *   package starts to build ("zlib: building (autotools)"); nothing redrawn.
+ * DISPLAY_PLAIN (a pipe, TERM=dumb, --quiet): no escape code ever, nothing redrawn, nothing
+ *   of the display's own: the caller's permanent lines (downloaded, installed, failed) are
+ *   the plain events, so a pipe reads as it did before several packages ran at once.
  * DISPLAY_JSON (--progress=json): one JSON object per line on stderr for every state change,
  *   and for downloads at most every DISPLAY_EVERY_MS per package plus their last bytes:
  *     {"time":1.234,"package":"zlib","state":"downloading","bytes":1234,"total":5678}
+ *     {"time":1.3,"package":"curl","state":"waiting","for":"zlib, openssl"}
  *     {"time":2.5,"package":"zlib","state":"building","step":"make"}
  *     {"time":4.1,"package":"zlib","state":"installed","build":"autotools","files":12,"bytes":413184}
  *     {"time":4.1,"package":"png","state":"failed","log":"/.../png.log","error":"..."}
  *     {"time":4.1,"package":"x","state":"skipped","because":"png"}
  *     {"time":4.2,"state":"done","installed":3,"up_to_date":1,"failed":1,"skipped":1,"seconds":4.2}
- *   (time: seconds since display_new; strings through json_add_string).  Nothing else of
+ *   (time: seconds since display_new; strings through json_add_string; total null when not
+ *   known; queued, installing, up-to-date, stopped: time, package and state only; a building
+ *   event without step when the state is set, one with it for every step).  Nothing else of
  *   the display goes to stderr in this mode; stdout keeps its lines.
  * With verbose (any mode): every line each building package writes to its log, on stderr
  *   as it comes, "zlib| line", made printable (quote.h), cut after DISPLAY_LINE_MAX bytes.
@@ -71,6 +78,9 @@ struct display;
 struct display *display_new(enum display_mode mode, FILE *term, int verbose);
 /* Adds a package (before or after others started); returns its index.  log_path: its build log. */
 size_t display_add(struct display *d, const char *name, const char *version, const char *log_path);
+/* The package's build log, when display_add did not know it yet (a tarball named at unpack):
+   -v follows it from the next display_step on.  Copied. */
+void display_log(struct display *d, size_t pkg, const char *log_path);
 /* A non-final state; detail as the state says (NULL: none).  Copied. */
 void display_state(struct display *d, size_t pkg, enum pkg_state state, const char *detail);
 /* A download's progress: done bytes of total (0: not known).  Called often, from fetch's callback. */

@@ -37,6 +37,53 @@ void progress_size(char *buf, size_t size, unsigned long long bytes)
 	snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
+void progress_bar(char *buf, int width, unsigned long long done, unsigned long long total)
+{
+	int fill = total ? (int)((done > total ? total : done) * (unsigned long long)width / total) : 0, i;
+
+	for (i = 0; i < width; i++)
+		buf[i] = i < fill ? '=' : i == fill && total ? '>' : ' ';
+	buf[width] = '\0';
+}
+
+void progress_clock(char *buf, size_t size, long s)
+{
+	if (s >= 3600)
+		snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
+}
+
+void progress_term_size(int fd, int cols, int rows, int *out_cols, int *out_rows)
+{
+	struct winsize ws;
+	int ok = ioctl(fd, TIOCGWINSZ, &ws) == 0;
+
+	*out_cols = ok && ws.ws_col > 0 ? ws.ws_col : cols > 0 ? cols : 80;
+	*out_rows = ok && ws.ws_row > 0 ? ws.ws_row : rows > 0 ? rows : 24;
+}
+
+int progress_env_int(const char *name)
+{
+	const char *v = getenv(name);
+	int n = v ? atoi(v) : 0;
+
+	return n > 0 ? n : 0;
+}
+
+size_t progress_fit(const char *s, size_t cols)
+{
+	size_t i = 0;
+
+	while (s[i] && cols > 0) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		cols--;
+	}
+	return i;
+}
+
 void progress_start(struct progress *p, const char *name, int quiet)
 {
 	memset(p, 0, sizeof(*p));
@@ -51,13 +98,10 @@ static void draw(struct progress *p, const struct timespec *now)
 	char done[32], total[32], rate[32], bar[BAR_WIDTH + 1];
 	long ms = elapsed_ms(&p->start, now);
 	unsigned long long per_s = ms > 0 ? p->done * 1000 / (unsigned long long)ms : 0;
-	int fill = p->total ? (int)(p->done * BAR_WIDTH / p->total) : 0, i;
 
 	progress_size(done, sizeof(done), p->done);
 	progress_size(rate, sizeof(rate), per_s);
-	for (i = 0; i < BAR_WIDTH; i++)
-		bar[i] = i < fill ? '=' : i == fill && p->total ? '>' : ' ';
-	bar[BAR_WIDTH] = '\0';
+	progress_bar(bar, BAR_WIDTH, p->done, p->total);
 	if (p->total) {
 		progress_size(total, sizeof(total), p->total);
 		fprintf(stderr, "\r%s  %s / %s [%s] %s/s\033[K", p->name, done, total, bar, rate);
@@ -127,7 +171,6 @@ FILE *progress_terminal(int quiet)
 void build_progress_start(struct build_progress *bp, const char *name, const char *log_path, int quiet,
 			  int verbose)
 {
-	const char *columns = getenv("COLUMNS");
 	pthread_condattr_t attr;
 
 	memset(bp, 0, sizeof(*bp));
@@ -135,9 +178,9 @@ void build_progress_start(struct build_progress *bp, const char *name, const cha
 	bp->log_path = log_path;
 	bp->term = progress_terminal(quiet);
 	bp->verbose = verbose;
-	bp->columns = columns && atoi(columns) > 0 ? atoi(columns) : 80;
+	bp->columns = progress_env_int("COLUMNS");
 	bp->step_from = -1;
-	bp->log_fd = -1;
+	logfollow_init(&bp->log, -1, 0, BUILD_PROGRESS_LINE_MAX);
 	pthread_mutex_init(&bp->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -148,11 +191,10 @@ void build_progress_start(struct build_progress *bp, const char *name, const cha
 /* The terminal's width now (it may be resized while a build runs). */
 static int term_width(const struct build_progress *bp)
 {
-	struct winsize ws;
+	int cols, rows;
 
-	if (ioctl(fileno(bp->term), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return bp->columns;
+	progress_term_size(fileno(bp->term), bp->columns, 0, &cols, &rows);
+	return cols;
 }
 
 static void clear_status(struct build_progress *bp)
@@ -169,20 +211,16 @@ static void draw_status(struct build_progress *bp, const char *step)
 {
 	char text[sizeof(bp->shown)];
 	struct timespec now;
-	long s;
-	int width = term_width(bp) - 1, len;
+	int width = term_width(bp) - 1;
+
+	char clock[32];
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	s = elapsed_ms(&bp->start, &now) / 1000;
-	if (s >= 3600)
-		len = snprintf(text, sizeof(text), "%s: building (%s) %ld:%02ld:%02ld", bp->name, step, s / 3600,
-			       s / 60 % 60, s % 60);
-	else
-		len = snprintf(text, sizeof(text), "%s: building (%s) %ld:%02ld", bp->name, step, s / 60, s % 60);
+	progress_clock(clock, sizeof(clock), elapsed_ms(&bp->start, &now) / 1000);
+	snprintf(text, sizeof(text), "%s: building (%s) %s", bp->name, step, clock);
 	if (width < 1)
 		width = 1;
-	if (len > width)
-		text[width] = '\0'; /* the name and the step are ASCII: a byte is a column */
+	text[progress_fit(text, (size_t)width)] = '\0';
 	if (bp->drawn && !strcmp(text, bp->shown))
 		return;
 	fprintf(bp->term, "\r%s\033[K", text);
@@ -191,71 +229,34 @@ static void draw_status(struct build_progress *bp, const char *step)
 	bp->drawn = 1;
 }
 
-/* One line of the build on stderr, "zlib| LINE", made printable; "..." after a cut one. */
-static void show_line(struct build_progress *bp, int *shown, int cut)
-{
-	char *text;
-	size_t len = bp->partial.len;
+struct shown_lines {
+	struct build_progress *bp;
+	int n;
+};
 
-	if (!(*shown)++)
-		clear_status(bp); /* a line of the build is never drawn over */
-	if (cut) { /* at BUILD_PROGRESS_LINE_MAX bytes, between UTF-8 characters */
-		len = BUILD_PROGRESS_LINE_MAX;
-		while (len > 0 && ((unsigned char)bp->partial.buf[len] & 0xc0) == 0x80)
-			len--;
-	}
-	if (bp->partial.buf)
-		bp->partial.buf[len] = '\0';
-	text = printable(sb_str(&bp->partial));
-	fprintf(stderr, "%s| %s%s\n", bp->name, text, cut ? "..." : "");
+/* One line of the build on stderr, "zlib| LINE", made printable; "..." after a cut one. */
+static void show_line(void *ctx, const char *line, int cut)
+{
+	struct shown_lines *sl = ctx;
+	char *text;
+
+	if (!sl->n++)
+		clear_status(sl->bp); /* a line of the build is never drawn over */
+	text = printable(line);
+	fprintf(stderr, "%s| %s%s\n", sl->bp->name, text, cut ? "..." : "");
 	free(text);
-	bp->partial.len = 0;
-	if (bp->partial.buf)
-		bp->partial.buf[0] = '\0';
 }
 
 /*
- * -v: the log's complete lines since read_pos on stderr, "zlib| LINE" (the build's last line
- * is cenv's own, with its newline).  A line longer than BUILD_PROGRESS_LINE_MAX is shown cut
- * as soon as it is that long, the rest of it up to its newline skipped.  The status line is
- * cleared first and drawn again after.
+ * -v: the log's complete lines since the last look on stderr, "zlib| LINE" (the build's last
+ * line is cenv's own, with its newline).  The status line is cleared first and drawn again after.
  */
 static void follow_log(struct build_progress *bp)
 {
-	char buf[65536];
-	ssize_t r;
-	int shown = 0;
+	struct shown_lines sl = { bp, 0 };
 
-	if (bp->log_fd < 0)
-		return;
-	while ((r = pread(bp->log_fd, buf, sizeof(buf), bp->read_pos)) != 0) {
-		char *p = buf, *end, *nl;
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		bp->read_pos += r;
-		for (end = buf + r; p < end; p = nl ? nl + 1 : end) {
-			size_t room = BUILD_PROGRESS_LINE_MAX - bp->partial.len, len;
-
-			nl = memchr(p, '\n', (size_t)(end - p));
-			len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			if (!bp->skipping) {
-				sb_add(&bp->partial, p, len < room ? len : room + 1);
-				if (bp->partial.len > BUILD_PROGRESS_LINE_MAX) {
-					show_line(bp, &shown, 1);
-					bp->skipping = 1;
-				} else if (nl) {
-					show_line(bp, &shown, 0);
-				}
-			}
-			if (nl)
-				bp->skipping = 0;
-		}
-	}
-	if (shown)
+	logfollow_read(&bp->log, 0, show_line, &sl);
+	if (sl.n)
 		fflush(stderr);
 }
 
@@ -301,10 +302,11 @@ void build_progress_step(void *ctx, const char *step, off_t from)
 	/* the first step: the clock starts, the log is followed from here */
 	clock_gettime(CLOCK_MONOTONIC, &bp->start);
 	if (bp->verbose) {
-		bp->log_fd = steplog_open(bp->log_path);
-		if (bp->log_fd < 0)
+		int fd = steplog_open(bp->log_path);
+
+		if (fd < 0)
 			free(error_take()); /* no -v lines then; the build goes on */
-		bp->read_pos = from;
+		logfollow_init(&bp->log, fd, from, BUILD_PROGRESS_LINE_MAX);
 	}
 	/* the signals stay the main thread's */
 	sigfillset(&all);
@@ -325,10 +327,7 @@ void build_progress_finish(struct build_progress *bp)
 	}
 	follow_log(bp);
 	clear_status(bp); /* gone before the package's own line */
-	if (bp->log_fd >= 0)
-		close(bp->log_fd);
-	bp->log_fd = -1;
-	sb_release(&bp->partial);
+	logfollow_release(&bp->log);
 	pthread_cond_destroy(&bp->wake);
 	pthread_mutex_destroy(&bp->lock);
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "logfollow.h"
 #include "util.h"
 
 /*
@@ -37,6 +38,21 @@ void progress_update(void *ctx, unsigned long long done, unsigned long long tota
 void progress_finish(struct progress *p, int ok, const char *shown_url);
 /* bytes as "512 B", "12.3 KiB", "4.0 MiB", "1.2 GiB" into buf. */
 void progress_size(char *buf, size_t size, unsigned long long bytes);
+
+/* Pieces the live display (display.c) draws with too. */
+/* A bar of width characters, done of total ("=====>    "; all blank when total is 0) into buf
+   (width + 1 bytes). */
+void progress_bar(char *buf, int width, unsigned long long done, unsigned long long total);
+/* seconds as a clock: "0:07", "12:34", "1:02:03". */
+void progress_clock(char *buf, size_t size, long seconds);
+/* The terminal at fd's columns and rows (TIOCGWINSZ, now: it may be resized), else cols and rows
+   as given (the caller read COLUMNS and LINES before any thread started; 0: 80 and 24). */
+void progress_term_size(int fd, int cols, int rows, int *out_cols, int *out_rows);
+/* A positive number from the environment variable name (COLUMNS, LINES), else 0. */
+int progress_env_int(const char *name);
+/* How many bytes of s fit in cols columns: every UTF-8 character counts one column (the
+   display's texts are printable: no control, no wide character in its own words). */
+size_t progress_fit(const char *s, size_t cols);
 
 /* The terminal a line redrawn in place may go to: stderr, else stdout, when one is a terminal,
    TERM is not "dumb" and not quiet (-q); else NULL. */
@@ -72,10 +88,7 @@ struct build_progress {
 	pthread_t thread;
 	/* the thread's while it runs; the caller's afterwards */
 	struct timespec start;
-	int log_fd;           /* the log, followed from read_pos (verbose) */
-	off_t read_pos;
-	struct strbuf partial; /* a line read without its newline yet (BUILD_PROGRESS_LINE_MAX + 1 bytes at most) */
-	int skipping;          /* a line cut: the rest of it, up to its newline, is not shown */
+	struct logfollow log; /* the log, followed from the first step (verbose) */
 	int drawn;            /* a status line is on the terminal */
 	char shown[256];      /* its text */
 };
