@@ -519,7 +519,7 @@ size_t display_add(struct display *d, const char *name, const char *version, con
 	return i;
 }
 
-void display_log(struct display *d, size_t pkg, const char *log_path)
+void display_log(struct display *d, size_t pkg, const char *name, const char *log_path)
 {
 	struct pkg *p;
 
@@ -528,6 +528,12 @@ void display_log(struct display *d, size_t pkg, const char *log_path)
 	if (!p->following) {
 		free(p->log_path);
 		p->log_path = log_path ? xstrdup(log_path) : NULL;
+	}
+	if (name) {
+		free(p->name);
+		free(p->shown);
+		p->name = xstrdup(name);
+		p->shown = printable(name);
 	}
 	pthread_mutex_unlock(&d->lock);
 }

@@ -78,9 +78,9 @@ struct display;
 struct display *display_new(enum display_mode mode, FILE *term, int verbose);
 /* Adds a package (before or after others started); returns its index.  log_path: its build log. */
 size_t display_add(struct display *d, const char *name, const char *version, const char *log_path);
-/* The package's build log, when display_add did not know it yet (a tarball named at unpack):
-   -v follows it from the next display_step on.  Copied. */
-void display_log(struct display *d, size_t pkg, const char *log_path);
+/* The package's name (NULL: as it was) and build log, when display_add did not know them yet (a
+   tarball named by its top directory): -v follows the log from the next display_step on.  Copied. */
+void display_log(struct display *d, size_t pkg, const char *name, const char *log_path);
 /* A non-final state; detail as the state says (NULL: none).  Copied. */
 void display_state(struct display *d, size_t pkg, enum pkg_state state, const char *detail);
 /* A download's progress: done bytes of total (0: not known).  Called often, from fetch's callback. */

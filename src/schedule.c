@@ -242,6 +242,14 @@ static void locate_task(void *arg)
 	int ret = it->locate(s->run, it);
 	char *why = ret < 0 ? error_take() : NULL;
 
+	/* an archive named by its top directory: its log is known from now on */
+	if (ret == 0 && !it->logged) {
+		char *log = install_log_path(s->run->env.prefix, it->src.name);
+
+		display_log(s->display, it->shown, it->src.name, log);
+		free(log);
+	}
+
 	pthread_mutex_lock(&s->lock);
 	it->error = why;
 	it->state = ret < 0 ? S_LOCATE_FAILED : S_LOCATED;
@@ -256,6 +264,11 @@ static void build_step(void *ctx, const char *step, off_t from)
 {
 	struct sched_item *it = ctx;
 
+	/* "unpack" comes before the log is made afresh: no part of it to follow yet */
+	if (from < 0) {
+		display_state(it->sched->display, it->shown, PKG_BUILDING, step);
+		return;
+	}
 	snprintf(it->step, sizeof(it->step), "%s", step);
 	it->step_from = from;
 	display_step(it->sched->display, it->shown, step, from);
@@ -446,16 +459,20 @@ static void settle(struct sched *s, struct sched_item *it)
 	char *log = NULL;
 
 	it->seconds = seconds_since(&it->started);
-	display_hold(s->display);
+	/* the display first: -v's last lines of the build come before what is said of its end */
 	if (it->state == S_BUILD_ENDED && !it->error) {
-		print_installed(it);
 		r.build = it->rec.build;
 		r.files = it->rec.nfiles;
 		r.bytes = record_size(&it->rec);
+		display_done(s->display, it->shown, PKG_INSTALLED, &r);
+		display_hold(s->display);
+		print_installed(it);
+		display_release(s->display);
 		it->state = S_INSTALLED;
 		run->changes++;
 	} else if (interrupt_requested()) {
 		/* spawn stopped the build's group, or fetch its download; the work area and the .part are gone */
+		display_done(s->display, it->shown, PKG_STOPPED, NULL);
 		free(it->error);
 		it->error = NULL;
 		it->state = S_STOPPED;
@@ -464,18 +481,14 @@ static void settle(struct sched *s, struct sched_item *it)
 		log = it->build_failed ? install_log_path(run->env.prefix, it->src.name) : NULL;
 		r.log = log;
 		r.error = it->error;
-		display_release(s->display);
 		display_done(s->display, it->shown, PKG_FAILED, &r);
 		display_hold(s->display);
 		report_failure(s, it);
+		display_release(s->display);
 		it->state = S_FAILED;
 		run->failures++;
-		display_release(s->display);
 		free(log);
-		return;
 	}
-	display_release(s->display);
-	display_done(s->display, it->shown, it->state == S_INSTALLED ? PKG_INSTALLED : PKG_STOPPED, &r);
 }
 
 static void skip(struct sched *s, struct sched_item *it, const struct sched_item *dep)
@@ -705,6 +718,7 @@ void schedule_run(struct install_run *run, struct sched_item *items, size_t n)
 		it->shown_state = -1;
 		it->step_from = -1;
 		it->shown = display_add(s.display, it->src.name ? it->src.name : it->label, it->src.version, log);
+		it->logged = log != NULL;
 		free(log);
 		if (it->up_to_date) {
 			it->state = S_UP_TO_DATE;

@@ -41,6 +41,7 @@ struct sched_item {
 	int state;             /* schedule.c's enum sched_state */
 	int shown_state;       /* what the display was told last (enum pkg_state), -1: nothing */
 	size_t shown;          /* its index in the display */
+	int logged;            /* the display knows its log */
 	int slot;              /* the budget it builds on: 1 the run's free job, 2 a token, 0 none */
 	struct timespec started;
 	double seconds;        /* from its first step to its end */
