@@ -513,6 +513,7 @@ void install_run_paths(struct install_run *run, char **paths, int n)
 		it->label = own(it, downloads_is_remote(paths[i]) ? downloads_url_label(paths[i])
 								 : path_basename(paths[i]));
 		it->spec = paths[i];
+		it->named_late = 1;
 		it->locate = locate_operand;
 		it->host = downloads_is_remote(paths[i]) ? url_host(paths[i]) : NULL;
 	}

@@ -435,9 +435,15 @@ static int name_busy(const struct sched *s, const struct sched_item *it)
 {
 	const struct sched_item *other;
 
-	for (other = s->items; other < it; other++)
-		if (!is_final(other->state) && (!other->src.name || !strcmp(other->src.name, it->src.name)))
+	if (!it->named_late)
+		return 0; /* a manifest's names are its own, each once */
+	for (other = s->items; other < it; other++) {
+		if (is_final(other->state))
+			continue;
+		/* one still being located has no name yet (its worker is writing it) */
+		if (other->state <= S_LOCATING || !strcmp(other->src.name, it->src.name))
 			return 1;
+	}
 	return 0;
 }
 

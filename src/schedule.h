@@ -30,6 +30,7 @@ struct sched_item {
 	 * archive named by its top directory).  0, or -1 with fail() naming it.
 	 */
 	int (*locate)(struct install_run *run, struct sched_item *it);
+	int named_late;        /* src.name comes from its archive (locate): one name may come twice */
 	const void *spec;      /* the caller's: its manifest entry, or its operand */
 	const void *manifest;
 	struct install_source src;
