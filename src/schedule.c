@@ -264,11 +264,6 @@ static void build_step(void *ctx, const char *step, off_t from)
 {
 	struct sched_item *it = ctx;
 
-	/* "unpack" comes before the log is made afresh: no part of it to follow yet */
-	if (from < 0) {
-		display_state(it->sched->display, it->shown, PKG_BUILDING, step);
-		return;
-	}
 	snprintf(it->step, sizeof(it->step), "%s", step);
 	it->step_from = from;
 	display_step(it->sched->display, it->shown, step, from);

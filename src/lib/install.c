@@ -630,8 +630,6 @@ int install_prepare(const struct install_env *env, const struct install_source *
 		return -1;
 	if (make_work(env->prefix, src->name, &work) < 0)
 		goto out;
-	if (src->on_step)
-		src->on_step(src->step_ctx, "unpack", -1);
 	unpacked = path_join(work, "src");
 	uopt.subdir = src->subdir;
 	uopt.sha256 = src->sha256;

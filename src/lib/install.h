@@ -68,8 +68,7 @@ struct install_source {
 	const char *install_target;
 	const char *archive; /* local path of the archive */
 	int build_network;   /* its section's build_network = yes */
-	/* NULL, or told each step of its install as it starts: "unpack" (from -1), then each build
-	   command's (build_request.on_step), with step_ctx; called on the installing thread */
+	/* NULL, or build_request.on_step for its build, with step_ctx; called on the installing thread */
 	void (*on_step)(void *ctx, const char *step, off_t from);
 	void *step_ctx;
 };
