@@ -436,7 +436,7 @@ static int name_busy(const struct sched *s, const struct sched_item *it)
 		if (is_final(other->state))
 			continue;
 		/* one still being located has no name yet (its worker is writing it) */
-		if (other->state <= S_LOCATING || !strcmp(other->src.name, it->src.name))
+		if (other->state <= S_LOCATING || !other->src.name || !strcmp(other->src.name, it->src.name))
 			return 1;
 	}
 	return 0;
