@@ -4,7 +4,7 @@
 # named "F<N>: ..." fails on the red branch: finding N of the red team's report, to be fixed; the
 # others pass and stay as regression checks.
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 30
 . "$(dirname "$0")/lib-install.sh"
 . "$(dirname "$0")/lib-http.sh"
 
@@ -239,6 +239,31 @@ if command -v meson >/dev/null && command -v ninja >/dev/null && command -v cc >
 		"0 24 yes" "$st $(cat "$R"/* | wc -l) $([ "$(most "$R"/*)" -le 4 ] && echo yes || echo no)"
 else
 	skip "2 make and 2 meson packages at -j 3: installed, 24 compiles, at most 3 (+1 slack) at once" "meson, ninja or cc missing"
+fi
+
+# ---- F8: make_args = -j8 in the manifest: the build runs 8 where the run's budget is -j 2 -------
+# (make 4.3: "-j8 forced in submake: resetting jobserver mode"); refused or kept to the budget
+if [ -f "$P/ma-1.0.tar.gz" ]; then # made above (with cc, meson and ninja)
+	entry ma "env=CC=$W JOBS_PKG=ma" make_args=-j8 >"$P/mj.ini"
+	rm -f "$R"/*
+	fresh
+	run "$P/mj.ini" -j 2
+	n=$(most "$R"/* 2>/dev/null)
+	if [ "$st" -ne 0 ] || [ "${n:-0}" -le 3 ]; then
+		pass "F8: make_args = -j8 under -j 2: refused, or at most 2 (+1 slack) compilers at once"
+	else
+		fail "F8: make_args = -j8 under -j 2: refused, or at most 2 (+1 slack) compilers at once" \
+			"installed with $n compilers at once" "cause: build.c passes the manifest's make_args (-j8) after MAKEFLAGS' jobserver: make leaves the jobserver"
+	fi
+	# held: the manifest's env cannot lift it (MAKEFLAGS and GNUMAKEFLAGS)
+	entry ma "env=CC=$W JOBS_PKG=ma GNUMAKEFLAGS=-j8 MAKEFLAGS=-j8" >"$P/mj.ini"
+	rm -f "$R"/*
+	fresh
+	run "$P/mj.ini" -j 2
+	check_eq "env = MAKEFLAGS=-j8 GNUMAKEFLAGS=-j8 under -j 2: installed, 2 at once" "0 2" "$st $(most "$R"/*)"
+else
+	skip "F8: make_args = -j8 under -j 2: refused, or at most 2 (+1 slack) compilers at once" "cc, meson or ninja missing"
+	skip "env = MAKEFLAGS=-j8 GNUMAKEFLAGS=-j8 under -j 2: installed, 2 at once" "cc, meson or ninja missing"
 fi
 
 # ---- held: SIGTERM, twice, with a build that ignores it and one that leaves a daemon ---------
