@@ -4,7 +4,7 @@
 # named "F<N>: ..." fails on the red branch: finding N of the red team's report, to be fixed; the
 # others pass and stay as regression checks.
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 32
 . "$(dirname "$0")/lib-install.sh"
 . "$(dirname "$0")/lib-http.sh"
 
@@ -264,6 +264,26 @@ if [ -f "$P/ma-1.0.tar.gz" ]; then # made above (with cc, meson and ninja)
 else
 	skip "F8: make_args = -j8 under -j 2: refused, or at most 2 (+1 slack) compilers at once" "cc, meson or ninja missing"
 	skip "env = MAKEFLAGS=-j8 GNUMAKEFLAGS=-j8 under -j 2: installed, 2 at once" "cc, meson or ninja missing"
+fi
+
+# ---- F9: tokens a build took and never gave back (a make killed by SIGKILL) stay lost while ----
+# any other build runs: thief reads 2 tokens from the jobserver and ends; long (4 s) keeps a job,
+# so the refill (only when no build holds one) never comes, and s1..s3, which could run side by
+# side on the 3 other jobs, run one after another.
+recipe_pkg thief '+r=$$(echo "$$MAKEFLAGS" | sed -n "s/.*--jobserver-auth=\\([0-9]*\\),.*/\\1/p"); dd bs=1 count=2 <&$$r >/dev/null 2>&1' "$(good thief)"
+recipe_pkg long 'sleep 4' "$(good long)"
+for i in 1 2 3; do recipe_pkg "s$i" 'sleep 1' "$(good "s$i")"; done
+{ entry long; entry thief; for i in 1 2 3; do entry "s$i" depends=thief; done; } >"$P/thief.ini"
+fresh
+run "$P/thief.ini" -j 4
+slowest=$(sed -n 's/^s[123] 1.0: installed (.*, \([0-9.]*\) s)$/\1/p' "$SCRATCH/out" | sort -g | tail -1)
+check_eq "the thief's run installs all 5" "0 5" "$st $(ls "$E/var/cenv/records" | wc -l)"
+if awk -v t="${slowest:-99}" 'BEGIN { exit !(t < 2.0) }'; then
+	pass "F9: after a build kept 2 tokens, s1..s3 still run side by side at -j 4 (each within 2 s)"
+else
+	fail "F9: after a build kept 2 tokens, s1..s3 still run side by side at -j 4 (each within 2 s)" \
+		"the slowest took $slowest s: one at a time" \
+		"cause: schedule.c:take_slot refills the jobserver only when no build holds a job"
 fi
 
 # ---- held: SIGTERM, twice, with a build that ignores it and one that leaves a daemon ---------
