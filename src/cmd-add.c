@@ -75,7 +75,22 @@ static int check_words(const char *option, const char *value)
 
 static int check_args(const char *value) { return check_words("--args", value); }
 static int check_configure(const char *value) { return check_words("--configure", value); }
-static int check_make_args(const char *value) { return check_words("--make-args", value); }
+static int check_make_args(const char *value)
+{
+	char **words;
+	size_t n, i;
+
+	if (check_words("--make-args", value) < 0 || split_shell_words(value, &words, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (manifest_make_arg_ok(words[i]) < 0) {
+			shell_words_free(words);
+			return fail_wrap("--make-args");
+		}
+	}
+	shell_words_free(words);
+	return 0;
+}
 static int check_build_env(const char *value) { return check_words("--build-env", value); }
 
 /* The names of --depends, split as the manifest splits them (commas and blanks); caller frees. */

@@ -658,7 +658,7 @@ void display_done(struct display *d, size_t pkg, enum pkg_state state, const str
 			sb_addf(&ev, ",\"files\":%zu,\"bytes\":%llu", r->files, r->bytes);
 		}
 		if (state == PKG_FAILED) {
-			json_field(&ev, "log", r->log ? r->log : p->log_path);
+			json_field(&ev, "log", r->log); /* none when no build ran: no log was written */
 			json_field(&ev, "error", r->error);
 		}
 		if (state == PKG_SKIPPED)

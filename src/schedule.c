@@ -100,11 +100,23 @@ static void show_numbered(long number, const char *text)
 }
 
 /*
+ * A line of the log's tail.  Beside --progress=json's events each one starts with "| ": a build
+ * that prints a JSON line must not be read as an event of cenv's.
+ */
+static void show_tail_line(const char *line, int quoted)
+{
+	char *shown = printable(line);
+
+	fprintf(stderr, "%s%s\n", quoted ? "| " : "", shown);
+	free(shown);
+}
+
+/*
  * A failed build's log, after its message: the first lines of the failed step's part of it
  * that look like errors (steplog_errors: the cause, often far from the end), then its last
  * lines.  step and from: the step that ran last, where its part began (NULL and -1: none).
  */
-static void show_log(const char *log, const char *step, off_t from)
+static void show_log(const char *log, const char *step, off_t from, int quoted)
 {
 	struct steplog_line lines[REPORT_ERRORS];
 	size_t n = 0, i;
@@ -131,13 +143,9 @@ static void show_log(const char *log, const char *step, off_t from)
 		fprintf(stderr, "---- last %d lines of %s ----\n", REPORT_TAIL, log);
 		/* the build's bytes, one line each, no escape code or carriage return raw */
 		for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
-			char *shown;
-
 			if ((nl = strchr(line, '\n')) != NULL)
 				*nl = '\0';
-			shown = printable(line);
-			fprintf(stderr, "%s\n", shown);
-			free(shown);
+			show_tail_line(line, quoted);
 		}
 	}
 	free(tail);
@@ -165,7 +173,7 @@ static void report_failure(struct sched *s, struct sched_item *it)
 	{
 		char *log = install_log_path(s->run->env.prefix, it->src.name);
 
-		show_log(log, it->step_from >= 0 ? it->step : NULL, it->step_from);
+		show_log(log, it->step_from >= 0 ? it->step : NULL, it->step_from, s->run->progress_json);
 		free(log);
 	}
 }
@@ -359,6 +367,22 @@ static size_t downloads_to(const struct sched *s, const char *host)
 	return n;
 }
 
+/*
+ * Whether another item downloads the same archive now (two sections of one tarball, each its
+ * subdir): this one waits for it, and then finds it in the cache, rather than waiting on the
+ * cache's lock as for another process.
+ */
+static int same_archive_coming(const struct sched *s, const struct sched_item *it)
+{
+	size_t i;
+
+	for (i = 0; it->src.sha256 && i < s->n; i++)
+		if (&s->items[i] != it && s->items[i].state == S_LOCATING && s->items[i].src.sha256 &&
+		    !strcmp(s->items[i].src.sha256, it->src.sha256))
+			return 1;
+	return 0;
+}
+
 static void start_task(struct sched *s, struct sched_item *it, void (*run)(void *))
 {
 	if (it->started.tv_sec == 0 && it->started.tv_nsec == 0)
@@ -374,7 +398,8 @@ static int start_locate(struct sched *s, struct sched_item *it)
 	/* -j 1: one package at a time, its download included, as cenv always did */
 	size_t most = s->run->env.jobs == 1 ? 1 : SCHED_DOWNLOADS;
 
-	if (it->host && (s->downloading >= most || downloads_to(s, it->host) >= SCHED_PER_HOST))
+	if (it->host && (s->downloading >= most || downloads_to(s, it->host) >= SCHED_PER_HOST ||
+			 same_archive_coming(s, it)))
 		return 0;
 	if (it->host) {
 		s->downloading++;
@@ -399,6 +424,13 @@ static int take_slot(struct sched *s, struct sched_item *it)
 		it->slot = 1;
 		return 1;
 	}
+	/*
+	 * Without the sandbox a build's stray write into the environment is seen only by the look
+	 * around it (envwatch), which cannot tell whose it is while another build runs beside it:
+	 * then one at a time, each with the whole budget for its make.
+	 */
+	if (!s->run->env.bwrap)
+		return 0;
 	if (jobserver_active(&s->run->js) && jobserver_take_free(&s->run->js, 1) == 1) {
 		s->tokens_held++;
 		it->slot = 2;

@@ -10,8 +10,9 @@ plan 72
 . "$(dirname "$0")/lib-install.sh"
 . "$(dirname "$0")/lib-http.sh"
 
-# The builds run as they are (--sandbox=off), so that they can write their markers into the
-# test's tree (a sandbox's private /tmp would hide them).  Their processes are known by MARK:
+# The builds run in the sandbox where it works (side by side: without it cenv builds one at a
+# time), each manifest making the markers' directory writable in it (sandbox-writable; its
+# private /tmp would hide them).  Their processes are known by MARK:
 # in their environment (the Makefile exports it: every child inherits it, a daemon in a session
 # of its own too), in the recipe's command line, or by a working directory in an environment of
 # the test; never by a pid written down (pid_max may be 32768: a pid is soon someone else's).
@@ -90,7 +91,7 @@ os.rename(base + ".status.tmp", base + ".status")
 start_install() {
 	rm -f "$SCRATCH/$1".*
 	set -m
-	watched "$SCRATCH/$1" "$CENV_BIN" install -j 4 --sandbox=off -e "$2" -f "$3" &
+	watched "$SCRATCH/$1" "$CENV_BIN" install -j 4 -e "$2" -f "$3" &
 	job=$!
 	set +m
 	for ((i = 0; i < 500; i++)); do [ -s "$SCRATCH/$1.pid" ] && break; sleep 0.01; done
@@ -143,6 +144,7 @@ all6="clean 6"
 web_entry() { entry "$1" "${@:3}" | sed "s|^url = .*|url = $2|"; }
 round_manifest() { # R: the manifest of round R (its own keys for the server's first-request modes)
 	{
+		printf '[cenv]\nsandbox-writable = %s\n\n' "$ON"
 		web_entry h1 "$URL/status/503-then-200/h1-1.0.tar.gz?t=$1\&retry-after=1"
 		web_entry h2 "$URL/cut/h2-1.0.tar.gz?t=$1" depends=h1
 		web_entry h3 "$URL/h3-1.0.tar.gz?t=$1" depends=h2
@@ -176,7 +178,7 @@ for r in 0 1 2 3 4 5 6 7 8 9; do
 	check_eq "round $r: no .part is left in the download cache" "" "$part"
 	check_eq "round $r: no process of a build survives cenv" "" "$left"
 	kill_leftovers
-	"$CENV_BIN" install -j 4 --sandbox=off -e "$E" -f "$P/round$r.ini" >"$SCRATCH/next.out" 2>&1 && st=0 || st=$?
+	"$CENV_BIN" install -j 4 -e "$E" -f "$P/round$r.ini" >"$SCRATCH/next.out" 2>&1 && st=0 || st=$?
 	check_eq "round $r: the next install completes: all six installed, clean, no work, no .part, no process" \
 		"0 .. $all6" "$st $(no_work "$E").$(no_part).$(survivors) $(clean "$E")"
 	kill_leftovers
@@ -191,7 +193,7 @@ check "some rounds were interrupted with some packages committed and others not 
 sig_pkg sleeper 300 "touch $ON/sleeper.on"
 sig_pkg forker 300 "$DAEMON; touch $ON/forker.on"
 sig_pkg stubborn 300 "trap '' TERM; touch $ON/stubborn.on"
-{ entry sleeper; entry forker; } >"$P/two.ini"
+{ printf '[cenv]\nsandbox-writable = %s\n\n' "$ON"; entry sleeper; entry forker; } >"$P/two.ini"
 # interrupt LABEL MANIFEST WAIT... SIGNAL: installs MANIFEST into a fresh environment, waits for
 # the markers WAIT (their builds run), sends SIGNAL: INT to the group, TERM to cenv alone,
 # INT2 twice to the group, 0.3 s apart
@@ -231,7 +233,7 @@ check_eq "... no process of either build is left, nothing installed, no work dir
 kill_leftovers
 # a build that ignores SIGTERM: the first Ctrl-C waits the grace (3 s) before SIGKILL, a second
 # one skips the wait
-{ entry stubborn; entry sleeper; } >"$P/stubborn.ini"
+{ printf '[cenv]\nsandbox-writable = %s\n\n' "$ON"; entry stubborn; entry sleeper; } >"$P/stubborn.ini"
 interrupt twice "$P/stubborn.ini" stubborn sleeper INT2
 check_eq "a second Ctrl-C, with a build that ignores SIGTERM running: status 130" "2 of 2 builds running: 130" "$started: $st"
 check "... cenv ends well before the 3 s grace is over (${ms} ms)" test "$st" = 130 -a "$ms" -lt 2500

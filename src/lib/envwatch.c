@@ -662,6 +662,21 @@ static int relook(struct envwatch *w, int root, const char *prefix, const char *
 			free(name);
 			goto out;
 		}
+		if (*p && !want && r == 0 && !S_ISDIR(st.st_mode)) {
+			/* a path gone under what is no directory now (an upgrade made it a file): gone with it */
+			while (i != NONE) {
+				slash = strchr(p, '/');
+				len = slash ? (size_t)(slash - p) : strlen(p);
+				i = node_find(w, i, p, len);
+				if (i != NONE && !slash)
+					w->node[i].absent = 1;
+				if (!slash)
+					break;
+				p = slash + 1;
+			}
+			free(name);
+			break;
+		}
 		if (*p) /* a directory above: there, or (for a path gone) pruned */
 			ok = r < 0 ? !want : S_ISDIR(st.st_mode);
 		else

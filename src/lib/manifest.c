@@ -384,13 +384,40 @@ static int set_configure(struct parser *p, const char *value)
 	return 0;
 }
 
+int manifest_make_arg_ok(const char *word)
+{
+	const char *c;
+
+	if (!strcmp(word, "--jobs") || !strncmp(word, "--jobs=", 7))
+		return fail("make_args may not set the jobs ('%s'): the run's -j budget does (cenv install -j N)", word);
+	if (word[0] != '-' || word[1] == '-')
+		return 0;
+	/* make's and ninja's short options, bundled ("-sj4"); those taking a value end the bundle */
+	for (c = word + 1; *c && !strchr("CfIloWOdt", *c); c++)
+		if (*c == 'j')
+			return fail("make_args may not set the jobs ('%s'): the run's -j budget does (cenv install -j N)",
+				    word);
+	return 0;
+}
+
 static int set_make_args(struct parser *p, const char *value)
 {
 	struct package_spec *pkg = current(p);
 	struct strvec w = STRVEC_INIT;
+	size_t i;
 
 	if (build_words(p, "make_args", value, &w) < 0)
 		return -1;
+	for (i = 0; i < w.n; i++) {
+		if (manifest_make_arg_ok(w.v[i]) < 0) {
+			char *why = error_take();
+
+			strvec_release(&w);
+			error_at(p, p->line, "%s", why);
+			free(why);
+			return -1;
+		}
+	}
 	shell_words_free(pkg->make_args);
 	pkg->nmake_args = w.n;
 	pkg->make_args = strvec_detach(&w);

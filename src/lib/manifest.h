@@ -119,6 +119,11 @@ char *manifest_source_path(const struct manifest *m, const struct package_spec *
  * unpacked in a directory of cenv's own, and subdir must stay inside it).
  */
 int manifest_subdir_ok(const char *s);
+/*
+ * A word of make_args that does not set the jobs (-j, -jN, -sj4, --jobs[=N]): make given its own
+ * -j leaves the run's jobserver, and ninja's would outrun the budget.  -1 with fail() otherwise.
+ */
+int manifest_make_arg_ok(const char *word);
 
 /* 1 when url is remote: http:// or https:// (any case). */
 int manifest_url_is_remote(const char *url);
