@@ -4,8 +4,10 @@
 # 200 ms; plain lines without an escape code in a pipe, with TERM=dumb or -q; JSON events that
 # parse, throttled, with the counts; -v's lines of every build, prefixed, printable, cut.
 # The terminal checks are tests/termcheck.py's, which reads any pty transcript (cenv's too).
+# Then the real cenv in a pty: five packages (two downloaded from tests/httpd.py, three built) with
+# -j 2 on a 50x6 terminal; the same with --progress=json, in a pipe, and all up to date.
 . "$(dirname "$0")/lib.sh"
-plan 52
+plan 69
 
 DEMO=${DISPLAY_DEMO:-$TOP/tests/tools/displaydemo}
 # made here too (a no-op after make check): tests/mutate.sh rebuilds only cenv after a mutation
@@ -290,3 +292,107 @@ check_eq "threads: the final screen holds every printed line whole and the summa
 live=$(report 80 24 "$SCRATCH/tty" live)
 check "threads: a block was drawn, within the width ($live columns)" test "$live" -gt 0 -a "$live" -le 79
 check_eq "threads: the cursor shown at the end" "shown" "$(report 80 24 "$SCRATCH/tty" cursor)"
+
+# ---- the real cenv: five packages, two downloaded, three built, -j 2 ---------------------------
+# dl1, dl2 served by tests/httpd.py after 600 ms of silence; b1, b2, b3 local, each building 1 s
+. "$TOP/tests/lib-http.sh"
+export XDG_CACHE_HOME="$TMP_ROOT/cache"
+WWW="$TMP_ROOT/www"
+R="$TMP_ROOT/real"
+mkdir -p "$WWW" "$R/src"
+trap 'stop_server; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
+start_server
+for n in dl1 dl2 b1 b2 b3; do
+	mkdir -p "$R/src/$n-1.0"
+	case $n in dl*) secs=0.2 ;; *) secs=1 ;; esac
+	printf 'all:\n\tsleep %s\ninstall:\n\tmkdir -p $(DESTDIR)$(PREFIX)/include\n\techo "int %s;" > $(DESTDIR)$(PREFIX)/include/%s.h\n' \
+		"$secs" "$n" "$n" >"$R/src/$n-1.0/Makefile"
+	bsdtar -czf "$R/$n-1.0.tar.gz" -C "$R/src" "$n-1.0"
+done
+cp "$R/dl1-1.0.tar.gz" "$R/dl2-1.0.tar.gz" "$WWW/"
+for n in dl1 dl2 b1 b2 b3; do
+	case $n in dl*) url="$URL/delay/600/$n-1.0.tar.gz" ;; *) url="$n-1.0.tar.gz" ;; esac
+	printf '[%s]\nversion = 1.0\nurl = %s\nsha256 = %s\n\n' "$n" "$url" "$(sha256sum "$R/$n-1.0.tar.gz" | cut -d' ' -f1)"
+done >"$R/cenv.ini"
+# fresh: a new environment and no download cached
+fresh() { rm -rf "$R/env" "$XDG_CACHE_HOME" && "$CENV_BIN" create "$R/env" >/dev/null; }
+# blocks FILE: every block the transcript erased, its lines joined by " | " (an erase of N lines,
+# \r ESC[K and N-1 times ESC[A ESC[K, takes the last N lines drawn before it)
+blocks() {
+	python3 - "$1" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+parts = re.split(r"\r\x1b\[K((?:\x1b\[A\x1b\[K)*)", data)
+for i in range(1, len(parts), 2):
+    n = parts[i].count("\x1b[A") + 1
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", parts[i - 1])
+    print(" | ".join(text.split("\n")[-n:]))
+PY
+}
+
+fresh
+check "cenv: five packages installed on a 50x6 terminal, -j 2" env COLUMNS=50 PTY_ROWS=6 \
+	python3 "$PTY" 50 "$SCRATCH/tty" "$CENV_BIN" install -j 2 -e "$R/env" -f "$R/cenv.ini"
+python3 "$TERMCHECK" 50 6 "$SCRATCH/tty" >"$SCRATCH/term"
+blocks "$SCRATCH/tty" >"$SCRATCH/blocks"
+live=$(sed -n 's/^live: //p' "$SCRATCH/term")
+check "cenv: a block drawn, every line of it within the width ($live columns of 49)" test "$live" -gt 20 -a "$live" -le 49
+check_eq "cenv: the block never taller than the screen's rows - 1 (5), never scrolled" "ok 0" \
+	"$(test "$(sed -n 's/^tallest: //p' "$SCRATCH/term")" -le 5 && echo ok) $(sed -n 's/^clamped: //p' "$SCRATCH/term")"
+check "cenv: every block ends with a total line (N/5 installed, cut to the width)" \
+	test "$(grep -c -v -E ' ?[0-5]/5 installed( · .*)?$' "$SCRATCH/blocks")" = 0 -a -s "$SCRATCH/blocks"
+most=$(awk -F' [|] ' '{ n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^(dl[12]|b[123]) +(downloading|building|waiting|installing)/) n++; if (n > m) m = n } END { print m + 0 }' "$SCRATCH/blocks")
+check "cenv: the block showed at least two packages at once ($most)" test "$most" -ge 2
+check "cenv: two packages' lines building at once in a block (-j 2)" \
+	awk -F' [|] ' '{ n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[a-z0-9]+ +building/) n++; if (n >= 2) ok = 1 } END { exit !ok }' "$SCRATCH/blocks"
+check "cenv: the packages beyond the screen's room summed up (… and N more)" grep -qE '[|] … and [0-9]+ more [|]' "$SCRATCH/blocks"
+sed '1,/^screen:$/d' "$SCRATCH/term" >"$SCRATCH/screen"
+check "cenv: the final screen ends with the summary line" grep -qE '^5 installed, 0 up to date, 0 failed in [0-9]+\.[0-9] s$' <(tail -1 "$SCRATCH/screen")
+check_eq "cenv: no line of the block left on the final screen" "0" \
+	"$(grep -c -E '(downloading|building|waiting|installing)|/5 installed' "$SCRATCH/screen")"
+check_eq "cenv: the cursor hidden while drawing, shown at the end" "shown" \
+	"$(grep -q '^hides: [1-9]' "$SCRATCH/term" && sed -n 's/^cursor: //p' "$SCRATCH/term")"
+
+fresh
+"$CENV_BIN" install -j 2 --progress=json -e "$R/env" -f "$R/cenv.ini" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check "cenv --progress=json: installs" test $? = 0
+cat >"$SCRATCH/real.py" <<'PY'
+import json, sys
+events = []
+for line in open(sys.argv[1]):
+    try:
+        events.append(json.loads(line))
+    except ValueError:
+        print("not JSON: " + line.rstrip()); sys.exit()
+what = sys.argv[2]
+if what == "parse":
+    print("ok %d" % len(events))
+elif what == "order":
+    for name in sys.argv[3:]:
+        states = [e["state"] for e in events if e.get("package") == name]
+        ok = "building" in states and "installed" in states and states.index("building") < states.index("installed") \
+            and states[-1] == "installed"
+        print(name, "ok" if ok else " ".join(states))
+elif what == "done":
+    done = [e for e in events if e["state"] == "done"]
+    print(len(done), events[-1]["state"], " ".join("%s=%s" % (k, done[0][k]) for k in ("installed", "up_to_date", "failed", "skipped")))
+PY
+check "cenv --progress=json: every stderr line parses as JSON" grep -qE '^ok [0-9]+$' <(python3 "$SCRATCH/real.py" "$SCRATCH/err" parse)
+check_eq "cenv --progress=json: each package building, then installed" "dl1 ok
+dl2 ok
+b1 ok
+b2 ok
+b3 ok" "$(python3 "$SCRATCH/real.py" "$SCRATCH/err" order dl1 dl2 b1 b2 b3)"
+check_eq "cenv --progress=json: one done event, last, with the counts" "1 done installed=5 up_to_date=0 failed=0 skipped=0" \
+	"$(python3 "$SCRATCH/real.py" "$SCRATCH/err" done)"
+
+fresh
+"$CENV_BIN" install -j 2 -e "$R/env" -f "$R/cenv.ini" >"$SCRATCH/out" 2>"$SCRATCH/err"
+check "cenv in a pipe: no escape code, no carriage return" test "$(cat "$SCRATCH/out" "$SCRATCH/err" | grep -c "[$ESC$CR]")" = 0
+check_eq "cenv in a pipe: a plain line per package, then the summary" "5 installed 1 summary" \
+	"$(grep -c '^\(dl1\|dl2\|b1\|b2\|b3\) 1.0: installed (make, 1 file, ' "$SCRATCH/out") installed $(tail -1 "$SCRATCH/out" | grep -cE '^5 installed, 0 up to date, 0 failed in [0-9.]+ s$') summary"
+
+t0=$(ms)
+python3 "$PTY" 50 "$SCRATCH/tty" "$CENV_BIN" install -j 2 -e "$R/env" -f "$R/cenv.ini"
+took=$(($(ms) - t0))
+check_eq "cenv, all up to date: nothing drawn, the one line ($took ms)" "5 packages up to date in $R/env" "$(cat "$SCRATCH/tty")"

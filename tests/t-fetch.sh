@@ -194,9 +194,22 @@ SLOW=$!
 for _ in $(seq 200); do [ -s "$SCRATCH/sport" ] && break; sleep 0.02; done
 section "http://127.0.0.1:$(cat "$SCRATCH/sport")/web-1.0.tar.gz" >"$P/slowweb.ini"
 rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
-script -qec "\"$CENV_BIN\" install -e \"$E\" -f \"$P/slowweb.ini\"" /dev/null >"$SCRATCH/tty" 2>&1
-check "a terminal: the bar is drawn and redrawn in place" grep -qE "$(printf '\r')web  [0-9.]+ (B|KiB) / [0-9.]+ (B|KiB) \[[=> ]+\] [0-9.]+ (B|KiB|MiB)/s" "$SCRATCH/tty"
-check "a terminal: the bar cleared, then the summary line" grep -q "$(printf '\r\033')\[Kweb: downloaded" "$SCRATCH/tty"
+# cenv install: the live block's download line (bytes / total and a bar), in tests/pty.py (200
+# columns: the summary line with its URL does not wrap)
+ESC=$(printf '\033')
+python3 "$TOP/tests/pty.py" 200 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" -f "$P/slowweb.ini"
+# every line drawn, one per (re)draw, escape codes dropped; what a terminal shows at the end
+tr '\r' '\n' <"$SCRATCH/tty" | sed "s/$ESC\[[0-9;?]*[A-Za-z]//g" | grep -av '^$' >"$SCRATCH/drawn"
+python3 "$TOP/tests/termcheck.py" 200 24 "$SCRATCH/tty" >"$SCRATCH/term"
+size=$(stat -c %s "$WWW/web-1.0.tar.gz")
+check "a terminal: the download line drawn and redrawn in place, its bytes growing to the total" bash -c '
+	lines=$(grep -E "^web  downloading  [0-9.]+ (B|KiB) / $1 B \[[=> ]+\]\$" "$2" | sort -u | wc -l)
+	[ "$lines" -ge 2 ] && grep -qx "tallest: 2" "$3" && grep -qx "clamped: 0" "$3"' sh "$size" "$SCRATCH/drawn" "$SCRATCH/term"
+check_eq "a terminal: the block cleared, then the summary line and the installed line; the cursor shown" \
+	"cursor: shown
+web: downloaded $size B in
+web 1.0: installed (make, 1 file, 0.0 KiB)" \
+	"$(grep '^cursor:' "$SCRATCH/term"; sed '1,/^screen:$/d' "$SCRATCH/term" | untimed | sed 's/ in .*/ in/')"
 "$CENV_BIN" uninstall -e "$E" web >/dev/null
 rm -f "$CACHE/sha256/${SHA:0:2}/$SHA"
 script -qec "\"$CENV_BIN\" install -q -e \"$E\" -f \"$P/slowweb.ini\"" /dev/null >"$SCRATCH/tty" 2>&1

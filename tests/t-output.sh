@@ -1,10 +1,10 @@
 # t-output.sh - issue 11: what a user sees of a build: a failed build's report shows the first
 # lines of the failed step that look like errors (with their line numbers in the log), then the
-# log's tail, each labelled; an outside write points at make_args; on a terminal a status line per
-# package, redrawn in place and within its width, none in a pipe, with TERM=dumb or -q; -v streams
+# log's tail, each labelled; an outside write points at make_args; on a terminal the live block (issue 12),
+# redrawn in place and within its width, none in a pipe, with TERM=dumb or -q; -v streams
 # the build's output, each line prefixed with the package's name.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 56
 . "$(dirname "$0")/lib-install.sh"
 
 E="$TMP_ROOT/env"
@@ -83,39 +83,58 @@ else
 	done
 fi
 
-# ---- the status line on a terminal ----------------------------------------------------------
+# ---- the live block on a terminal -------------------------------------------------------------
+# (cenv in tests/pty.py; tests/termcheck.py says what a terminal made of the transcript)
 pack output/slow slowpoke
-# shown FILE: what a terminal showed, one line per redraw (\r), escape codes as ESC
-shown() { tr '\r' '\n' <"$1" | sed "s/$ESC/ESC/g"; }
+# its install step takes 0.5 s too, so that the block shows it (drawn every 100 ms)
+sed -i 's/^install:$/install:\n\tsleep 0.5/' "$P/src/slowpoke-1.0/Makefile" &&
+	bsdtar -czf "$P/slowpoke-1.0.tar.gz" -C "$P/src" slowpoke-1.0
+# drawn FILE: every line put on the terminal as text, one per (re)draw, escape codes dropped
+drawn() { tr '\r' '\n' <"$1" | sed "s/$ESC\[[0-9;?]*[A-Za-z]//g" | grep -av '^$'; }
+# term COLS FILE KEY: a value of termcheck's report; screen COLS FILE: the final screen
+term() { python3 "$TOP/tests/termcheck.py" "$1" "${PTY_ROWS:-24}" "$2" | sed -n "s/^$3: //p"; }
+screen() { python3 "$TOP/tests/termcheck.py" "$1" "${PTY_ROWS:-24}" "$2" | sed '1,/^screen:$/d'; }
+INSTALLED="slowpoke 1.0: installed (make, 1 file, 0.0 KiB)"
 check "on a terminal: the build installs" python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
-shown "$SCRATCH/tty" >"$SCRATCH/shown"
-check "on a terminal: a status line with the step and the time" grep -qx 'slowpoke: building (make) 0:00ESC\[K' "$SCRATCH/shown"
-check_eq "on a terminal: redrawn in place once a second (the build sleeps 3 s)" "0:01
-0:02" "$(grep -o '^slowpoke: building (make) 0:0[12]ESC\[K$' "$SCRATCH/shown" | grep -o '0:0[12]' | sort -u)"
-check "on a terminal: the install step is shown too" grep -q '^slowpoke: building (make install) 0:0[0-9]ESC\[K$' "$SCRATCH/shown"
-check_eq "on a terminal: cleared when the package ends, before its line" "ESC[Kslowpoke 1.0: installed (make, 1 file, 0.0 KiB)" \
-	"$(tail -1 "$SCRATCH/shown")"
+drawn "$SCRATCH/tty" >"$SCRATCH/shown"
+check "on a terminal: the package's line with its step and the time" grep -qx 'slowpoke  building (make) 0:00' "$SCRATCH/shown"
+check "on a terminal: the total line below it" grep -qx '0/1 installed · 1 building · 0:0[0-3]' "$SCRATCH/shown"
+check_eq "on a terminal: redrawn with the elapsed time, once a second (the build sleeps 3 s)" "0:01
+0:02" "$(grep -o '^slowpoke  building (make) 0:0[12]$' "$SCRATCH/shown" | grep -o '0:0[12]' | sort -u)"
+check_eq "on a terminal: redrawn in place (every erase goes over the two lines of the block, no more)" "2 0" \
+	"$(term 80 "$SCRATCH/tty" tallest) $(term 80 "$SCRATCH/tty" clamped)"
+check "on a terminal: the install step is shown too" grep -qx 'slowpoke  building (make install) 0:0[0-9]' "$SCRATCH/shown"
+check_eq "on a terminal: the block cleared when the package ends: its line alone on the screen" "$INSTALLED" \
+	"$(screen 80 "$SCRATCH/tty" | untimed)"
+check_eq "on a terminal: the cursor hidden while the block is drawn, shown at the end" "1 1 shown" \
+	"$(term 80 "$SCRATCH/tty" hides) $(term 80 "$SCRATCH/tty" shows) $(term 80 "$SCRATCH/tty" cursor)"
+check_eq "on a terminal: nothing the emulation does not know" "-" "$(term 80 "$SCRATCH/tty" unknown)"
 check "on a terminal: the build's output stays in the log (no -v)" grep -qx "slow: started" "$LOG/slowpoke.log"
 check "on a terminal: and off the screen" test "$(grep -c 'slow: started' "$SCRATCH/tty")" = 0
 
-# within the width: 20 columns (COLUMNS too) leave 19 for the line
+# within the width: 20 columns (COLUMNS too) leave 19 for each line of the block
 COLUMNS=20 CENV_TEST_SLEEP=1 python3 "$PTY" 20 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
-shown "$SCRATCH/tty" >"$SCRATCH/shown"
-check_eq "20 columns: the status line is cut to 19" "$(printf 'slowpoke: building (make) 0:00' | cut -c1-19)" \
-	"$(grep 'ESC\[K$' "$SCRATCH/shown" | sed 's/ESC\[K$//' | sort -u)"
+check_eq "20 columns: the block's lines cut to 19 columns (the longest drawn and erased)" "19" "$(term 20 "$SCRATCH/tty" live)"
+check_eq "20 columns: the package's and the total line cut" "$(printf 'slowpoke  building (make) 0:00' | cut -c1-19)
+$(printf '0/1 installed · 1 building · 0:00' | cut -c1-20)" \
+	"$(drawn "$SCRATCH/tty" | grep -x -e 'slowpoke  building ' -e '0/1 installed · 1 b' | sort -u -r)"
+check_eq "20 columns: the block erased, the installed line whole (wrapped by the terminal)" "$INSTALLED" \
+	"$(screen 20 "$SCRATCH/tty" | tr -d '\n' | untimed)"
 
 # no terminal, TERM=dumb, -q: no escape codes, no carriage return
 CENV_TEST_SLEEP=1 "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz" >"$SCRATCH/out" 2>"$SCRATCH/err"
-check_eq "in a pipe: one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/out" "$SCRATCH/err")"
+check_eq "in a pipe: one plain line" "$INSTALLED" "$(untimed "$SCRATCH/out" "$SCRATCH/err")"
 check "in a pipe: no escape code or carriage return" test "$(cat "$SCRATCH/out" "$SCRATCH/err" | grep -c "[$ESC$CR]")" = 0
 TERM=dumb CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -e "$E" "$P/slowpoke-1.0.tar.gz"
-check_eq "TERM=dumb: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/tty")"
+check_eq "TERM=dumb: no block, one plain line" "$INSTALLED" "$(untimed "$SCRATCH/tty")"
 CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -q -e "$E" "$P/slowpoke-1.0.tar.gz"
-check_eq "-q: no status line, one plain line" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/tty")"
-# stdout a terminal, stderr not: the line goes to the terminal
+check_eq "-q: no block, one plain line" "$INSTALLED" "$(untimed "$SCRATCH/tty")"
+# stdout a terminal, stderr not: the block goes to the terminal
 CENV_TEST_SLEEP=1 python3 "$PTY" 80 "$SCRATCH/tty" sh -c '"$0" install -e "$1" "$2" 2>"$3"' "$CENV_BIN" "$E" \
 	"$P/slowpoke-1.0.tar.gz" "$SCRATCH/err"
-check "stderr redirected: the status line on stdout's terminal" grep -q 'slowpoke: building (make) 0:00ESC\[K$' <(shown "$SCRATCH/tty")
+check "stderr redirected: the block on stdout's terminal" grep -qx 'slowpoke  building (make) 0:00' <(drawn "$SCRATCH/tty")
+check_eq "stderr redirected: erased there, the installed line last, the cursor shown" "$INSTALLED shown" \
+	"$(screen 80 "$SCRATCH/tty" | untimed) $(term 80 "$SCRATCH/tty" cursor)"
 check_eq "stderr redirected: nothing on stderr" "" "$(cat "$SCRATCH/err")"
 
 # ---- -v: the build's output, each line prefixed -----------------------------------------------
@@ -127,14 +146,17 @@ check "-v: the build's own output among them" grep -qx 'slowpoke| slow: done' "$
 check "-v: no line unprefixed but cenv's" test "$(grep -v -c -e '^slowpoke| ' -e '^cenv: ' "$SCRATCH/err")" = 0
 check "-v: in a pipe, no escape code" test "$(grep -c "[$ESC$CR]" "$SCRATCH/err")" = 0
 check "-v: the log still has everything" grep -qx 'slow: started' "$log"
-check_eq "-v: stdout as without it" "slowpoke 1.0: installed (make, 1 file, 0.0 KiB)" "$(untimed "$SCRATCH/out")"
-CENV_TEST_SLEEP=2 python3 "$PTY" 80 "$SCRATCH/tty" "$CENV_BIN" install -v -e "$E" "$P/slowpoke-1.0.tar.gz"
-shown "$SCRATCH/tty" | sed 's/ESC\[K//g' >"$SCRATCH/shown"
-check "-v on a terminal: the lines come as the build writes them, the status line between" \
-	grep -Pzq 'slowpoke\| slow: started\n(.*\n)*slowpoke: building \(make\) 0:01\n(.*\n)*slowpoke\| slow: done\n' "$SCRATCH/shown"
-check "-v on a terminal: a line is never drawn over (cleared before, drawn after)" \
-	test "$(grep -c '^slowpoke: building.*slowpoke|' "$SCRATCH/shown")" = 0
-check "-v on a terminal: the status line cleared at the end" grep -qx 'slowpoke 1.0: installed (make, 1 file, 0.0 KiB)' "$SCRATCH/shown"
+check_eq "-v: stdout as without it" "$INSTALLED" "$(untimed "$SCRATCH/out")"
+# (a terminal wide enough for the log's long lines, so that none wraps)
+CENV_TEST_SLEEP=2 python3 "$PTY" 1000 "$SCRATCH/tty" "$CENV_BIN" install -v -e "$E" "$P/slowpoke-1.0.tar.gz"
+drawn "$SCRATCH/tty" >"$SCRATCH/shown"
+check "-v on a terminal: the lines come as the build writes them, the block between" \
+	grep -Pzq 'slowpoke\| slow: started\n(.*\n)*slowpoke  building \(make\) 0:01\n(.*\n)*slowpoke\| slow: done\n' "$SCRATCH/shown"
+# every -v line on the screen whole and alone: the block erased before each, drawn again after
+check_eq "-v on a terminal: the screen holds the log's lines, prefixed, then the installed line: no block left, none drawn over" \
+	"$(sed -n '/^\$ cd /,$p' "$LOG/slowpoke.log" | sed 's/^/slowpoke| /')
+$INSTALLED" "$(screen 1000 "$SCRATCH/tty" | grep -v '^cenv: builds run in a sandbox' | untimed)"
+check_eq "-v on a terminal: the cursor shown at the end" "shown" "$(term 1000 "$SCRATCH/tty" cursor)"
 
 # without -v, a failed build's output is only in the report
 pack output/late late

@@ -319,14 +319,17 @@ os.execv(sys.argv[1], sys.argv[1:])' "$CENV_BIN" install -e "$E" -f "$P/stubborn
 		wait "$ptypid"
 		pass "Ctrl-C stops a build that ignores it, within 10 s (regression)"
 	fi
-	# the status line is erased before the message: the terminal's last line is cenv's message
-	last=$(tr '\r' '\n' <"$SCRATCH/pty" | grep -a -v '^$' | tail -1)
-	last=${last#"$ESC[K"}
-	check "Ctrl-C: the status line is erased, the interrupt message is the last line (regression)" \
-		bash -c 'case $0 in "cenv: install interrupted by SIGINT"*) ;; *) exit 1 ;; esac' "$last"
+	# the live block is erased before the message: what a 60-column terminal shows at the end is
+	# cenv's message, last, no line of the block, and the cursor shown again
+	python3 "$TOP/tests/termcheck.py" 60 24 "$SCRATCH/pty" >"$SCRATCH/term"
+	last=$(sed '1,/^screen:$/d' "$SCRATCH/term" | tr -d '\n')
+	check "Ctrl-C: the block erased, the cursor shown, the interrupt message the last line on the screen (regression)" \
+		bash -c 'case $0 in *"building"* | *" installed · "*) exit 1 ;; esac
+		case ${0##*"cenv: install interrupted by SIGINT"} in "$0" | *cenv:*) exit 1 ;; esac
+		grep -qx "cursor: shown" "$1" && grep -q "^hides: [1-9]" "$1"' "$last" "$SCRATCH/term"
 else
 	skip "Ctrl-C stops a build that ignores it, within 10 s (regression)" "python3 missing"
-	skip "Ctrl-C: the status line is erased, the interrupt message is the last line (regression)" "python3 missing"
+	skip "Ctrl-C: the block erased, the cursor shown, the interrupt message the last line on the screen (regression)" "python3 missing"
 fi
 
 # ---- a closed pipe, MANPATH ---------------------------------------------------------------------
