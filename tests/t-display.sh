@@ -225,7 +225,7 @@ summary: 2 installed" "$(screen 80 24 "$SCRATCH/tty" | grep -x "zlib| after the 
 	echo "state 0 installing"
 	echo "done 0 installed build=autotools files=12 bytes=413184"
 	echo "step 1 make"
-	echo 'done 1 failed error=say\x20"no"\x01\x20\xff'
+	echo "done 1 failed log=$LOGS/png.log error=say\\x20\"no\"\\x01\\x20\\xff"
 	echo "done 2 skipped because=png"
 	echo "done 3 up-to-date"
 	echo "print hello"
