@@ -5,7 +5,7 @@
 # that independent packages overlapped with -j 4 and never with -j 1; a failure stops its
 # dependents only and ends with a summary of every failed package and its log.
 . "$(dirname "$0")/lib.sh"
-plan 52
+plan 54
 . "$(dirname "$0")/lib-install.sh"
 
 # timed_pkg NAME SECONDS: $P/NAME-1.0.tar.gz, a plain make package whose build says
@@ -204,6 +204,15 @@ run_install "$T" "$P/token.ini" -j 2
 check_eq "-j 2, a long build and two short ones: all three install" "0 long short1 short2" "$st $(installed_names "$T" | xargs)"
 check "... the second short one started after the first ended, and before the long one ended" \
 	eval 'lt "$(t "$T" short1 end)" "$(t "$T" short2 start)" && lt "$(t "$T" short2 start)" "$(t "$T" long end)"'
+# the other way round: short1 on the run's own job, long on the token; when short1 ends, long
+# moves onto the run's own job and gives its token back: short2 starts on it at once
+{ entry short1; entry long; entry short2; } >"$P/token2.ini"
+T2="$TMP_ROOT/env-token2"
+"$CENV_BIN" create "$T2" >/dev/null || fail "create"
+run_install "$T2" "$P/token2.ini" -j 2
+check_eq "-j 2, a short build, a long one, a short one: all three install" "0 long short1 short2" "$st $(installed_names "$T2" | xargs)"
+check "... the second short one started after the first ended, and before the long one ended" \
+	eval 'lt "$(t "$T2" short1 end)" "$(t "$T2" short2 start)" && lt "$(t "$T2" short2 start)" "$(t "$T2" long end)"'
 
 # ---- two archives of one package on the command line: the later replaces the earlier, in turn --
 # dup 1.0 and dup 2.0 (--sandbox=off: their builds write their times into the test's tree)
