@@ -202,7 +202,8 @@ T="$TMP_ROOT/env-token"
 "$CENV_BIN" create "$T" >/dev/null || fail "create"
 run_install "$T" "$P/token.ini" -j 2
 check_eq "-j 2, a long build and two short ones: all three install" "0 long short1 short2" "$st $(installed_names "$T" | xargs)"
-check "... the second short one started after the first ended, and before the long one ended" \
+times=$(for n in short1 long short2; do printf '%s %s-%s ' "$n" "$(t "$T" $n start)" "$(t "$T" $n end)"; done)
+check "... the second short one started after the first ended, and before the long one ended ($times)" \
 	eval 'lt "$(t "$T" short1 end)" "$(t "$T" short2 start)" && lt "$(t "$T" short2 start)" "$(t "$T" long end)"'
 # the other way round: short1 on the run's own job, long on the token; when short1 ends, long
 # moves onto the run's own job and gives its token back: short2 starts on it at once
@@ -211,7 +212,8 @@ T2="$TMP_ROOT/env-token2"
 "$CENV_BIN" create "$T2" >/dev/null || fail "create"
 run_install "$T2" "$P/token2.ini" -j 2
 check_eq "-j 2, a short build, a long one, a short one: all three install" "0 long short1 short2" "$st $(installed_names "$T2" | xargs)"
-check "... the second short one started after the first ended, and before the long one ended" \
+times=$(for n in short1 long short2; do printf '%s %s-%s ' "$n" "$(t "$T2" $n start)" "$(t "$T2" $n end)"; done)
+check "... the second short one started after the first ended, and before the long one ended ($times)" \
 	eval 'lt "$(t "$T2" short1 end)" "$(t "$T2" short2 start)" && lt "$(t "$T2" short2 start)" "$(t "$T2" long end)"'
 
 # ---- two archives of one package on the command line: the later replaces the earlier, in turn --
