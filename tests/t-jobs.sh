@@ -137,14 +137,16 @@ check "-j 2: cmake built with make under the jobserver" grep -Eq "MAKEFLAGS=' -j
 d="$P/src/killer-1.0"
 mkdir -p "$d"
 cat >"$d/Makefile" <<'MK'
-all: k1 k2 k3 k4
-k1 k2 k3:
+all: k1 k2 k3
+k1 k2:
 	sleep 2
-k4:
+k3:
 	sleep 0.5; kill -KILL $$PPID
 install:
 MK
 bsdtar -czf "$P/killer-1.0.tar.gz" -C "$P/src" killer-1.0
+# (gate holds one of the 3 tokens from the start: killer's make runs k1 on its own job, k2 and k3
+# on the other two, and is killed holding them)
 # gate outlasts killer, and par waits for gate: par starts when no build runs (cenv tops the budget
 # up at such a point; while other builds run, tokens a killed make took stay lost, never doubled)
 d="$P/src/gate-1.0"

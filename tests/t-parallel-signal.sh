@@ -6,7 +6,7 @@
 # next install must complete.  Then a build that sleeps beside one that forks children into the
 # background: after Ctrl-C nothing of either is left; SIGTERM: 143; a second Ctrl-C skips the grace.
 . "$(dirname "$0")/lib.sh"
-plan 72
+plan 75
 . "$(dirname "$0")/lib-install.sh"
 . "$(dirname "$0")/lib-http.sh"
 
@@ -153,7 +153,7 @@ round_manifest() { # R: the manifest of round R (its own keys for the server's f
 		entry l3 "depends=l2, h3"
 	} >"$P/round$1.ini"
 }
-partial=0 during_part=0 during_build=0
+partial=0 during_part=0 during_build=0 bad_said=
 for r in 0 1 2 3 4 5 6 7 8 9; do
 	E="$TMP_ROOT/env$r"
 	"$CENV_BIN" create "$E" >/dev/null || fail "create"
@@ -172,6 +172,10 @@ for r in 0 1 2 3 4 5 6 7 8 9; do
 	check_eq "round $r (SIGINT after $delay s): cenv ends with status 130" "130" "$st"
 	got=$(clean "$E")
 	case $got in "clean "[1-5]) partial=$((partial + 1)) ;; esac
+	# its line says how many changes stay: the packages committed, from their records
+	n=$(ls "$E/var/cenv/records" 2>/dev/null | wc -l)
+	case $n in 0) want="nothing was changed" ;; 1) want="the 1 change made before it stays" ;; *) want="the $n changes made before it stay" ;; esac
+	grep "^cenv: install interrupted by SIGINT" "$SCRATCH/r$r.err" | grep -qF "; $want" || bad_said="$bad_said round $r ($n committed): $(grep "interrupted" "$SCRATCH/r$r.err")"
 	check "round $r: the environment is a clean install of the packages committed ($got)" \
 		eval 'case $got in "clean "[0-6]) true ;; *) false ;; esac'
 	check_eq "round $r: no work directory is left" "" "$work"
@@ -183,6 +187,7 @@ for r in 0 1 2 3 4 5 6 7 8 9; do
 		"0 .. $all6" "$st $(no_work "$E").$(no_part).$(survivors) $(clean "$E")"
 	kill_leftovers
 done
+check_eq "every round's line of the interrupt counts the changes that stay as the packages committed" "" "$bad_said"
 # the rounds reached the stages they are about (the moments are random, one in each tenth of
 # the span, so these hold on a scheduler that overlaps downloads and builds)
 check "some rounds were interrupted while a download's .part was in the cache ($during_part)" test "$during_part" -ge 1
@@ -225,11 +230,17 @@ check "... cenv ends within a few seconds (${ms} ms)" test "$st" = 130 -a "$ms" 
 check_eq "... no process of either build is left (the background child and the daemon included)" \
 	"2 of 2 builds running, none left" "$started, ${left:-none left}"
 check_eq "... no work directory, and the environment holds nothing" " clean 0" "$work $(clean "$E")"
+check_eq "... it says which builds it stopped, and that nothing was changed" \
+	"cenv: install interrupted by SIGINT: stopped the builds of 'sleeper', 'forker'; nothing was changed" \
+	"$(grep interrupted "$SCRATCH/ctrlc.err")"
 kill_leftovers
 interrupt term "$P/two.ini" sleeper forker TERM
 check_eq "SIGTERM once to cenv, both builds running: status 143" "2 of 2 builds running: 143" "$started: $st"
 check_eq "... no process of either build is left, nothing installed, no work directory" \
 	"2 of 2 builds running, none left,  clean 0" "$started, ${left:-none left}, $work $(clean "$E")"
+check_eq "... it says SIGTERM stopped both builds" \
+	"cenv: install interrupted by SIGTERM: stopped the builds of 'sleeper', 'forker'; nothing was changed" \
+	"$(grep interrupted "$SCRATCH/term.err")"
 kill_leftovers
 # a build that ignores SIGTERM: the first Ctrl-C waits the grace (3 s) before SIGKILL, a second
 # one skips the wait

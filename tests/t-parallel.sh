@@ -5,7 +5,7 @@
 # that independent packages overlapped with -j 4 and never with -j 1; a failure stops its
 # dependents only and ends with a summary of every failed package and its log.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 54
 . "$(dirname "$0")/lib-install.sh"
 
 # timed_pkg NAME SECONDS: $P/NAME-1.0.tar.gz, a plain make package whose build says
@@ -145,6 +145,9 @@ check "a failure: the summary at the end names right with its log" names_log rig
 check "a failure: ... and broken with its log" names_log broken
 check "a failure: ... and not the packages that were installed" \
 	sh -c '! grep -Eq "logs/(base|left|solo)\.log" "$1"' sh "$SCRATCH/tail"
+# base, left and solo in; right and broken failed, top not built: the two count as failed
+check_eq "a failure: the summary line counts 3 installed and 3 failed (top, not built, with them)" \
+	"3 installed, 0 up to date, 3 failed" "$(grep -E "$SUMMARY_RE" "$SCRATCH/all" | sed -E 's/ in [0-9]+\.[0-9] s$//')"
 # the independent work went on: solo was building when right failed, and ended after it
 right_failed=$(sed -n 's/^right-fails-at //p' "$F/var/cenv/logs/right.log" 2>/dev/null)
 check "a failure: solo was building when right failed and was installed all the same" \
@@ -187,4 +190,125 @@ times=$(for n in w1 w2 w3 w4; do printf '%s %s\n' "$(t "$W2" $n start)" "$(t "$W
 most=$(awk 'NF == 2 { s[NR] = $1; e[NR] = $2 } END { for (i = 1; i <= NR; i++) { n = 0; for (j = 1; j <= NR; j++) if (s[j] <= s[i] && s[i] < e[j]) n++; if (n > m) m = n } print m + 0 }' <<<"$times")
 check_eq "-j 2: four builds installed, at most two at once, and two at once for a while" "0 4 2" \
 	"$st $(grep -Ec '^[0-9]+\.[0-9]+ [0-9]+\.[0-9]+$' <<<"$times") $most"
+
+# ---- -j 2: a token given back when its build ends beside the run's own job ------------------
+# long builds on the run's own job; short1 takes the one token, ends, and gives it back: short2
+# starts on it long before long ends
+timed_pkg long 2.5
+timed_pkg short1 0.2
+timed_pkg short2 0.2
+{ entry long; entry short1; entry short2; } >"$P/token.ini"
+T="$TMP_ROOT/env-token"
+"$CENV_BIN" create "$T" >/dev/null || fail "create"
+run_install "$T" "$P/token.ini" -j 2
+check_eq "-j 2, a long build and two short ones: all three install" "0 long short1 short2" "$st $(installed_names "$T" | xargs)"
+times=$(for n in short1 long short2; do printf '%s %s-%s ' "$n" "$(t "$T" $n start)" "$(t "$T" $n end)"; done)
+check "... the second short one started after the first ended, and before the long one ended ($times)" \
+	eval 'lt "$(t "$T" short1 end)" "$(t "$T" short2 start)" && lt "$(t "$T" short2 start)" "$(t "$T" long end)"'
+# the other way round: short1 on the run's own job, long on the token; when short1 ends, long
+# moves onto the run's own job and gives its token back: short2 starts on it at once
+{ entry short1; entry long; entry short2; } >"$P/token2.ini"
+T2="$TMP_ROOT/env-token2"
+"$CENV_BIN" create "$T2" >/dev/null || fail "create"
+run_install "$T2" "$P/token2.ini" -j 2
+check_eq "-j 2, a short build, a long one, a short one: all three install" "0 long short1 short2" "$st $(installed_names "$T2" | xargs)"
+times=$(for n in short1 long short2; do printf '%s %s-%s ' "$n" "$(t "$T2" $n start)" "$(t "$T2" $n end)"; done)
+check "... the second short one started after the first ended, and before the long one ended ($times)" \
+	eval 'lt "$(t "$T2" short1 end)" "$(t "$T2" short2 start)" && lt "$(t "$T2" short2 start)" "$(t "$T2" long end)"'
+
+# ---- two archives of one package on the command line: the later replaces the earlier, in turn --
+# dup 1.0 and dup 2.0 (--sandbox=off: their builds write their times into the test's tree)
+for v in 1.0 2.0; do
+	rm -rf "$P/src/dup-$v" && mkdir -p "$P/src/dup-$v"
+	printf 'all:\n\tdate +%%s.%%N > %s/dup-%s.start; sleep 0.6; date +%%s.%%N > %s/dup-%s.end\ninstall:\n\tmkdir -p $(DESTDIR)$(PREFIX)/share/dup\n\techo %s > $(DESTDIR)$(PREFIX)/share/dup/version\n' \
+		"$SCRATCH" "$v" "$SCRATCH" "$v" "$v" >"$P/src/dup-$v/Makefile"
+	bsdtar -czf "$P/dup-$v.tar.gz" -C "$P/src" "dup-$v"
+done
+D="$TMP_ROOT/env-dup"
+"$CENV_BIN" create "$D" >/dev/null || fail "create"
+"$CENV_BIN" install -j 4 --sandbox=off -e "$D" "$P/dup-1.0.tar.gz" "$P/dup-2.0.tar.gz" >"$SCRATCH/all" 2>&1 && st=0 || st=$?
+check_eq "two archives of dup: both install, 2.0 last, and it stays" "0 2 dup 2.0 2.0" \
+	"$st $(grep -c '^dup [12]\.0: installed' "$SCRATCH/all") $("$CENV_BIN" list -e "$D" | awk 'NR > 1 { print $1, $2 }') $(cat "$D/share/dup/version" 2>/dev/null)"
+check "... never at once: 2.0's build started after 1.0's ended" lt "$(cat "$SCRATCH/dup-1.0.end" 2>/dev/null)" "$(cat "$SCRATCH/dup-2.0.start" 2>/dev/null)"
+
+# ---- downloads: at most 4 at once from one host, 8 in all, one at a time with -j 1 ----------
+# three servers (three hosts: a host is its name and port) answer each request after a delay;
+# a request is written to its server's log as it comes, so the logs read 0.6 s after the first
+# request hold the first wave of downloads (the next comes when the delay is over)
+export XDG_CACHE_HOME="$TMP_ROOT/cache"
+WWW="$TMP_ROOT/www"
+mkdir -p "$WWW"
+servers=()
+trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null; wait "$s" 2>/dev/null; done; chmod -R u+w "$TMP_ROOT" 2>/dev/null; rm -rf "$TMP_ROOT" "$SCRATCH"' EXIT
+port=()
+for k in 1 2 3; do
+	python3 "$TOP/tests/httpd.py" --port-file "$SCRATCH/port$k" --root "$WWW" --log "$SCRATCH/req$k" &
+	servers+=($!)
+done
+for k in 1 2 3; do
+	for _ in $(seq 250); do [ -s "$SCRATCH/port$k" ] && break; sleep 0.02; done
+	port[k]=$(cat "$SCRATCH/port$k")
+done
+for i in $(seq 1 12); do
+	recipe_pkg "d$i" "true" "$(good_recipe "d$i")"
+	cp "$P/d$i-1.0.tar.gz" "$WWW/"
+done
+# web_entry NAME K DELAY_MS: the section of NAME, served by server K after DELAY_MS
+web_entry() {
+	printf '[%s]\nversion = 1.0\nurl = http://127.0.0.1:%s/delay/%s/%s-1.0.tar.gz\nsha256 = %s\n\n' \
+		"$1" "${port[$2]}" "$3" "$1" "$(sha256sum "$WWW/$1-1.0.tar.gz" | cut -d' ' -f1)"
+}
+# first_wave E MANIFEST OPTION...: cenv install into E (created), the download cache empty;
+# $wave: the requests each server had ("N1 N2 N3") 0.6 s after the first came; $st its status,
+# its stderr in $SCRATCH/web.err
+first_wave() {
+	local e=$1 f=$2 pid i
+	shift 2
+	rm -rf "$XDG_CACHE_HOME"
+	: >"$SCRATCH/req1" && : >"$SCRATCH/req2" && : >"$SCRATCH/req3"
+	"$CENV_BIN" create "$e" >/dev/null || fail "create"
+	"$CENV_BIN" install --sandbox=off -e "$e" -f "$f" "$@" >"$SCRATCH/web.out" 2>"$SCRATCH/web.err" &
+	pid=$!
+	for ((i = 0; i < 1000; i++)); do
+		[ -n "$(cat "$SCRATCH"/req?)" ] && break
+		sleep 0.01
+	done
+	sleep 0.6
+	wave="$(grep -c . "$SCRATCH/req1") $(grep -c . "$SCRATCH/req2") $(grep -c . "$SCRATCH/req3")"
+	wait "$pid" && st=0 || st=$?
+}
+# in the manifest's order: six from server 1, three from 2, three from 3
+{
+	for i in 1 2 3 4 5 6; do web_entry "d$i" 1 2000; done
+	for i in 7 8 9; do web_entry "d$i" 2 2000; done
+	for i in 10 11 12; do web_entry "d$i" 3 2000; done
+} >"$P/web.ini"
+first_wave "$TMP_ROOT/env-web" "$P/web.ini" -j 4 --progress=json
+check_eq "12 downloads from 3 hosts, -j 4: all installed" "0 12" "$st $(grep -c '^d[0-9]* 1\.0: installed' "$SCRATCH/web.out")"
+check_eq "... the first wave: 4 from the first host (of its 6), 3 from the second, 1 from the third (8 in all)" \
+	"4 3 1" "$wave"
+check_eq "... 12 requests in all, one for each" "12" "$(cat "$SCRATCH"/req? | grep -c .)"
+# --progress=json: each package's download event with its whole size
+sizes=$(for i in $(seq 1 12); do printf 'd%s %s\n' "$i" "$(stat -c %s "$WWW/d$i-1.0.tar.gz")"; done)
+got=$(python3 -c '
+import json, sys
+seen = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("state") == "downloading" and e.get("bytes") is not None:
+        seen[e["package"]] = max(seen.get(e["package"], 0), e["bytes"])
+for i in range(1, 13):
+    print("d%d %s" % (i, seen.get("d%d" % i, "none")))
+' "$SCRATCH/web.err" 2>&1)
+check_eq "... --progress=json: every line of stderr an event; each download told with its size" "$sizes" "$got"
+check_eq "... the records keep the URLs" "12" "$(grep -l "^url http://127.0.0.1:" "$TMP_ROOT"/env-web/var/cenv/records/* 2>/dev/null | wc -l)"
+# -j 1: one download at a time, as cenv always did
+{ web_entry d1 1 1500; web_entry d2 1 1500; } >"$P/web1.ini"
+first_wave "$TMP_ROOT/env-web1" "$P/web1.ini" -j 1
+check_eq "-j 1, two downloads from one host: both installed, the first wave one download" "0 2 1 0 0" \
+	"$st $(grep -c '^d[12] 1\.0: installed' "$SCRATCH/web.out") $wave"
+# a URL operand: recorded by its URL, not by the cache's path
+"$CENV_BIN" install --sandbox=off -e "$TMP_ROOT/env-web1" "http://127.0.0.1:${port[2]}/d7-1.0.tar.gz" >"$SCRATCH/all" 2>&1 && st=0 || st=$?
+check_eq "a URL operand installs and its record keeps the URL" "0 url http://127.0.0.1:${port[2]}/d7-1.0.tar.gz" \
+	"$st $(grep "^url " "$TMP_ROOT/env-web1/var/cenv/records/d7" 2>/dev/null)"
 finish
