@@ -89,6 +89,7 @@ check "a's build changing include/b.h after b's commit: said of a, owned by b" \
 # ---- F2: an upgrade's commit that turns a directory into a file, taken for a's stray write ----
 # b 1.0 has share/b/deep/old.txt; b 2.0 has share/b/deep as a file.  b's upgrade commits while a
 # (well-behaved, 1.5 s) builds; a's look, told of the commit, still finds old.txt "disappeared".
+# (in the sandbox: without it the two would build one after the other)
 recipe_pkg a 'sleep 1.5' "$(good a)"
 bpkg 1.0 'mkdir -p $(DESTDIR)$(PREFIX)/share/b/deep; echo o > $(DESTDIR)$(PREFIX)/share/b/deep/old.txt'
 bpkg 2.0 'mkdir -p $(DESTDIR)$(PREFIX)/share/b; echo 2 > $(DESTDIR)$(PREFIX)/share/b/deep'
@@ -96,7 +97,7 @@ bentry 1.0 >"$P/b1.ini"
 { entry a; bentry 2.0; } >"$P/b2.ini"
 fresh
 run "$P/b1.ini"
-run "$P/b2.ini" -j 4
+run "$P/b2.ini" -j 4 --sandbox=auto
 check_eq "F2: b's upgrade (share/b/deep: a directory, then a file) during a's build: both installed" \
 	"0 a b " "$st $(names)"
 check "F2: no stray write said of a" sh -c "! grep -q '^cenv: a: ' '$SCRATCH/err'"
@@ -105,7 +106,7 @@ bpkg 2.0 'mkdir -p $(DESTDIR)$(PREFIX)/include; echo 2 > $(DESTDIR)$(PREFIX)/inc
 { entry a; bentry 2.0; } >"$P/b2.ini"
 fresh
 run "$P/b1.ini"
-run "$P/b2.ini" -j 4
+run "$P/b2.ini" -j 4 --sandbox=auto
 check_eq "b's upgrade dropping share/b/deep/ during a's build: both installed" "0 a b " "$st $(names)"
 
 # ---- F3: --progress=json: a failed build's log tail forges an event -------------------------
