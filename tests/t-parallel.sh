@@ -197,21 +197,24 @@ check_eq "-j 2: four builds installed, at most two at once, and two at once for 
 timed_pkg long 2.5
 timed_pkg short1 0.2
 timed_pkg short2 0.2
-{ entry long; entry short1; entry short2; } >"$P/token.ini"
+# (all three wait for z: they become ready in one pass of the scheduler, which gives the jobs in
+# the manifest's order; without it the order in which their archives are found would decide)
+timed_pkg z 0.1
+{ entry z; entry long depends=z; entry short1 depends=z; entry short2 depends=z; } >"$P/token.ini"
 T="$TMP_ROOT/env-token"
 "$CENV_BIN" create "$T" >/dev/null || fail "create"
 run_install "$T" "$P/token.ini" -j 2
-check_eq "-j 2, a long build and two short ones: all three install" "0 long short1 short2" "$st $(installed_names "$T" | xargs)"
+check_eq "-j 2, a long build and two short ones: all three install" "0 long short1 short2 z" "$st $(installed_names "$T" | xargs)"
 times=$(for n in short1 long short2; do printf '%s %s-%s ' "$n" "$(t "$T" $n start)" "$(t "$T" $n end)"; done)
 check "... the second short one started after the first ended, and before the long one ended ($times)" \
 	eval 'lt "$(t "$T" short1 end)" "$(t "$T" short2 start)" && lt "$(t "$T" short2 start)" "$(t "$T" long end)"'
 # the other way round: short1 on the run's own job, long on the token; when short1 ends, long
 # moves onto the run's own job and gives its token back: short2 starts on it at once
-{ entry short1; entry long; entry short2; } >"$P/token2.ini"
+{ entry z; entry short1 depends=z; entry long depends=z; entry short2 depends=z; } >"$P/token2.ini"
 T2="$TMP_ROOT/env-token2"
 "$CENV_BIN" create "$T2" >/dev/null || fail "create"
 run_install "$T2" "$P/token2.ini" -j 2
-check_eq "-j 2, a short build, a long one, a short one: all three install" "0 long short1 short2" "$st $(installed_names "$T2" | xargs)"
+check_eq "-j 2, a short build, a long one, a short one: all three install" "0 long short1 short2 z" "$st $(installed_names "$T2" | xargs)"
 times=$(for n in short1 long short2; do printf '%s %s-%s ' "$n" "$(t "$T2" $n start)" "$(t "$T2" $n end)"; done)
 check "... the second short one started after the first ended, and before the long one ended ($times)" \
 	eval 'lt "$(t "$T2" short1 end)" "$(t "$T2" short2 start)" && lt "$(t "$T2" short2 start)" "$(t "$T2" long end)"'
