@@ -297,7 +297,11 @@ got=$(python3 -c '
 import json, sys
 seen = {}
 for line in open(sys.argv[1]):
-    e = json.loads(line)
+    try:
+        e = json.loads(line)
+    except ValueError:
+        print("not JSON: %r" % line)
+        continue
     if e.get("state") == "downloading" and e.get("bytes") is not None:
         seen[e["package"]] = max(seen.get(e["package"], 0), e["bytes"])
 for i in range(1, 13):
