@@ -27,6 +27,7 @@
 #define SIDECAR_CAP 65536 /* a sidecar is a URL and a number; more is not ours */
 #define URL_KEEP 8192     /* longer URLs are cut in the sidecar */
 #define ATTEMPTS 100      /* for a unique .part name, or a lock file that stays in place */
+#define LOCK_PROBE_MS 300  /* a lock held longer than this is another download's (lock_hash) */
 
 /* lock_hash's results besides a descriptor */
 #define HASH_BUSY (-2)
@@ -235,8 +236,8 @@ static void nap(int ms)
  */
 static int lock_hash(struct dlcache *c, const char *hex, int wait, int *waited)
 {
-	long long deadline = now_ms() + (long long)(c->wait_max > 0 ? c->wait_max : 0) * 1000;
-	int attempt, step = 10;
+	long long started = now_ms(), deadline = started + (long long)(c->wait_max > 0 ? c->wait_max : 0) * 1000;
+	int attempt, step = 10, announced = 0;
 
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
 		struct stat mine, there;
@@ -260,8 +261,11 @@ static int lock_hash(struct dlcache *c, const char *hex, int wait, int *waited)
 				close(fd);
 				return HASH_BUSY;
 			}
-			if (!*waited) {
-				*waited = 1;
+			/* a holder for a moment only is no download: another thread's sweep of stale
+			   locks (remove_unlocked) takes each one to test it; a download holds it longer */
+			*waited = 1;
+			if (!announced && now_ms() >= started + LOCK_PROBE_MS) {
+				announced = 1;
 				if (c->on_wait)
 					c->on_wait(c->wait_ctx, hex);
 			}

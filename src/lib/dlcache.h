@@ -42,8 +42,9 @@ struct dlcache {
 	int locks_fd; /* root/locks */
 	/*
 	 * Set by the caller after dlcache_open, if at all.  dlcache_begin calls on_wait (when
-	 * set) once, on its own thread, before it waits for another process's download of
-	 * the same hash ("waiting for another cenv process downloading ..."); it waits at
+	 * set) once, on its own thread, when it has waited 300 ms for another process's
+	 * download of the same hash ("waiting for another cenv process downloading ..."): a
+	 * lock held for less is a sweep of stale locks testing it, no download; it waits at
 	 * most wait_max seconds (dlcache_open sets DLCACHE_WAIT_MAX), then downloads anyway:
 	 * both commits then put the same bytes in place atomically.
 	 */
@@ -91,7 +92,7 @@ struct dlcache_part {
 /*
  * Begins a download of sha256 (NULL: not known yet, as for `cenv add`).  With a hash,
  * first takes the per-hash lock locks/<sha256>: when another process (or thread) holds
- * it, calls c->on_wait, sets p->waited and waits until it is released (at most
+ * it, sets p->waited, calls c->on_wait (after 300 ms) and waits until it is released (at most
  * c->wait_max seconds, or until interrupt_requested(): -1 with fail()).  Then, if the
  * file is in the cache (committed while we waited, or just before), returns 1 with
  * nothing begun (p->fd -1, nothing to end): call dlcache_lookup.  Else removes stale
