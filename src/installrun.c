@@ -18,7 +18,6 @@
 #include "interrupt.h"
 #include "manifest.h"
 #include "naming.h"
-#include "progress.h"
 #include "quote.h"
 #include "record.h"
 #include "report.h"

@@ -1,14 +1,10 @@
-/* progress.h - what a download and a build show: a line redrawn in place on a terminal, plain lines elsewhere. */
+/* progress.h - one download's bar (a download outside an install run: cenv fetch, add), and the pieces of a redrawn line the display shares. */
 #ifndef CENV_PROGRESS_H
 #define CENV_PROGRESS_H
 
-#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <sys/types.h>
 #include <time.h>
-
-#include "logfollow.h"
-#include "util.h"
 
 /*
  * One download's display.  Owner: whoever called progress_start.  On a terminal (stderr,
@@ -57,46 +53,5 @@ size_t progress_fit(const char *s, size_t cols);
 /* The terminal a line redrawn in place may go to: stderr, else stdout, when one is a terminal,
    TERM is not "dumb" and not quiet (-q); else NULL. */
 FILE *progress_terminal(int quiet);
-
-/*
- * One package's build on the screen (until the display of several builds at once): on a
- * terminal (progress_terminal) a status line "c-ares: building (make) 1:12", redrawn in
- * place about once a second and cleared at the end; with verbose, every line the build
- * writes to its log as it comes, on stderr, prefixed "zlib| ", made printable (quote.h), cut
- * with "..." after BUILD_PROGRESS_LINE_MAX bytes.  Without either nothing is
- * shown and no thread runs.  Owner: whoever called build_progress_start; build_progress_step
- * is build_request.on_step (its ctx the struct); build_progress_finish ends it.
- *
- * The redraw is a thread's, started at the first step: it reads the log and writes to the
- * terminal, nothing else (signals blocked; no state of the process changed).  Nothing else
- * may write to the terminal between the first step and build_progress_finish.
- */
-#define BUILD_PROGRESS_TICK_MS 250
-#define BUILD_PROGRESS_LINE_MAX 8192
-struct build_progress {
-	const char *name;     /* the package: borrowed */
-	const char *log_path; /* its build log: borrowed */
-	FILE *term;           /* the status line's terminal, or NULL */
-	int verbose;          /* the build's lines on stderr */
-	int columns;          /* COLUMNS, when the terminal does not say its width; else 80 */
-	pthread_mutex_t lock; /* guards step, step_from, stop */
-	pthread_cond_t wake;
-	char step[64];        /* the step running ("make install"); "" before the first */
-	off_t step_from;      /* where its part of the log begins; -1 before the first step */
-	int stop;
-	int running;          /* the thread was started */
-	pthread_t thread;
-	/* the thread's while it runs; the caller's afterwards */
-	struct timespec start;
-	struct logfollow log; /* the log, followed from the first step (verbose) */
-	int drawn;            /* a status line is on the terminal */
-	char shown[256];      /* its text */
-};
-void build_progress_start(struct build_progress *bp, const char *name, const char *log_path, int quiet,
-			  int verbose);
-/* build_request.on_step: the step that starts, and its offset in the log. */
-void build_progress_step(void *ctx, const char *step, off_t from);
-/* The build ended: the thread stopped, the log's last lines shown (verbose), the status line cleared. */
-void build_progress_finish(struct build_progress *bp);
 
 #endif

@@ -50,7 +50,7 @@ struct sched {
 	struct display *display;
 	struct install_shared shared;
 	int free_job_busy;      /* the run's own job (no token) builds a package */
-	size_t downloading, building, tokens_held;
+	size_t downloading, tokens_held;
 	int stopping;           /* a signal: nothing new starts */
 	struct timespec start;
 };
@@ -351,7 +351,6 @@ static void build_task(void *arg)
 	pthread_mutex_lock(&s->lock);
 	it->error = why;
 	it->state = S_BUILD_ENDED;
-	s->building--;
 	pthread_cond_signal(&s->changed);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -586,7 +585,6 @@ static int step_items(struct sched *s)
 			} else if (take_slot(s, it)) {
 				it->state = S_BUILDING;
 				it->step_from = -1;
-				s->building++;
 				show_state(s, it, PKG_BUILDING, NULL);
 				start_task(s, it, build_task);
 				moved = 1;

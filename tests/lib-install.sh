@@ -156,3 +156,31 @@ recipe_pkg() {
 }
 # good_recipe NAME: the install recipe of a well-behaved package, include/NAME.h into DESTDIR+PREFIX
 good_recipe() { printf 'mkdir -p $(DESTDIR)$(PREFIX)/include\\necho "int ok;" > $(DESTDIR)$(PREFIX)/include/%s.h' "$1"; }
+
+# ---- the -j budget's evidence (t-jobs.sh, t-red12.sh) -----------------------------------------
+# compile_recorder WRAPPER RECORDS: WRAPPER, a compiler used as CC that records, in
+# RECORDS/$JOBS_PKG, "START END" for each compile of a fixture's own sources (w*.c), each taking
+# 0.3 s at least; a configure's probes of the compiler neither wait nor count
+compile_recorder() {
+	mkdir -p "$2" "$(dirname "$1")"
+	cat >"$1" <<EOF2
+#!/bin/sh
+case "\$*" in
+*w[0-9]*.c*) ;;
+*) exec cc "\$@" ;;
+esac
+s=\$(date +%s.%N)
+sleep 0.3
+cc "\$@"
+rc=\$?
+echo "\$s \$(date +%s.%N)" >>"$2/\${JOBS_PKG:-unknown}"
+exit \$rc
+EOF2
+	chmod +x "$1"
+}
+# most FILE...: the most records of FILEs that overlap in time (an end before a start at a tie)
+most() {
+	cat "$@" | awk '{ print $1, 1; print $2, 0 }' | sort -k1,1g -k2,2n |
+		awk '$2 == 1 { n++; if (n > m) m = n } $2 == 0 { n-- } END { print m + 0 }'
+}
+

@@ -12,28 +12,7 @@ E="$TMP_ROOT/env"
 R="$TMP_ROOT/records" # the wrapper's records, one file per package: "START END" lines
 W="$TMP_ROOT/tools/cc-wrap"
 mkdir -p "$R" "$TMP_ROOT/tools"
-# Records only the compiles of the fixtures' own sources (w*.c): a configure's probes of the
-# compiler neither wait nor count.  Each compile takes 0.3 s at least.
-cat >"$W" <<EOF2
-#!/bin/sh
-case "\$*" in
-*w[0-9]*.c*) ;;
-*) exec cc "\$@" ;;
-esac
-s=\$(date +%s.%N)
-sleep 0.3
-cc "\$@"
-rc=\$?
-echo "\$s \$(date +%s.%N)" >>"$R/\${JOBS_PKG:-unknown}"
-exit \$rc
-EOF2
-chmod +x "$W"
-
-# most FILE...: the most records of FILEs that overlap in time (an end before a start at a tie)
-most() {
-	cat "$@" | awk '{ print $1, 1; print $2, 0 }' | sort -k1,1g -k2,2n |
-		awk '$2 == 1 { n++; if (n > m) m = n } $2 == 0 { n-- } END { print m + 0 }'
-}
+compile_recorder "$W" "$R"
 
 # src_files DIR N: w1.c .. wN.c, each with a function of its own
 src_files() {

@@ -189,22 +189,7 @@ check_eq "... each after both of its dependencies" "" "$bad"
 # ---- held: make and meson side by side stay within -j 3 --------------------------------------
 R="$TMP_ROOT/rec"
 W="$TMP_ROOT/ccw"
-mkdir -p "$R"
-cat >"$W" <<EOF2
-#!/bin/sh
-case "\$*" in
-*w[0-9]*.c*) ;;
-*) exec cc "\$@" ;;
-esac
-s=\$(date +%s.%N)
-sleep 0.3
-cc "\$@"
-rc=\$?
-echo "\$s \$(date +%s.%N)" >>"$R/\${JOBS_PKG:-unknown}"
-exit \$rc
-EOF2
-chmod +x "$W"
-most() { cat "$@" | awk '{ print $1, 1; print $2, 0 }' | sort -k1,1g -k2,2n | awk '$2 == 1 { n++; if (n > m) m = n } $2 == 0 { n-- } END { print m + 0 }'; }
+compile_recorder "$W" "$R"
 if command -v meson >/dev/null && command -v ninja >/dev/null && command -v cc >/dev/null; then
 	for n in ma mb sa sb; do
 		d="$P/src/$n-1.0"
